@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Orchestrator.Core.Durations;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.Retries;
+using Orchestrator.Core.TriggerRules;
+
+namespace Orchestrator.Core.Authoring;
+
+/// <summary>Declares one task. Returned by <see cref="DagBuilder"/>'s Task methods; every setter returns the builder.</summary>
+public sealed class TaskBuilder
+{
+    private readonly List<string> _dependsOn = [];
+
+    internal TaskBuilder(string id, string type, Type? implementation, SourceLocation location)
+    {
+        Id = id;
+        Type = type;
+        Implementation = implementation;
+        Location = location;
+    }
+
+    public string Id { get; }
+
+    internal string Type { get; }
+
+    internal Type? Implementation { get; }
+
+    internal SourceLocation Location { get; }
+
+    internal JsonElement Args { get; private set; } = TaskDefinition.EmptyArgs;
+
+    internal TaskSettings Settings { get; } = new();
+
+    internal IReadOnlyList<string> Dependencies => _dependsOn;
+
+    /// <summary>Runs this task after <paramref name="upstream"/> (subject to the trigger rule).</summary>
+    public TaskBuilder DependsOn(params TaskBuilder[] upstream)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        _dependsOn.AddRange(upstream.Select(task => task.Id));
+        return this;
+    }
+
+    /// <summary>Runs this task after the tasks with these ids.</summary>
+    public TaskBuilder DependsOn(params string[] upstreamIds)
+    {
+        ArgumentNullException.ThrowIfNull(upstreamIds);
+        _dependsOn.AddRange(upstreamIds);
+        return this;
+    }
+
+    /// <summary>Makes <paramref name="downstream"/> depend on this task; returns the downstream builder so chains read left to right.</summary>
+    public TaskBuilder Then(TaskBuilder downstream)
+    {
+        ArgumentNullException.ThrowIfNull(downstream);
+        downstream.DependsOn(this);
+        return downstream;
+    }
+
+    public TaskBuilder TriggerRule(TriggerRule rule)
+    {
+        Settings.TriggerRule = rule;
+        return this;
+    }
+
+    /// <summary>Retries after a failed try, waiting <paramref name="delay"/> (a duration such as "30s") before each.</summary>
+    public TaskBuilder Retries(int count, string? delay = null)
+    {
+        Settings.Retries = count;
+        if (delay is not null)
+        {
+            Settings.RetryDelay = DurationParser.Parse(delay);
+        }
+
+        return this;
+    }
+
+    public TaskBuilder RetryDelay(TimeSpan delay)
+    {
+        Settings.RetryDelay = delay;
+        return this;
+    }
+
+    /// <summary>Doubles the wait after each failed try, capped at <paramref name="maxDelay"/> when given.</summary>
+    public TaskBuilder ExponentialBackoff(string? maxDelay = null)
+    {
+        Settings.RetryBackoff = RetryBackoff.Exponential;
+        if (maxDelay is not null)
+        {
+            Settings.MaxRetryDelay = DurationParser.Parse(maxDelay);
+        }
+
+        return this;
+    }
+
+    /// <summary>Randomises each wait so that many tasks failing together don't retry together.</summary>
+    public TaskBuilder Jitter(bool enabled = true)
+    {
+        Settings.RetryJitter = enabled;
+        return this;
+    }
+
+    /// <summary>Cancels a try that runs longer than <paramref name="duration"/> (e.g. "30m").</summary>
+    public TaskBuilder Timeout(string duration)
+    {
+        Settings.Timeout = DurationParser.Parse(duration);
+        return this;
+    }
+
+    public TaskBuilder Timeout(TimeSpan duration)
+    {
+        Settings.Timeout = duration;
+        return this;
+    }
+
+    public TaskBuilder Queue(string queue)
+    {
+        Settings.Queue = queue;
+        return this;
+    }
+
+    /// <summary>Sets the task's arguments from an object or anonymous object, serialised as JSON.</summary>
+    public TaskBuilder WithArgs(object args)
+    {
+        var element = args as JsonElement? ?? JsonSerializer.SerializeToElement(args, ArgsSerializer.Options);
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"task '{Id}': args must be an object, not {element.ValueKind}", nameof(args));
+        }
+
+        Args = element.Clone();
+        return this;
+    }
+}
+
+internal static class ArgsSerializer
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+
+namespace Orchestrator.Core.Model;
+
+/// <summary>Identifies a DAG. Letters, digits, '_', '-' and '.', 1-250 characters, like Airflow's dag_id.</summary>
+public readonly record struct DagId
+{
+    public DagId(string value) => Value = IdentifierRules.Require(value, "DAG id");
+
+    public string Value { get; }
+
+    public override string ToString() => Value;
+}
+
+/// <summary>Identifies a task within its DAG.</summary>
+public readonly record struct TaskId
+{
+    public TaskId(string value) => Value = IdentifierRules.Require(value, "task id");
+
+    public string Value { get; }
+
+    public override string ToString() => Value;
+}
+
+/// <summary>Identifies one DAG run (e.g. <c>manual__2026-01-01T00:00:00+00:00</c> or a generated id).</summary>
+public readonly record struct RunId
+{
+    public RunId(string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        Value = value;
+    }
+
+    public string Value { get; }
+
+    public override string ToString() => Value;
+}
+
+/// <summary>The one place that says what a DAG or task identifier may contain.</summary>
+public static partial class IdentifierRules
+{
+    public const int MaxLength = 250;
+
+    public static bool IsValid(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxLength && Pattern().IsMatch(value);
+
+    /// <summary>Why <paramref name="value"/> is not a valid identifier, or null when it is.</summary>
+    public static string? Explain(string? value, string what) => value switch
+    {
+        null or "" => $"{what} must not be empty",
+        { Length: > MaxLength } => $"{what} '{value[..20]}…' is longer than {MaxLength} characters",
+        _ when !Pattern().IsMatch(value) =>
+            $"{what} '{value}' may contain only letters, digits, '_', '-' and '.'",
+        _ => null,
+    };
+
+    internal static string Require(string value, string what) =>
+        Explain(value, what) is { } problem ? throw new ArgumentException(problem, nameof(value)) : value;
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex Pattern();
+}
