@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Orchestrator.Cli.Commands;
+
+namespace Orchestrator.Cli;
+
+/// <summary>The `orchestrator` command tree. Output goes to the given writers so tests can read it.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = Build(new CliConsole(output, error));
+        var parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    internal static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("Orchestrator: an Airflow-class workflow orchestrator for machine-learning pipelines.");
+        root.Options.Add(CommonOptions.Dags);
+        root.Options.Add(CommonOptions.Home);
+        root.Options.Add(CommonOptions.Storage);
+
+        var dags = new Command("dags", "List, check and test-run the DAGs of the dags folder.");
+        dags.Subcommands.Add(DagsListCommand.Create(console));
+        dags.Subcommands.Add(DagsTestCommand.Create(console));
+        root.Subcommands.Add(dags);
+        return root;
+    }
+}

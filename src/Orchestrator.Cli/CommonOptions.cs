@@ -1,0 +1,40 @@
+using System.CommandLine;
+
+namespace Orchestrator.Cli;
+
+/// <summary>Options every command takes (DESIGN.md's CLI contract).</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Dags { get; } = new("--dags")
+    {
+        Description = "The DAG folder.",
+        DefaultValueFactory = _ => "./dags",
+        Recursive = true,
+    };
+
+    public static Option<string> Home { get; } = new("--home")
+    {
+        Description = "The home folder for state (default ./.orchestrator, or $ORCHESTRATOR_HOME).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORCHESTRATOR_HOME") is { Length: > 0 } home ? home : "./.orchestrator",
+        Recursive = true,
+    };
+
+    public static Option<string?> Storage { get; } = new("--storage")
+    {
+        Description = "The metadata store: sqlite:PATH or a PostgreSQL connection string (default $ORCHESTRATOR_STORAGE, else SQLite in the home).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORCHESTRATOR_STORAGE"),
+        Recursive = true,
+    };
+
+    public static Option<OutputFormat> Output { get; } = new("--output", "-o")
+    {
+        Description = "Output format: table or json.",
+        DefaultValueFactory = _ => OutputFormat.Table,
+    };
+}
+
+internal enum OutputFormat
+{
+    Table,
+    Json,
+}
