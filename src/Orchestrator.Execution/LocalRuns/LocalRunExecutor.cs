@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.States;
+using Orchestrator.Execution.Logs;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Execution.Tries;
+
+namespace Orchestrator.Execution.LocalRuns;
+
+/// <summary>Runs one DAG run in this process (what <c>dags test</c> does): the run tracker decides which tasks
+/// are ready, ready tasks run at once and in parallel (up to <see cref="MaxParallelism"/>), and each finished
+/// task immediately decides its downstream tasks. No polling, no scheduler.</summary>
+public sealed class LocalRunExecutor
+{
+    private readonly TaskInstanceRunner _runner;
+    private readonly TimeProvider _time;
+
+    public LocalRunExecutor(TaskTypeRegistry registry, TimeProvider time)
+    {
+        _runner = new TaskInstanceRunner(registry, time);
+        _time = time;
+    }
+
+    /// <summary>How many tasks run at once. Default: four per processor (tasks mostly wait on I/O).</summary>
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount * 4;
+
+    public async Task<RunResult> RunAsync(LocalRunRequest request, IProgress<RunProgressEvent>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var run = new RunState(request, _time, progress);
+        var startedAt = _time.GetUtcNow();
+        using var slots = new SemaphoreSlim(MaxParallelism);
+        var running = new ConcurrentDictionary<int, Task>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        void Launch(IEnumerable<int> ready)
+        {
+            foreach (var task in ready)
+            {
+                running[task] = RunTaskAsync(task);
+            }
+        }
+
+        async Task RunTaskAsync(int index)
+        {
+            await Task.Yield();
+            TaskInstanceResult result;
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                result = await _runner.RunAsync(run.RequestFor(index), run.Observer, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                done.TrySetCanceled(cancellationToken);
+                return;
+            }
+            finally
+            {
+                slots.Release();
+            }
+
+            var (next, finished) = run.Complete(index, result);
+            running.TryRemove(index, out _);
+            Launch(next);
+            if (finished)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        var (first, finishedAtStart) = run.Start();
+        Launch(first);
+        if (finishedAtStart)
+        {
+            done.TrySetResult();
+        }
+
+        await done.Task;
+        return run.ToResult(startedAt, _time.GetUtcNow());
+    }
+
+    /// <summary>The mutable state of one run; every change goes through one lock.</summary>
+    private sealed class RunState
+    {
+        private readonly LocalRunRequest _request;
+        private readonly TimeProvider _time;
+        private readonly IProgress<RunProgressEvent>? _progress;
+        private readonly RunTracker _tracker;
+        private readonly TaskRunSummary?[] _summaries;
+        private readonly string?[] _reasons;
+        private readonly ConcurrentDictionary<TaskId, JsonElement> _outputs = new();
+        private readonly Dictionary<string, JsonElement> _params;
+        private readonly List<TaskDecision> _decisions = [];
+        private readonly Lock _lock = new();
+
+        public RunState(LocalRunRequest request, TimeProvider time, IProgress<RunProgressEvent>? progress)
+        {
+            _request = request;
+            _time = time;
+            _progress = progress;
+            _tracker = new RunTracker(request.Graph, request.Dag.Tasks);
+            _summaries = new TaskRunSummary?[request.Graph.Count];
+            _reasons = new string?[request.Graph.Count];
+            _params = ParamsWithConf(request.Dag.Params, request.Conf);
+            LogicalDate = request.LogicalDate ?? time.GetUtcNow();
+            RunId = request.RunId ?? new RunId(
+                $"test__{LogicalDate.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}__{Guid.NewGuid().ToString("N")[..6]}");
+        }
+
+        public DateTimeOffset LogicalDate { get; }
+
+        public RunId RunId { get; }
+
+        public (List<int> Ready, bool Finished) Start()
+        {
+            lock (_lock)
+            {
+                _decisions.Clear();
+                _tracker.Start(_decisions);
+                return Apply();
+            }
+        }
+
+        public (List<int> Ready, bool Finished) Complete(int index, TaskInstanceResult result)
+        {
+            lock (_lock)
+            {
+                var task = _request.Dag.Tasks[index];
+                if (result.Output is { } output)
+                {
+                    _outputs[task.Id] = output;
+                }
+
+                _summaries[index] = new TaskRunSummary(task.Id, result.FinalState, result.Tries, result.Output, result.Error);
+                Report(task.Id, result.FinalState, result.Tries.Count, result.Error);
+                _decisions.Clear();
+                _tracker.Complete(index, result.FinalState, _decisions);
+                return Apply();
+            }
+        }
+
+        public TaskInstanceRequest RequestFor(int index) => new()
+        {
+            DagId = _request.Dag.Id,
+            RunId = RunId,
+            LogicalDate = LogicalDate,
+            Task = _request.Dag.Tasks[index],
+            Params = _params,
+            Outputs = _outputs,
+            DagFolder = _request.DagFolder,
+        };
+
+        public ITryObserver Observer => new ProgressObserver(this);
+
+        public RunResult ToResult(DateTimeOffset startedAt, DateTimeOffset endedAt)
+        {
+            lock (_lock)
+            {
+                var tasks = _request.Graph.TopologicalOrder
+                    .Select(i => _summaries[i] ?? new TaskRunSummary(_request.Dag.Tasks[i].Id, _tracker.StateOf(i), [], null, _reasons[i]))
+                    .ToList();
+                var state = _tracker.FinalRunState() ?? DagRunState.Failed;
+                return new RunResult(_request.Dag.Id, RunId, state, LogicalDate, startedAt, endedAt, tasks);
+            }
+        }
+
+        private (List<int> Ready, bool Finished) Apply()
+        {
+            var ready = new List<int>();
+            foreach (var decision in _decisions)
+            {
+                var id = _request.Dag.Tasks[decision.Task].Id;
+                _reasons[decision.Task] = decision.Reason;
+                if (decision.State == TaskInstanceState.Scheduled)
+                {
+                    ready.Add(decision.Task);
+                }
+                else
+                {
+                    _summaries[decision.Task] = new TaskRunSummary(id, decision.State, [], null, decision.Reason);
+                    Report(id, decision.State, 0, decision.Reason);
+                }
+            }
+
+            return (ready, _tracker.IsFinished);
+        }
+
+        private void Report(TaskId task, TaskInstanceState state, int tryNumber, string? message) =>
+            _progress?.Report(new RunProgressEvent(_time.GetUtcNow(), task, state, tryNumber, message));
+
+        private static Dictionary<string, JsonElement> ParamsWithConf(IReadOnlyDictionary<string, JsonElement> declared, JsonElement? conf)
+        {
+            var merged = new Dictionary<string, JsonElement>(declared, StringComparer.Ordinal);
+            if (conf is { ValueKind: JsonValueKind.Object } values)
+            {
+                foreach (var property in values.EnumerateObject())
+                {
+                    merged[property.Name] = property.Value.Clone();
+                }
+            }
+
+            return merged;
+        }
+
+        private sealed class ProgressObserver(RunState run) : ITryObserver
+        {
+            public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) =>
+                run.Report(task, TaskInstanceState.Running, tryNumber, null);
+
+            public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
+            {
+            }
+
+            public void OnTryFinished(TryRecord record)
+            {
+            }
+
+            public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason) =>
+                run.Report(task, TaskInstanceState.UpForRetry, failedTryNumber,
+                    $"{reason}; try {failedTryNumber + 1} at {nextTryAt:HH:mm:ss} (in {Core.Durations.DurationParser.Format(delay)})");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Execution.Logs;
+
+namespace Orchestrator.Execution.TaskTypes;
+
+/// <summary>What an executor gets for one try: the task, its args with templates rendered, and where to log.</summary>
+public sealed class TaskExecution
+{
+    public required DagId DagId { get; init; }
+
+    public required RunId RunId { get; init; }
+
+    public required TaskDefinition Task { get; init; }
+
+    public required int TryNumber { get; init; }
+
+    public required DateTimeOffset LogicalDate { get; init; }
+
+    /// <summary>The task's args after template rendering; always an object.</summary>
+    public required JsonElement Args { get; init; }
+
+    public required IReadOnlyDictionary<string, JsonElement> Params { get; init; }
+
+    public required IReadOnlyDictionary<TaskId, JsonElement> Outputs { get; init; }
+
+    public required string DagFolder { get; init; }
+
+    public required TryLog Log { get; init; }
+
+    public required TimeProvider Time { get; init; }
+
+    public string? StringArg(string name) =>
+        Args.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>A try that failed for a reason worth showing as is (no stack trace): bad args, a non-zero exit.</summary>
+public sealed class TaskFailedException : Exception
+{
+    public TaskFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public TaskFailedException()
+    {
+    }
+
+    public TaskFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+
+namespace Orchestrator.Execution.Tries;
+
+/// <summary>Everything needed to run one task instance of one run, with all its tries.</summary>
+public sealed class TaskInstanceRequest
+{
+    public required DagId DagId { get; init; }
+
+    public required RunId RunId { get; init; }
+
+    public required DateTimeOffset LogicalDate { get; init; }
+
+    public required TaskDefinition Task { get; init; }
+
+    /// <summary>The DAG's params with the run's conf applied.</summary>
+    public required IReadOnlyDictionary<string, JsonElement> Params { get; init; }
+
+    /// <summary>Outputs of the run's finished tasks (read when templates are rendered, at each try).</summary>
+    public required IReadOnlyDictionary<TaskId, JsonElement> Outputs { get; init; }
+
+    public required string DagFolder { get; init; }
+}
+
+/// <summary>The end of a task instance: success or failed, after all its tries.</summary>
+public sealed record TaskInstanceResult(TaskInstanceState FinalState, IReadOnlyList<TryRecord> Tries, JsonElement? Output, string? Error);

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Execution.Logs;
+
+namespace Orchestrator.Execution.Tries;
+
+/// <summary>How a try ended.</summary>
+public enum TryOutcome
+{
+    Success,
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+public static class TryOutcomes
+{
+    public static string ToName(this TryOutcome outcome) => outcome switch
+    {
+        TryOutcome.Success => "success",
+        TryOutcome.Failed => "failed",
+        TryOutcome.TimedOut => "timed_out",
+        _ => "cancelled",
+    };
+}
+
+/// <summary>One try of one task instance: when, how it ended, why, what it printed and returned.</summary>
+public sealed record TryRecord(
+    TaskId TaskId,
+    int TryNumber,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    TryOutcome Outcome,
+    string? Error,
+    JsonElement? Output,
+    IReadOnlyList<TaskLogLine> Log)
+{
+    public TimeSpan Duration => EndedAt - StartedAt;
+}
