@@ -29,7 +29,8 @@ public sealed class TaskBuilder
 
     internal JsonElement Args { get; private set; } = TaskDefinition.EmptyArgs;
 
-    internal TaskSettings Settings { get; } = new();
+    /// <summary>This task's own settings; what it leaves null comes from the DAG's defaults.</summary>
+    public TaskSettings Settings { get; } = new();
 
     internal IReadOnlyList<string> Dependencies => _dependsOn;
 

@@ -1,0 +1,110 @@
+using Orchestrator.Core.Model;
+
+namespace Orchestrator.Loading.Folder;
+
+/// <summary>Reads every DAG file of a folder (and its subfolders) with the loader that handles its extension.
+/// A file that fails to load becomes import errors; it never stops the other files.</summary>
+public sealed class DagFolderLoader
+{
+    private static readonly HashSet<string> IgnoredFolders = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", "node_modules" };
+
+    private readonly IReadOnlyList<IDagFileLoader> _loaders;
+
+    public DagFolderLoader(IReadOnlyList<IDagFileLoader> loaders)
+    {
+        _loaders = [.. loaders];
+    }
+
+    /// <summary>The DAG files of <paramref name="folder"/>, sorted, skipping hidden folders and build output.</summary>
+    public IReadOnlyList<string> FindFiles(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"DAG folder '{folder}' does not exist (set it with --dags DIR)");
+        }
+
+        var files = new List<string>();
+        Collect(folder, files);
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    public async Task<DagFolderSnapshot> LoadAsync(string folder, CancellationToken cancellationToken)
+    {
+        var files = FindFiles(folder);
+        var results = await Task.WhenAll(files.Select(file => LoadFileAsync(file, cancellationToken)));
+
+        var dags = new Dictionary<DagId, LoadedDag>();
+        var errors = new List<ImportError>();
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var result in results)
+        {
+            versions[result.FilePath] = result.Version;
+            errors.AddRange(result.Errors);
+            foreach (var dag in result.Dags)
+            {
+                if (dags.TryGetValue(dag.Id, out var first))
+                {
+                    errors.Add(new ImportError(dag.Definition.Location with { File = dag.FilePath },
+                        $"DAG id '{dag.Id}' is already defined in {first.FilePath}; ids must be unique across the folder"));
+                }
+                else
+                {
+                    dags[dag.Id] = dag;
+                }
+            }
+        }
+
+        return new DagFolderSnapshot(dags, errors, versions);
+    }
+
+    /// <summary>Loads one file; an unexpected failure of its loader is an import error too.</summary>
+    public async Task<DagFileLoadResult> LoadFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var loader = _loaders.FirstOrDefault(candidate => candidate.CanLoad(path));
+        byte[] content;
+        try
+        {
+            content = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (IOException exception)
+        {
+            return DagFileLoadResult.Failed(path, "", new ImportError(new SourceLocation(path), $"cannot read the file: {exception.Message}"));
+        }
+
+        var version = DagVersion.Of(content);
+        if (loader is null)
+        {
+            return DagFileLoadResult.Failed(path, version, new ImportError(new SourceLocation(path), "not a DAG file: expected a .json or .cs file"));
+        }
+
+        try
+        {
+            return await loader.LoadAsync(path, content, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return DagFileLoadResult.Failed(path, version, new ImportError(new SourceLocation(path), $"loading failed: {exception.Message}"));
+        }
+    }
+
+    private void Collect(string folder, List<string> files)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            if (!Path.GetFileName(file).StartsWith('.') && _loaders.Any(loader => loader.CanLoad(file)))
+            {
+                files.Add(file);
+            }
+        }
+
+        foreach (var child in Directory.EnumerateDirectories(folder))
+        {
+            var name = Path.GetFileName(child);
+            if (!name.StartsWith('.') && !IgnoredFolders.Contains(name))
+            {
+                Collect(child, files);
+            }
+        }
+    }
+}
