@@ -211,9 +211,8 @@ public sealed class LocalRunExecutor
             public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) =>
                 run.Report(task, TaskInstanceState.Running, tryNumber, null);
 
-            public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
-            {
-            }
+            public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line) =>
+                run._request.OnLogLine?.Invoke(task, tryNumber, line);
 
             public void OnTryFinished(TryRecord record)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Core.Graph;
 using Orchestrator.Core.Model;
+using Orchestrator.Execution.Logs;
 
 namespace Orchestrator.Execution.LocalRuns;
 
@@ -22,4 +23,7 @@ public sealed class LocalRunRequest
 
     /// <summary>The run id. Default: <c>test__LOGICAL_DATE__SUFFIX</c>.</summary>
     public RunId? RunId { get; init; }
+
+    /// <summary>Called with every log line of every try as it is written (task, try number, line).</summary>
+    public Action<TaskId, int, TaskLogLine>? OnLogLine { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Orchestrator.Execution.Shell;
@@ -26,6 +27,9 @@ internal static class ShellOutput
             }
         }
 
-        return JsonSerializer.SerializeToElement(trimmed);
+        return JsonSerializer.SerializeToElement(trimmed, TextOptions);
     }
+
+    // Keeps '+', '<' and quotes readable when the output is shown or substituted as JSON.
+    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

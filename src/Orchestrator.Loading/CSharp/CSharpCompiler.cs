@@ -32,7 +32,7 @@ internal static class CSharpCompiler
     // Creating metadata references reads hundreds of assemblies: done once per process.
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
-    private static readonly SyntaxTree GlobalUsingsTree = CSharpSyntaxTree.ParseText(GlobalUsings, ParseOptions, path: "<global usings>");
+    private static readonly SyntaxTree GlobalUsingsTree = CSharpSyntaxTree.ParseText(SourceText.From(GlobalUsings, Encoding.UTF8), ParseOptions, path: "<global usings>");
 
     public sealed record Output(byte[] Assembly, byte[] Pdb, SyntaxTree Tree);
 
