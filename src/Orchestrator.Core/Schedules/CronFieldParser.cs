@@ -52,6 +52,13 @@ internal static class CronFieldParser
                 return false;
             }
 
+            if (step > kind.Max)
+            {
+                // '*/90' in minutes does not mean every 90 minutes; say so instead of firing once an hour.
+                error = $"step {step} is larger than the field's maximum {kind.Max}";
+                return false;
+            }
+
             hasStep = true;
         }
 
