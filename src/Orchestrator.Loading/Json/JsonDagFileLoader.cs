@@ -95,6 +95,11 @@ public sealed class JsonDagFileLoader : IDagFileLoader
         }
 
         message = cut > 0 ? message[..cut] : message;
+        if (message.Contains("Expected depth to be zero", StringComparison.Ordinal))
+        {
+            message = "the file ends before every '{' and '[' is closed";
+        }
+
         return new ImportError(new Core.Model.SourceLocation(path, line, column), $"invalid JSON: {message.TrimEnd('.', ' ')}");
     }
 }
