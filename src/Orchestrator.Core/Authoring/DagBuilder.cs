@@ -89,7 +89,7 @@ public sealed class DagBuilder
 
     public DagBuilder Param(string name, object? value)
     {
-        _params[name] = value as JsonElement? ?? JsonSerializer.SerializeToElement(value, ArgsSerializer.Options);
+        _params[name] = JsonValues.FromObject(value);
         return this;
     }
 

@@ -123,7 +123,7 @@ public sealed class TaskBuilder
     /// <summary>Sets the task's arguments from an object or anonymous object, serialised as JSON.</summary>
     public TaskBuilder WithArgs(object args)
     {
-        var element = args as JsonElement? ?? JsonSerializer.SerializeToElement(args, ArgsSerializer.Options);
+        var element = JsonValues.FromObject(args);
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw new ArgumentException($"task '{Id}': args must be an object, not {element.ValueKind}", nameof(args));
@@ -132,9 +132,4 @@ public sealed class TaskBuilder
         Args = element.Clone();
         return this;
     }
-}
-
-internal static class ArgsSerializer
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
 }

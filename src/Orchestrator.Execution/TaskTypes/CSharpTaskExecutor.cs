@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
 using Orchestrator.Execution.Logs;
 
 namespace Orchestrator.Execution.TaskTypes;
@@ -7,8 +8,6 @@ namespace Orchestrator.Execution.TaskTypes;
 /// <summary>Runs a C# task class: a new instance per try, its return value serialised as the output.</summary>
 internal sealed class CSharpTaskExecutor : ITaskExecutor
 {
-    private static readonly JsonSerializerOptions OutputOptions = new(JsonSerializerDefaults.Web);
-
     public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var type = execution.Task.Implementation
@@ -32,11 +31,6 @@ internal sealed class CSharpTaskExecutor : ITaskExecutor
         };
 
         var result = await task.ExecuteAsync(context, cancellationToken);
-        return result switch
-        {
-            null => null,
-            JsonElement element => element.Clone(),
-            _ => JsonSerializer.SerializeToElement(result, result.GetType(), OutputOptions),
-        };
+        return result is null ? null : JsonValues.FromObject(result);
     }
 }
