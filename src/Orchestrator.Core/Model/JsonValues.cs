@@ -9,7 +9,8 @@ namespace Orchestrator.Core.Model;
 /// <summary>Turns objects from DAG code (args, params, task outputs) into JSON without keeping their types alive.
 /// System.Text.Json caches metadata and emitted accessors for every type it serialises, process-wide; a type from
 /// a DAG file's collectible load context held there would stop that context from ever unloading. So objects are
-/// written here with plain reflection: public properties in camelCase, dictionaries as objects, sequences as arrays.</summary>
+/// written here with plain reflection: public properties under the names they are declared with (an env var
+/// MY_VAR stays MY_VAR), dictionaries as objects, sequences as arrays.</summary>
 public static class JsonValues
 {
     private const int MaxDepth = 64;
@@ -98,7 +99,7 @@ public static class JsonValues
         {
             if (property.GetIndexParameters().Length == 0 && property.CanRead)
             {
-                writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(property.Name));
+                writer.WritePropertyName(property.Name);
                 Write(writer, property.GetValue(value), depth + 1);
             }
         }

@@ -10,7 +10,7 @@ public class JsonValuesTests
     }
 
     [Fact]
-    public void Objects_AreWrittenWithCamelCaseProperties()
+    public void Objects_AreWrittenWithTheirPropertyNamesAsDeclared()
     {
         var value = new
         {
@@ -26,7 +26,7 @@ public class JsonValuesTests
         };
 
         Assert.Equal(
-            """{"path":"data/x.csv","rows":3,"ratio":0.25,"nan":null,"tags":["a","b"],"map":{"k":1},"level":"High","at":"2026-01-01T00:00:00+00:00","nothing":null}""",
+            """{"Path":"data/x.csv","Rows":3,"Ratio":0.25,"Nan":null,"Tags":["a","b"],"Map":{"k":1},"Level":"High","At":"2026-01-01T00:00:00+00:00","Nothing":null}""",
             JsonValues.FromObject(value).GetRawText());
     }
 
