@@ -77,7 +77,7 @@ internal static class DagsListCommand
         console.Out.MarkupLine($"[red]{errors.Count} import error(s):[/]");
         foreach (var error in errors)
         {
-            console.Out.WriteLine($"  {ImportErrorJson.Describe(error)}");
+            console.Output.WriteLine($"  {ImportErrorJson.Describe(error)}"); // plain: an error line is never wrapped
         }
     }
 }
