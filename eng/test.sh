@@ -13,12 +13,14 @@ pg_bin=/usr/lib/postgresql/15/bin
 pg_dir=""
 pg_user=""
 stop_postgres() {
-  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
+  local dir=$pg_dir
+  pg_dir=""
+  if [ -n "$dir" ] && [ -f "$dir/data/postmaster.pid" ]; then
     log "stopping PostgreSQL"
-    if [ -n "$pg_user" ]; then su "$pg_user" -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_dir/data' -m fast -w stop" >/dev/null 2>&1 || true
-    else "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+    if [ -n "$pg_user" ]; then su "$pg_user" -s /bin/sh -c "$pg_bin/pg_ctl -D '$dir/data' -m fast -w stop" >/dev/null 2>&1 || true
+    else "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
   fi
-  [ -n "$pg_dir" ] && rm -rf "$pg_dir"
+  [ -n "$dir" ] && rm -rf "$dir"
   [ -n "${output:-}" ] && rm -f "$output"
   return 0
 }
@@ -89,5 +91,7 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   log "no test ran"
   status=1
 fi
+stop_postgres
+trap - EXIT
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
