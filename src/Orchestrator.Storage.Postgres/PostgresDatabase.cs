@@ -1,0 +1,70 @@
+using System.Data.Common;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Orchestrator.Storage.Sql;
+
+namespace Orchestrator.Storage.Postgres;
+
+/// <summary>PostgreSQL, with the store's tables in a schema of their own (default <c>orchestrator</c>) so that
+/// Hangfire and Quartz can keep theirs in the same database. Connections come from one pooled data source.</summary>
+public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
+{
+    public const string DefaultSchema = "orchestrator";
+
+    // Any constant: two processes migrating the same database wait for each other on it.
+    private const long MigrationLockKey = 0x0_5EED_0DA6;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly string _describe;
+
+    public PostgresDatabase(string connectionString, string schema = DefaultSchema)
+    {
+        if (!SchemaName().IsMatch(schema))
+        {
+            throw new ArgumentException($"schema '{schema}' must be letters, digits and '_', starting with a letter or '_'", nameof(schema));
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
+        _schema = schema;
+        _describe = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (schema {schema})";
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    public override Assembly MigrationAssembly => typeof(PostgresDatabase).Assembly;
+
+    public override string Describe => _describe;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"";
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // another process created it at the same moment
+        }
+    }
+
+    public override async Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    private static partial Regex SchemaName();
+}

@@ -1,0 +1,21 @@
+namespace Orchestrator.Storage;
+
+/// <summary>The orchestrator's own state, in one database: its role stores, and the one-transaction batch the
+/// engine applies when a task finishes.</summary>
+public interface IMetadataStore : IAsyncDisposable
+{
+    IDagStore Dags { get; }
+
+    IRunStore Runs { get; }
+
+    ITaskInstanceStore TaskInstances { get; }
+
+    ITaskLogStore Logs { get; }
+
+    ITaskOutputStore Outputs { get; }
+
+    Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>The schema versions applied, oldest first.</summary>
+    Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,22 @@
+using Orchestrator.Core.Model;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage;
+
+/// <summary>DAG runs.</summary>
+public interface IRunStore
+{
+    /// <summary>Creates a run with its task instances in one transaction. False when the run id, or a run of the
+    /// same DAG for the same logical date, already exists; then nothing is written.</summary>
+    Task<bool> CreateAsync(DagRunRecord run, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken);
+
+    Task<DagRunRecord?> GetAsync(RunId runId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Compare-and-set: applied only if the run is still in <c>From</c>; sets the start or end time.</summary>
+    Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken);
+
+    /// <summary>Runs of the DAG that are queued or running.</summary>
+    Task<int> CountActiveAsync(DagId dagId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,22 @@
+using Orchestrator.Core.Model;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage;
+
+/// <summary>Task instances, their tries and their state history. Every change is compare-and-set.</summary>
+public interface ITaskInstanceStore
+{
+    Task<IReadOnlyList<TaskInstanceRecord>> ListAsync(RunId runId, CancellationToken cancellationToken);
+
+    Task<bool> TryTransitionAsync(TaskTransition transition, CancellationToken cancellationToken);
+
+    /// <summary>queued → running plus the try row; false if the task is not queued or that try already exists.</summary>
+    Task<bool> TryStartTryAsync(TryStart start, CancellationToken cancellationToken);
+
+    /// <summary>Closes the running try; false if it is not running or that try already ended: a try completes once.</summary>
+    Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TaskTryRecord>> ListTriesAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TaskStateChange>> HistoryAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,62 @@
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+
+namespace Orchestrator.Storage.Records;
+
+/// <summary>One task of one run. <see cref="TryNumber"/> is the current or last try (0 before the first).</summary>
+public sealed record TaskInstanceRecord(
+    RunId RunId,
+    TaskId TaskId,
+    TaskInstanceState State,
+    int TryNumber,
+    int MaxTries,
+    string Queue,
+    DateTimeOffset UpdatedAt,
+    string? StateReason = null,
+    DateTimeOffset? NextTryAt = null,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? EndedAt = null);
+
+/// <summary>One try of one task instance, recorded exactly once.</summary>
+public sealed record TaskTryRecord(
+    RunId RunId,
+    TaskId TaskId,
+    int TryNumber,
+    string? WorkerId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt = null,
+    string? Outcome = null,
+    string? Error = null,
+    long? DurationMs = null);
+
+/// <summary>A recorded change of a task instance's state, with when and why.</summary>
+public sealed record TaskStateChange(RunId RunId, TaskId TaskId, TaskInstanceState From, TaskInstanceState To, string? Reason, DateTimeOffset At);
+
+/// <summary>One stored line of a try's log.</summary>
+public sealed record StoredLogLine(DateTimeOffset At, string Level, string Message);
+
+/// <summary>A compare-and-set change of a task instance's state: applied only if it is still in <see cref="From"/>.</summary>
+public sealed record TaskTransition(
+    RunId RunId,
+    TaskId TaskId,
+    TaskInstanceState From,
+    TaskInstanceState To,
+    string? Reason,
+    DateTimeOffset At,
+    DateTimeOffset? NextTryAt = null);
+
+/// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither.</summary>
+public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At);
+
+/// <summary>The end of a running try: the try row closes and the task moves to <see cref="NextState"/>
+/// (success, failed or up_for_retry) — only if that try is still the running one.</summary>
+public sealed record TryFinish(
+    RunId RunId,
+    TaskId TaskId,
+    int TryNumber,
+    string Outcome,
+    string? Error,
+    DateTimeOffset At,
+    TaskInstanceState NextState,
+    string? Reason,
+    DateTimeOffset? NextTryAt = null);

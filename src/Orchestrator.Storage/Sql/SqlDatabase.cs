@@ -1,0 +1,24 @@
+using System.Data.Common;
+using System.Reflection;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>What differs between backends: how a connection is opened and set up, where the migration scripts
+/// are, and how concurrent migrators are kept apart. Everything else is shared SQL.</summary>
+public abstract class SqlDatabase
+{
+    /// <summary>Opens a connection ready for use (pragmas, search path).</summary>
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>The assembly holding this backend's <c>Migrations/NNN_name.sql</c> resources.</summary>
+    public abstract Assembly MigrationAssembly { get; }
+
+    /// <summary>Runs before migrations, outside their transaction (e.g. create the schema).</summary>
+    public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Keeps two processes from migrating at once, inside the migration transaction.</summary>
+    public virtual Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Where the data is, for messages (never includes a password).</summary>
+    public abstract string Describe { get; }
+}

@@ -1,0 +1,81 @@
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Migrations;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>The metadata store on any SQL backend: role stores over one database, and the engine's batch.</summary>
+public sealed class SqlMetadataStore : IMetadataStore
+{
+    private readonly SqlDatabase _database;
+    private readonly SqlSession _session;
+
+    private SqlMetadataStore(SqlDatabase database)
+    {
+        _database = database;
+        _session = new SqlSession(database);
+        Dags = new SqlDagStore(_session);
+        Runs = new SqlRunStore(_session);
+        TaskInstances = new SqlTaskInstanceStore(_session);
+        Logs = new SqlTaskLogStore(_session);
+        Outputs = new SqlTaskOutputStore(_session);
+    }
+
+    public IDagStore Dags { get; }
+
+    public IRunStore Runs { get; }
+
+    public ITaskInstanceStore TaskInstances { get; }
+
+    public ITaskLogStore Logs { get; }
+
+    public ITaskOutputStore Outputs { get; }
+
+    /// <summary>Opens the store, applying any migration not yet applied.</summary>
+    public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await MigrationRunner.MigrateAsync(database, time, cancellationToken);
+        return new SqlMetadataStore(database);
+    }
+
+    public async Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        string? failed = null;
+        await _session.WriteAsync(async (connection, transaction) =>
+        {
+            if (batch.FinishTry is { } finish && !await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
+            {
+                failed = $"try {finish.TryNumber} of '{finish.TaskId}' is not the running try";
+                return false;
+            }
+
+            if (batch.Output is { } output)
+            {
+                await TaskStatements.SetOutputAsync(connection, transaction, output.RunId.Value, output.TaskId.Value, output.Json, cancellationToken);
+            }
+
+            foreach (var transition in batch.Transitions ?? [])
+            {
+                if (!await TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken))
+                {
+                    failed = $"task '{transition.TaskId}' is no longer {transition.From.ToName()}";
+                    return false;
+                }
+            }
+
+            if (batch.Run is { } run && !await TaskStatements.RunTransitionAsync(connection, transaction, run, cancellationToken))
+            {
+                failed = $"run '{run.RunId}' is no longer {run.From.ToName()}";
+                return false;
+            }
+
+            return true;
+        }, cancellationToken);
+        return failed is null ? BatchResult.Success : new BatchResult(false, failed);
+    }
+
+    public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => MigrationRunner.AppliedAsync(_database, cancellationToken);
+
+    public ValueTask DisposeAsync() => _database is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+}

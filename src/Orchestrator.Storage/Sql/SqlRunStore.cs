@@ -1,0 +1,75 @@
+using System.Data.Common;
+using Dapper;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage.Sql;
+
+internal sealed class SqlRunStore(SqlSession session) : IRunStore
+{
+    private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at";
+
+    public Task<bool> CreateAsync(DagRunRecord run, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken) =>
+        session.WriteAsync(async (connection, transaction) =>
+        {
+            var inserted = await connection.ExecuteAsync(SqlSession.Command($"""
+                INSERT INTO dag_runs ({RunColumns})
+                VALUES (@runId, @dagId, @dagVersion, @logicalDate, @runType, @state, @conf, @createdAt, @startedAt, @endedAt)
+                ON CONFLICT DO NOTHING
+                """,
+                new
+                {
+                    runId = run.RunId.Value, dagId = run.DagId.Value, dagVersion = run.DagVersion, logicalDate = Ms.Of(run.LogicalDate),
+                    runType = run.RunType.ToString().ToLowerInvariant(), state = run.State.ToName(), conf = run.Conf,
+                    createdAt = Ms.Of(run.CreatedAt), startedAt = Ms.Of(run.StartedAt), endedAt = Ms.Of(run.EndedAt),
+                },
+                transaction, cancellationToken));
+            if (inserted != 1)
+            {
+                return false; // same run id, or same DAG and logical date
+            }
+
+            await InsertTasksAsync(connection, transaction, tasks, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<DagRunRecord?> GetAsync(RunId runId, CancellationToken cancellationToken) =>
+        session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<RunRow>(SqlSession.Command(
+            $"SELECT {RunColumns} FROM dag_runs WHERE run_id = @runId", new { runId = runId.Value }, null, cancellationToken)))?.ToRecord(), cancellationToken);
+
+    public Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
+            SELECT {RunColumns} FROM dag_runs
+             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state)
+             ORDER BY logical_date DESC, created_at DESC
+             LIMIT @limit
+            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
+            cancellationToken);
+
+    public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
+        session.WriteAsync((connection, transaction) => TaskStatements.RunTransitionAsync(connection, transaction, transition, cancellationToken), cancellationToken);
+
+    public Task<int> CountActiveAsync(DagId dagId, CancellationToken cancellationToken) =>
+        session.ReadAsync(async connection => (int)await connection.ExecuteScalarAsync<long>(SqlSession.Command(
+            "SELECT COUNT(*) FROM dag_runs WHERE dag_id = @dagId AND state IN ('queued', 'running')", new { dagId = dagId.Value }, null, cancellationToken)),
+            cancellationToken);
+
+    private static async Task InsertTasksAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken)
+    {
+        foreach (var task in tasks)
+        {
+            await connection.ExecuteAsync(SqlSession.Command("""
+                INSERT INTO task_instances (run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at)
+                VALUES (@runId, @taskId, @state, @tryNumber, @maxTries, @queue, @updatedAt, @stateReason, @nextTryAt, @startedAt, @endedAt)
+                """,
+                new
+                {
+                    runId = task.RunId.Value, taskId = task.TaskId.Value, state = task.State.ToName(), tryNumber = (long)task.TryNumber,
+                    maxTries = (long)task.MaxTries, queue = task.Queue, updatedAt = Ms.Of(task.UpdatedAt), stateReason = task.StateReason,
+                    nextTryAt = Ms.Of(task.NextTryAt), startedAt = Ms.Of(task.StartedAt), endedAt = Ms.Of(task.EndedAt),
+                },
+                transaction, cancellationToken));
+        }
+    }
+}

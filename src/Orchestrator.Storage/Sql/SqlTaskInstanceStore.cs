@@ -1,0 +1,37 @@
+using Dapper;
+using Orchestrator.Core.Model;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage.Sql;
+
+internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceStore
+{
+    public Task<IReadOnlyList<TaskInstanceRecord>> ListAsync(RunId runId, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<TaskInstanceRecord>>(async connection => [.. (await connection.QueryAsync<TaskInstanceRow>(SqlSession.Command("""
+            SELECT run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at
+              FROM task_instances WHERE run_id = @runId ORDER BY task_id
+            """, new { runId = runId.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
+
+    public Task<bool> TryTransitionAsync(TaskTransition transition, CancellationToken cancellationToken) =>
+        session.WriteAsync((connection, transaction) => TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken), cancellationToken);
+
+    public Task<bool> TryStartTryAsync(TryStart start, CancellationToken cancellationToken) =>
+        session.WriteAsync((connection, transaction) => TaskStatements.StartTryAsync(connection, transaction, start, cancellationToken), cancellationToken);
+
+    public Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken) =>
+        session.WriteAsync((connection, transaction) => TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<TaskTryRecord>> ListTriesAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<TaskTryRecord>>(async connection => [.. (await connection.QueryAsync<TryRow>(SqlSession.Command("""
+            SELECT run_id, task_id, try_number, worker_id, started_at, ended_at, outcome, error, duration_ms
+              FROM task_tries WHERE run_id = @runId AND (@taskId IS NULL OR task_id = @taskId)
+             ORDER BY task_id, try_number
+            """, new { runId = runId.Value, taskId = taskId?.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
+
+    public Task<IReadOnlyList<TaskStateChange>> HistoryAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<TaskStateChange>>(async connection => [.. (await connection.QueryAsync<StateChangeRow>(SqlSession.Command("""
+            SELECT run_id, task_id, from_state, to_state, reason, at
+              FROM task_state_changes WHERE run_id = @runId AND (@taskId IS NULL OR task_id = @taskId)
+             ORDER BY id
+            """, new { runId = runId.Value, taskId = taskId?.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
+}

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Dapper;
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>The compare-and-set statements on task instances, each inside the caller's transaction so that the
+/// role store and the engine's batch share them. Each returns false when its condition no longer holds.</summary>
+internal static class TaskStatements
+{
+    public static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, CancellationToken cancellationToken)
+    {
+        TaskStateMachine.EnsureCanTransition(change.From, change.To, change.TaskId);
+        var finished = change.To.IsFinished();
+        var updated = await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_instances
+               SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
+                   ended_at = CASE WHEN @finished = 1 THEN @at ELSE ended_at END
+             WHERE run_id = @runId AND task_id = @taskId AND state = @from
+            """,
+            new
+            {
+                to = change.To.ToName(), from = change.From.ToName(), reason = change.Reason, at = Ms.Of(change.At),
+                nextTryAt = Ms.Of(change.NextTryAt), finished = finished ? 1L : 0L, runId = change.RunId.Value, taskId = change.TaskId.Value,
+            },
+            transaction, cancellationToken));
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        await RecordAsync(connection, transaction, change.RunId.Value, change.TaskId.Value, change.From, change.To, change.Reason, change.At, cancellationToken);
+        return true;
+    }
+
+    public static async Task<bool> StartTryAsync(DbConnection connection, DbTransaction transaction, TryStart start, CancellationToken cancellationToken)
+    {
+        var ids = new { runId = start.RunId.Value, taskId = start.TaskId.Value, tryNumber = (long)start.TryNumber };
+        var inserted = await connection.ExecuteAsync(SqlSession.Command("""
+            INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at)
+            VALUES (@runId, @taskId, @tryNumber, @workerId, @at)
+            ON CONFLICT (run_id, task_id, try_number) DO NOTHING
+            """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = start.WorkerId, at = Ms.Of(start.At) }, transaction, cancellationToken));
+        var reason = $"try {start.TryNumber} started" + (start.WorkerId is null ? "" : $" on {start.WorkerId}");
+        var updated = inserted == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_instances
+               SET state = 'running', try_number = @tryNumber, state_reason = @reason, updated_at = @at,
+                   next_try_at = NULL, started_at = COALESCE(started_at, @at)
+             WHERE run_id = @runId AND task_id = @taskId AND state = 'queued' AND try_number < @tryNumber
+            """, new { ids.runId, ids.taskId, ids.tryNumber, reason, at = Ms.Of(start.At) }, transaction, cancellationToken)) : 0;
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        await RecordAsync(connection, transaction, ids.runId, ids.taskId, TaskInstanceState.Queued, TaskInstanceState.Running, reason, start.At, cancellationToken);
+        return true;
+    }
+
+    public static async Task<bool> FinishTryAsync(DbConnection connection, DbTransaction transaction, TryFinish finish, CancellationToken cancellationToken)
+    {
+        TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
+        var ids = new { runId = finish.RunId.Value, taskId = finish.TaskId.Value, tryNumber = (long)finish.TryNumber };
+        var closed = await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_tries
+               SET ended_at = @at, outcome = @outcome, error = @error, duration_ms = @at - started_at
+             WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND ended_at IS NULL
+            """, new { ids.runId, ids.taskId, ids.tryNumber, at = Ms.Of(finish.At), outcome = finish.Outcome, error = finish.Error }, transaction, cancellationToken));
+        var updated = closed == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_instances
+               SET state = @next, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
+                   ended_at = CASE WHEN @finished = 1 THEN @at ELSE ended_at END
+             WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
+            """,
+            new
+            {
+                ids.runId, ids.taskId, ids.tryNumber, next = finish.NextState.ToName(), reason = finish.Reason, at = Ms.Of(finish.At),
+                nextTryAt = Ms.Of(finish.NextTryAt), finished = finish.NextState.IsFinished() ? 1L : 0L,
+            },
+            transaction, cancellationToken)) : 0;
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        await RecordAsync(connection, transaction, ids.runId, ids.taskId, TaskInstanceState.Running, finish.NextState, finish.Reason, finish.At, cancellationToken);
+        return true;
+    }
+
+    public static async Task<bool> RunTransitionAsync(DbConnection connection, DbTransaction transaction, RunTransition change, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE dag_runs
+               SET state = @to,
+                   started_at = CASE WHEN @to = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
+                   ended_at = CASE WHEN @to IN ('success', 'failed') THEN @at ELSE ended_at END
+             WHERE run_id = @runId AND state = @from
+            """, new { to = change.To.ToName(), from = change.From.ToName(), at = Ms.Of(change.At), runId = change.RunId.Value }, transaction, cancellationToken)) == 1;
+
+    public static Task SetOutputAsync(DbConnection connection, DbTransaction transaction, string runId, string taskId, string json, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(SqlSession.Command("""
+            INSERT INTO task_outputs (run_id, task_id, output) VALUES (@runId, @taskId, @json)
+            ON CONFLICT (run_id, task_id) DO UPDATE SET output = excluded.output
+            """, new { runId, taskId, json }, transaction, cancellationToken));
+
+    private static Task<int> RecordAsync(
+        DbConnection connection, DbTransaction transaction, string runId, string taskId, TaskInstanceState from, TaskInstanceState to, string? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(SqlSession.Command("""
+            INSERT INTO task_state_changes (run_id, task_id, from_state, to_state, reason, at)
+            VALUES (@runId, @taskId, @from, @to, @reason, @at)
+            """, new { runId, taskId, from = from.ToName(), to = to.ToName(), reason, at = Ms.Of(at) }, transaction, cancellationToken));
+}

@@ -1,0 +1,18 @@
+using Orchestrator.Core.Model;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage;
+
+/// <summary>What a finished task changes, applied in ONE transaction: its try ends, its output is stored, its
+/// newly decided downstream tasks move on, and maybe the run ends. Every condition holds or nothing is written.</summary>
+public sealed record StateChangeBatch(
+    TryFinish? FinishTry = null,
+    (RunId RunId, TaskId TaskId, string Json)? Output = null,
+    IReadOnlyList<TaskTransition>? Transitions = null,
+    RunTransition? Run = null);
+
+/// <summary>Whether a batch was applied; when not, which condition no longer held (re-read and decide again).</summary>
+public sealed record BatchResult(bool Applied, string? FailedCondition = null)
+{
+    public static BatchResult Success { get; } = new(true);
+}
