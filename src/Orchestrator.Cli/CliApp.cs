@@ -23,7 +23,18 @@ public static class CliApp
         var dags = new Command("dags", "List, check and test-run the DAGs of the dags folder.");
         dags.Subcommands.Add(DagsListCommand.Create(console));
         dags.Subcommands.Add(DagsTestCommand.Create(console));
+        dags.Subcommands.Add(DagsTriggerCommand.Create(console));
+        dags.Subcommands.Add(DagsPauseCommand.Create(console, pause: true));
+        dags.Subcommands.Add(DagsPauseCommand.Create(console, pause: false));
         root.Subcommands.Add(dags);
+
+        var runs = new Command("runs", "DAG runs recorded in the metadata store.");
+        runs.Subcommands.Add(RunsListCommand.Create(console));
+        root.Subcommands.Add(runs);
+
+        var tasks = new Command("tasks", "Task instances of runs in the metadata store.");
+        tasks.Subcommands.Add(TasksLogsCommand.Create(console));
+        root.Subcommands.Add(tasks);
         return root;
     }
 }

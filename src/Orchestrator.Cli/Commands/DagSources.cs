@@ -1,3 +1,5 @@
+using Orchestrator.Cli.Output;
+using Orchestrator.Core.Graph;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Loading;
 using Orchestrator.Loading.Folder;
@@ -11,6 +13,52 @@ internal static class DagSources
 
     public static DagFolderLoader CreateLoader() =>
         DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = Registry.KnownTypes });
+
+    /// <summary>The DAG named by a file path or an id in the folder; prints why when there is none.</summary>
+    public static async Task<LoadedDag?> FindAsync(CliConsole console, string target, string folder, CancellationToken cancellationToken)
+    {
+        var loader = CreateLoader();
+        if (File.Exists(target))
+        {
+            var file = await loader.LoadFileAsync(target, cancellationToken);
+            if (file.Errors.Count > 0 || file.Dags.Count != 1)
+            {
+                await WriteErrorsAsync(console, file.Errors, file.Dags.Count > 1
+                    ? $"{target} defines {file.Dags.Count} DAGs ({string.Join(", ", file.Dags.Select(d => d.Id))}); pass one DAG id with --dags pointing at its folder"
+                    : $"{target} could not be loaded");
+                return null;
+            }
+
+            return file.Dags[0];
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            await console.Error.WriteLineAsync($"error: '{target}' is not a file, and the DAG folder '{folder}' does not exist (set it with --dags DIR)");
+            return null;
+        }
+
+        var snapshot = await loader.LoadAsync(folder, cancellationToken);
+        if (Core.Model.IdentifierRules.IsValid(target) && snapshot.Dags.TryGetValue(new Core.Model.DagId(target), out var dag))
+        {
+            return dag;
+        }
+
+        var hint = EditDistance.Closest(target, snapshot.Dags.Keys.Select(id => id.Value)) is { } close ? $"; did you mean '{close}'?" : "";
+        var known = snapshot.Dags.Count == 0 ? "none" : string.Join(", ", snapshot.Dags.Keys.Select(id => id.Value).Order(StringComparer.Ordinal));
+        await WriteErrorsAsync(console, snapshot.ImportErrors,
+            $"no DAG '{target}' in {folder}{hint} (DAGs found: {known})" + (snapshot.ImportErrors.Count > 0 ? "; these files failed to load:" : ""));
+        return null;
+    }
+
+    private static async Task WriteErrorsAsync(CliConsole console, IReadOnlyList<ImportError> errors, string headline)
+    {
+        await console.Error.WriteLineAsync($"error: {headline}");
+        foreach (var error in errors)
+        {
+            await console.Error.WriteLineAsync($"  {ImportErrorJson.Describe(error)}");
+        }
+    }
 
     /// <summary>A path as the user reads it: relative to the working folder when inside it.</summary>
     public static string Display(string path)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Orchestrator.Cli.Hosting;
 using Orchestrator.Cli.Output;
 using Spectre.Console;
 
@@ -24,6 +25,8 @@ internal static class DagsListCommand
 
             var snapshot = await DagSources.CreateLoader().LoadAsync(folder, cancellationToken);
             var dags = snapshot.Dags.Values.OrderBy(dag => dag.Id.Value, StringComparer.Ordinal).ToList();
+            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            var paused = (await store.Dags.ListAsync(cancellationToken)).Where(dag => dag.IsPaused).Select(dag => dag.DagId).ToHashSet();
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
                 var document = new
@@ -32,8 +35,7 @@ internal static class DagsListCommand
                     {
                         dagId = dag.Id.Value,
                         schedule = dag.Definition.Schedule,
-                        // Nothing can pause a DAG without a metadata store: that arrives with `standalone`.
-                        paused = false,
+                        paused = paused.Contains(dag.Id),
                         file = DagSources.Display(dag.FilePath),
                         tasks = dag.Definition.Tasks.Count,
                         version = dag.Version,
@@ -45,7 +47,7 @@ internal static class DagsListCommand
             }
             else
             {
-                WriteTables(console, dags, snapshot.ImportErrors);
+                WriteTables(console, dags, paused, snapshot.ImportErrors);
             }
 
             return snapshot.ImportErrors.Count == 0 ? 0 : 1;
@@ -53,7 +55,7 @@ internal static class DagsListCommand
         return command;
     }
 
-    private static void WriteTables(CliConsole console, List<Loading.LoadedDag> dags, IReadOnlyList<Loading.ImportError> errors)
+    private static void WriteTables(CliConsole console, List<Loading.LoadedDag> dags, HashSet<Core.Model.DagId> paused, IReadOnlyList<Loading.ImportError> errors)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{dags.Count} DAG(s)");
         table.AddColumns("DAG id", "schedule", "paused", "tasks", "file", "description");
@@ -62,7 +64,7 @@ internal static class DagsListCommand
             table.AddRow(
                 Markup.Escape(dag.Id.Value),
                 Markup.Escape(dag.Definition.Schedule ?? "(none)"),
-                "False",
+                paused.Contains(dag.Id) ? "yes" : "no",
                 dag.Definition.Tasks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Markup.Escape(DagSources.Display(dag.FilePath)),
                 Markup.Escape(dag.Definition.Description ?? ""));

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using Orchestrator.Cli.Output;
-using Orchestrator.Core.Graph;
 using Orchestrator.Core.States;
 using Orchestrator.Execution.LocalRuns;
+using Orchestrator.Cli.Hosting;
 using Orchestrator.Loading;
+using Orchestrator.Storage.Sql;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -32,7 +33,7 @@ internal static class DagsTestCommand
                 return NotLoaded;
             }
 
-            var dag = await FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
             if (dag is null)
             {
                 return NotLoaded;
@@ -59,54 +60,27 @@ internal static class DagsTestCommand
                 RunResultTable.Write(console.Out, result);
             }
 
+            await RecordAsync(console, parse, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
             return result.State == DagRunState.Success ? Succeeded : Failed;
         });
         return command;
     }
 
-    /// <summary>The DAG named by a file path or an id in the folder; prints why when there is none.</summary>
-    private static async Task<LoadedDag?> FindAsync(CliConsole console, string target, string folder, CancellationToken cancellationToken)
+    /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
+    /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
+    private static async Task RecordAsync(CliConsole console, ParseResult parse, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
-        var loader = DagSources.CreateLoader();
-        if (File.Exists(target))
+        try
         {
-            var file = await loader.LoadFileAsync(target, cancellationToken);
-            if (file.Errors.Count > 0 || file.Dags.Count != 1)
-            {
-                await WriteErrorsAsync(console, file.Errors, file.Dags.Count > 1
-                    ? $"{target} defines {file.Dags.Count} DAGs ({string.Join(", ", file.Dags.Select(d => d.Id))}); pass one DAG id with --dags pointing at its folder"
-                    : $"{target} could not be loaded");
-                return null;
-            }
-
-            return file.Dags[0];
+            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), parse.GetValue(CommonOptions.Home)!);
+            await using var store = await SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
+            await DagRegistration.RegisterAsync(store, dag, result.StartedAt, cancellationToken);
+            await TestRunRecorder.RecordAsync(store, dag, result, conf, cancellationToken);
+            await console.Error.WriteLineAsync($"recorded as run {result.RunId} in {database.Describe}");
         }
-
-        if (!Directory.Exists(folder))
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            await console.Error.WriteLineAsync($"error: '{target}' is not a file, and the DAG folder '{folder}' does not exist (set it with --dags DIR)");
-            return null;
-        }
-
-        var snapshot = await loader.LoadAsync(folder, cancellationToken);
-        if (Core.Model.IdentifierRules.IsValid(target) && snapshot.Dags.TryGetValue(new Core.Model.DagId(target), out var dag))
-        {
-            return dag;
-        }
-
-        var hint = EditDistance.Closest(target, snapshot.Dags.Keys.Select(id => id.Value)) is { } close ? $"; did you mean '{close}'?" : "";
-        var known = snapshot.Dags.Count == 0 ? "none" : string.Join(", ", snapshot.Dags.Keys.Select(id => id.Value).Order(StringComparer.Ordinal));
-        await WriteErrorsAsync(console, snapshot.ImportErrors,
-            $"no DAG '{target}' in {folder}{hint} (DAGs found: {known})" + (snapshot.ImportErrors.Count > 0 ? "; these files failed to load:" : ""));
-        return null;
-    }
-
-    private static async Task WriteErrorsAsync(CliConsole console, IReadOnlyList<ImportError> errors, string headline)
-    {
-        await console.Error.WriteLineAsync($"error: {headline}");
-        foreach (var error in errors)
-        {
-            await console.Error.WriteLineAsync($"  {ImportErrorJson.Describe(error)}");
+            await console.Error.WriteLineAsync($"warning: the run was not recorded in the metadata store: {exception.Message}");
         }
     }
 

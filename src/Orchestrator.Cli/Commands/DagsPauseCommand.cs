@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Orchestrator.Cli.Hosting;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>dags pause</c> / <c>dags unpause</c>: a paused DAG gets no scheduled runs (manual triggers still work).</summary>
+internal static class DagsPauseCommand
+{
+    public static Command Create(CliConsole console, bool pause)
+    {
+        var target = new Argument<string>("dag-id") { Description = "The DAG to " + (pause ? "pause." : "unpause.") };
+        var command = new Command(pause ? "pause" : "unpause", pause
+            ? "Pause a DAG: the scheduler creates no more runs for it until it is unpaused."
+            : "Unpause a DAG: the scheduler creates its runs again.");
+        command.Arguments.Add(target);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            if (dag is null)
+            {
+                return 2;
+            }
+
+            var now = TimeProvider.System.GetUtcNow();
+            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
+            await store.Dags.SetPausedAsync(dag.Id, pause, now, cancellationToken);
+            await console.Output.WriteLineAsync($"{dag.Id} is {(pause ? "paused" : "unpaused")}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Orchestrator.Cli.Hosting;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>dags trigger</c>: creates a queued manual run in the metadata store and prints its id; the
+/// scheduler of a running <c>standalone</c> (or cluster) on the same store starts it.</summary>
+internal static class DagsTriggerCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var target = new Argument<string>("dag-id") { Description = "The DAG to run." };
+        var conf = new Option<string?>("--conf") { Description = "A JSON object whose values override the DAG's params of the same name for this run." };
+        var command = new Command("trigger", "Create a manual run of a DAG (with optional conf) and print its run id.");
+        command.Arguments.Add(target);
+        command.Options.Add(conf);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var confText = parse.GetValue(conf) ?? "{}";
+            if (!IsJsonObject(confText))
+            {
+                await console.Error.WriteLineAsync("error: --conf must be a JSON object such as '{\"minRows\": 100}'");
+                return 2;
+            }
+
+            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            if (dag is null)
+            {
+                return 2;
+            }
+
+            var now = TimeProvider.System.GetUtcNow();
+            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
+            var runId = new RunId($"manual__{now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}");
+            var created = await store.Runs.CreateAsync(
+                new DagRunRecord(runId, dag.Id, dag.Version, now, RunType.Manual, DagRunState.Queued, confText, now),
+                [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now))],
+                cancellationToken);
+            if (!created)
+            {
+                await console.Error.WriteLineAsync($"error: a run of {dag.Id} for {now:O} already exists; try again");
+                return 1;
+            }
+
+            await console.Output.WriteLineAsync(runId.Value);
+            return 0;
+        });
+        return command;
+    }
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
