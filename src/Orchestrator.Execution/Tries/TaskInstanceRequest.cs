@@ -22,6 +22,10 @@ public sealed class TaskInstanceRequest
     public required IReadOnlyDictionary<TaskId, JsonElement> Outputs { get; init; }
 
     public required string DagFolder { get; init; }
+
+    /// <summary>The number of the first try to run: more than 1 when a task resumes after a lost try. The tries
+    /// left are the task's total minus those already used.</summary>
+    public int FirstTryNumber { get; init; } = 1;
 }
 
 /// <summary>The end of a task instance: success or failed, after all its tries.</summary>

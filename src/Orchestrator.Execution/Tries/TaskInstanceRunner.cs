@@ -31,7 +31,8 @@ public sealed class TaskInstanceRunner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
         var tries = new List<TryRecord>();
-        var pipeline = TaskResiliencePipelines.Create(request.Task, _time, args =>
+        var retriesLeft = Math.Max(0, request.Task.Retry.MaxTries - request.FirstTryNumber);
+        var pipeline = TaskResiliencePipelines.Create(request.Task, request.Task.Retry with { Retries = retriesLeft }, _time, args =>
         {
             var failed = tries[^1];
             observer.OnRetryScheduled(request.Task.Id, failed.TryNumber, _time.GetUtcNow() + args.RetryDelay, args.RetryDelay, failed.Error ?? "failed");
@@ -59,7 +60,7 @@ public sealed class TaskInstanceRunner
         TaskInstanceRequest request, List<TryRecord> tries, ITryObserver observer, CancellationToken tryToken, CancellationToken runToken)
     {
         var task = request.Task;
-        var number = tries.Count + 1;
+        var number = request.FirstTryNumber + tries.Count;
         var startedAt = _time.GetUtcNow();
         observer.OnTryStarted(task.Id, number, startedAt);
         var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line));

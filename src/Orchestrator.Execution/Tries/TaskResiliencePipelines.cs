@@ -15,12 +15,12 @@ internal static class TaskResiliencePipelines
 
     public static ResiliencePipeline Create(
         TaskDefinition task,
+        RetryPolicy retry,
         TimeProvider time,
         Func<OnRetryArguments<object>, ValueTask> onRetry,
         CancellationToken runCancelled)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        var retry = task.Retry;
         if (retry.Retries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions

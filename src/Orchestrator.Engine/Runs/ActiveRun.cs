@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.Runs;
+using Orchestrator.Loading;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Runs;
+
+/// <summary>A run this engine is driving: its pinned DAG version, the tracker that decides its tasks, its params
+/// (conf applied) and the outputs so far. Decisions for one run are taken one at a time under <see cref="Gate"/>.</summary>
+internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker tracker, IReadOnlyDictionary<string, JsonElement> parameters)
+{
+    public DagRunRecord Record { get; } = record;
+
+    public LoadedDag Dag { get; } = dag;
+
+    public RunTracker Tracker { get; } = tracker;
+
+    public IReadOnlyDictionary<string, JsonElement> Params { get; } = parameters;
+
+    public ConcurrentDictionary<TaskId, JsonElement> Outputs { get; } = new();
+
+    /// <summary>The try number each dispatched task starts at (more than 1 when it resumes).</summary>
+    public ConcurrentDictionary<TaskId, int> FirstTry { get; } = new();
+
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
+}

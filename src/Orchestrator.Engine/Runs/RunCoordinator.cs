@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Dispatch;
+using Orchestrator.Execution.Tries;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Runs;
+
+/// <summary>Drives runs: when a run starts and whenever one of its tasks finishes, the run's tracker decides the
+/// downstream tasks, and the finished try, its output, the new states and the run's end are written in ONE store
+/// transaction before the newly ready tasks are dispatched. No polling and no rescan of the DAG on this path.
+/// A run found half-done in the store (after a restart) resumes: a try that was running is recorded as lost.</summary>
+public sealed class RunCoordinator
+{
+    private readonly IMetadataStore _store;
+    private readonly DagVersions _versions;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<RunId, ActiveRun> _runs = new();
+    private ITaskDispatcher? _dispatcher;
+
+    public RunCoordinator(IMetadataStore store, DagVersions versions, TimeProvider time)
+    {
+        _store = store;
+        _versions = versions;
+        _time = time;
+    }
+
+    /// <summary>Raised after a run's final state is recorded.</summary>
+    public event Action<RunId, DagRunState>? RunFinished;
+
+    /// <summary>The dispatcher is attached after construction: its workers need this coordinator.</summary>
+    public void Attach(ITaskDispatcher dispatcher) => _dispatcher = dispatcher;
+
+    internal ActiveRun? Get(RunId runId) => _runs.GetValueOrDefault(runId);
+
+    public IReadOnlyCollection<RunId> ActiveRuns => [.. _runs.Keys];
+
+    /// <summary>Starts (or resumes) a queued or running run. False when it is unknown, finished, or already active.</summary>
+    public async Task<bool> StartAsync(RunId runId, CancellationToken cancellationToken)
+    {
+        var record = await _store.Runs.GetAsync(runId, cancellationToken);
+        if (record is null || record.State.IsFinished() || _runs.ContainsKey(runId))
+        {
+            return false;
+        }
+
+        var dag = _versions.Get(record.DagId, record.DagVersion)
+            ?? throw new InvalidOperationException($"run {runId} needs version {record.DagVersion[..12]} of {record.DagId}, which is not loaded");
+        var tracker = new RunTracker(dag.Graph, dag.Definition.Tasks);
+        var instances = await _store.TaskInstances.ListAsync(runId, cancellationToken);
+        foreach (var instance in instances.Where(i => i.State != TaskInstanceState.None))
+        {
+            tracker.Restore(dag.Graph.IndexOf(instance.TaskId), instance.State);
+        }
+
+        var active = new ActiveRun(record, dag, tracker, RunParams.Merge(dag.Definition.Params, record.Conf));
+        foreach (var (taskId, json) in await _store.Outputs.GetAllAsync(runId, cancellationToken))
+        {
+            active.Outputs[taskId] = JsonDocument.Parse(json).RootElement.Clone();
+        }
+
+        if (!_runs.TryAdd(runId, active))
+        {
+            return false;
+        }
+
+        await active.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var decisions = new List<TaskDecision>();
+            tracker.Start(decisions);
+            var plan = new CompletionPlan(active, now);
+            plan.AddDecisions(decisions);
+            if (record.State == DagRunState.Queued)
+            {
+                plan.StartRun();
+            }
+
+            await ResumeAsync(active, instances, plan, cancellationToken);
+            await CommitAsync(active, plan, finish: null, output: null, cancellationToken);
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+
+        return true;
+    }
+
+    /// <summary>Records a task instance's end and decides what follows, in one transaction.</summary>
+    public async Task CompleteAsync(RunId runId, TaskId taskId, TaskInstanceResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var active = _runs.GetValueOrDefault(runId) ?? throw new InvalidOperationException($"run {runId} is not active here");
+        await active.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var decisions = new List<TaskDecision>();
+            active.Tracker.Complete(active.Dag.Graph.IndexOf(taskId), result.FinalState, decisions);
+            var plan = new CompletionPlan(active, now);
+            plan.AddDecisions(decisions);
+            var last = result.Tries.Count > 0 ? result.Tries[^1] : null;
+            var finish = last is null ? null : new TryFinish(
+                runId, taskId, last.TryNumber, last.Outcome.ToName(), last.Error, last.EndedAt, result.FinalState,
+                result.FinalState == TaskInstanceState.Success ? $"try {last.TryNumber} succeeded" : last.Error);
+            var output = result.Output is { } json ? (runId, taskId, json.GetRawText()) : ((RunId, TaskId, string)?)null;
+            await CommitAsync(active, plan, finish, output, cancellationToken);
+            if (result.Output is { } value)
+            {
+                active.Outputs[taskId] = value;
+            }
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+    }
+
+    private async Task CommitAsync(ActiveRun active, CompletionPlan plan, TryFinish? finish, (RunId, TaskId, string)? output, CancellationToken cancellationToken)
+    {
+        var runEnd = active.Tracker.FinalRunState() is { } final ? plan.EndRun(final) : null;
+        var result = await _store.ApplyAsync(new StateChangeBatch(finish, output, plan.Transitions, plan.RunTransition ?? runEnd), cancellationToken);
+        if (!result.Applied)
+        {
+            throw new InvalidOperationException($"run {active.Record.RunId}: the store refused the change ({result.FailedCondition}); another engine may be driving this run");
+        }
+
+        if (plan.RunTransition is not null && runEnd is not null)
+        {
+            await _store.Runs.TryTransitionAsync(runEnd, cancellationToken); // started and finished in one step (all restored)
+        }
+
+        foreach (var (taskId, firstTry) in plan.Dispatch)
+        {
+            active.FirstTry[taskId] = firstTry;
+            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, active.Task(taskId).Queue);
+        }
+
+        if (runEnd is not null && _runs.TryRemove(active.Record.RunId, out _))
+        {
+            RunFinished?.Invoke(active.Record.RunId, runEnd.To);
+        }
+    }
+
+    /// <summary>Tasks the store shows mid-way: queue them again; a try that was running when the engine stopped
+    /// is recorded as lost and counts as a failed try.</summary>
+    private async Task ResumeAsync(ActiveRun active, IReadOnlyList<TaskInstanceRecord> instances, CompletionPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var instance in instances)
+        {
+            switch (instance.State)
+            {
+                case TaskInstanceState.Scheduled:
+                    plan.Queue(instance.TaskId, TaskInstanceState.Scheduled, instance.TryNumber + 1, "queued again after restart");
+                    break;
+                case TaskInstanceState.Queued:
+                    plan.Dispatch.Add((instance.TaskId, instance.TryNumber + 1));
+                    break;
+                case TaskInstanceState.UpForRetry:
+                    plan.Queue(instance.TaskId, TaskInstanceState.UpForRetry, instance.TryNumber + 1, "retry queued after restart");
+                    break;
+                case TaskInstanceState.Running:
+                    await RecordLostTryAsync(active, instance, plan, cancellationToken);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, CompletionPlan plan, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var retry = instance.TryNumber < instance.MaxTries;
+        var next = retry ? TaskInstanceState.UpForRetry : TaskInstanceState.Failed;
+        var lost = await _store.TaskInstances.TryFinishTryAsync(new TryFinish(
+            instance.RunId, instance.TaskId, instance.TryNumber, "lost", "the engine stopped during this try", now, next,
+            retry ? "try lost when the engine stopped; retrying" : "try lost when the engine stopped; no tries left", retry ? now : null), cancellationToken);
+        if (!lost)
+        {
+            return; // another process closed it first
+        }
+
+        if (retry)
+        {
+            plan.Queue(instance.TaskId, TaskInstanceState.UpForRetry, instance.TryNumber + 1, "retry queued after restart");
+            return;
+        }
+
+        var decisions = new List<TaskDecision>();
+        var index = active.Dag.Graph.IndexOf(instance.TaskId);
+        active.Tracker.Complete(index, TaskInstanceState.Failed, decisions);
+        plan.AddDecisions(decisions);
+    }
+}

@@ -1,0 +1,83 @@
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Execution.Logs;
+using Orchestrator.Execution.Tries;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Workers;
+
+/// <summary>Records a task instance's tries in the store as they happen. The runner calls it synchronously, so the
+/// writes are chained in order and awaited by <see cref="DrainAsync"/> before the instance completes.</summary>
+internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int firstTry, string workerId, TimeProvider time) : ITryObserver
+{
+    private readonly Lock _lock = new();
+    private readonly List<StoredLogLine> _lines = [];
+    private Task _chain = Task.CompletedTask;
+    private TryRecord? _lastFinished;
+
+    public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) => Then(async () =>
+    {
+        if (tryNumber > firstTry)
+        {
+            await Require(store.TaskInstances.TryTransitionAsync(new TaskTransition(
+                runId, task, TaskInstanceState.UpForRetry, TaskInstanceState.Queued, $"retry {tryNumber} due", startedAt), default), "queue the retry");
+        }
+
+        await Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}");
+    });
+
+    public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
+    {
+        lock (_lock)
+        {
+            _lines.Add(new StoredLogLine(line.At, line.Level, line.Message));
+        }
+    }
+
+    public void OnTryFinished(TryRecord record)
+    {
+        List<StoredLogLine> lines;
+        lock (_lock)
+        {
+            lines = [.. _lines];
+            _lines.Clear();
+            _lastFinished = record;
+        }
+
+        Then(() => store.Logs.AppendAsync(runId, record.TaskId, record.TryNumber, lines, default));
+    }
+
+    public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)
+    {
+        var outcome = _lastFinished?.Outcome.ToName() ?? "failed";
+        Then(() => Require(store.TaskInstances.TryFinishTryAsync(new TryFinish(
+            runId, task, failedTryNumber, outcome, reason, time.GetUtcNow(), TaskInstanceState.UpForRetry,
+            $"{reason}; try {failedTryNumber + 1} at {nextTryAt:O}", nextTryAt), default), $"record try {failedTryNumber} for retry"));
+    }
+
+    public Task DrainAsync()
+    {
+        lock (_lock)
+        {
+            return _chain;
+        }
+    }
+
+    private void Then(Func<Task> write)
+    {
+        lock (_lock)
+        {
+            // A failed write fails the chain: later writes are skipped and DrainAsync throws the first error.
+            _chain = _chain.ContinueWith(previous => previous.IsFaulted ? previous : write(), TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    private static async Task Require(Task<bool> change, string what)
+    {
+        if (!await change)
+        {
+            throw new InvalidOperationException($"the store refused to {what}: the task instance is not in the expected state");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Dispatch;
+using Orchestrator.Engine.Runs;
+using Orchestrator.Engine.Workers;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Loading;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+using Orchestrator.Storage.Sql;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Engine.Tests;
+
+/// <summary>A real engine on a SQLite store in a temp folder, with Hangfire's in-memory queue and two workers.
+/// <see cref="RestartAsync"/> throws the engine away (as a crash would) and builds a new one on the same store.</summary>
+internal sealed class EngineFixture : IAsyncDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-engine-").FullName;
+    private readonly ConcurrentDictionary<RunId, TaskCompletionSource<DagRunState>> _finished = new();
+    private HangfireTaskDispatcher? _dispatcher;
+
+    public IMetadataStore Store { get; private set; } = null!;
+
+    public DagVersions Versions { get; } = new();
+
+    public RunCoordinator Coordinator { get; private set; } = null!;
+
+    public static async Task<EngineFixture> StartAsync()
+    {
+        var fixture = new EngineFixture();
+        await fixture.BuildAsync();
+        return fixture;
+    }
+
+    public async Task RestartAsync()
+    {
+        _dispatcher?.Dispose(); // stops the workers mid-try, like a crash
+        await Store.DisposeAsync();
+        await BuildAsync();
+    }
+
+    public LoadedDag Register(DagBuilder builder)
+    {
+        var result = builder.TryBuild();
+        Assert.Empty(result.Errors);
+        var dag = new LoadedDag(result.Dag!, result.Graph!, Path.Combine(_folder, $"{result.Dag!.Id}.json"), Guid.NewGuid().ToString("N"));
+        Versions.Add(dag);
+        return dag;
+    }
+
+    public async Task<RunId> TriggerAsync(LoadedDag dag, string conf = "{}")
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var runId = new RunId($"manual__{Guid.NewGuid():N}");
+        Assert.True(await Store.Runs.CreateAsync(
+            new DagRunRecord(runId, dag.Id, dag.Version, now, RunType.Manual, DagRunState.Queued, conf, now),
+            [.. dag.Definition.Tasks.Select(t => new TaskInstanceRecord(runId, t.Id, TaskInstanceState.None, 0, t.Retry.MaxTries, t.Queue, now))],
+            default));
+        Assert.True(await Coordinator.StartAsync(runId, default));
+        return runId;
+    }
+
+    public Task<DagRunState> FinishedAsync(RunId runId) =>
+        _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+    public async Task<Dictionary<string, TaskInstanceRecord>> TasksAsync(RunId runId) =>
+        (await Store.TaskInstances.ListAsync(runId, default)).ToDictionary(t => t.TaskId.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        _dispatcher?.Dispose();
+        await Store.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task BuildAsync()
+    {
+        Store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
+        Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System);
+        Coordinator.RunFinished += (runId, state) =>
+            _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
+        var worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker");
+        _dispatcher = new HangfireTaskDispatcher(worker, workerCount: 2);
+        Coordinator.Attach(_dispatcher);
+    }
+}
