@@ -20,6 +20,8 @@ public static class CliApp
         root.Options.Add(CommonOptions.Home);
         root.Options.Add(CommonOptions.Storage);
 
+        root.Subcommands.Add(StandaloneCommand.Create(console));
+
         var dags = new Command("dags", "List, check and test-run the DAGs of the dags folder.");
         dags.Subcommands.Add(DagsListCommand.Create(console));
         dags.Subcommands.Add(DagsTestCommand.Create(console));

@@ -88,6 +88,14 @@ public sealed class DagFolderLoader
         }
     }
 
+    /// <summary>Loads a DAG file's content without reading it from disk (a version kept in the metadata store).</summary>
+    public async Task<DagFileLoadResult> LoadContentAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        var loader = _loaders.FirstOrDefault(candidate => candidate.CanLoad(path))
+            ?? throw new ArgumentException($"no loader for '{path}'", nameof(path));
+        return await loader.LoadAsync(path, content, cancellationToken);
+    }
+
     private void Collect(string folder, List<string> files)
     {
         foreach (var file in Directory.EnumerateFiles(folder))

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Cli.Hosting;
+using Orchestrator.Engine.Hosting;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>standalone</c>: scheduler, workers and web server in one process on the home's store, until Ctrl+C.</summary>
+internal static class StandaloneCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var port = new Option<int>("--port") { Description = "The HTTP port (/health).", DefaultValueFactory = _ => 8080 };
+        var workers = new Option<int>("--workers") { Description = "Tasks run at once.", DefaultValueFactory = _ => Environment.ProcessorCount * 4 };
+        var command = new Command("standalone", "Run the scheduler, workers and web server in one process on the embedded store, picking up the dags folder.");
+        command.Options.Add(port);
+        command.Options.Add(workers);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var dags = Path.GetFullPath(parse.GetValue(CommonOptions.Dags)!);
+            if (!Directory.Exists(dags))
+            {
+                await console.Error.WriteLineAsync($"error: DAG folder '{dags}' does not exist (set it with --dags DIR)");
+                return 2;
+            }
+
+            var home = Path.GetFullPath(parse.GetValue(CommonOptions.Home)!);
+            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+            using var logs = LoggerFactory.Create(builder => builder.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "HH:mm:ss ";
+            }));
+            var logger = logs.CreateLogger("orchestrator");
+            await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
+            await using var engine = await EmbeddedEngine.StartAsync(
+                new EngineOptions { DagsFolder = dags, Workers = parse.GetValue(workers) }, store, DagSources.Registry, TimeProvider.System, logger, cancellationToken);
+
+            var web = WebApplication.CreateSlimBuilder();
+            web.Logging.ClearProviders();
+            web.WebHost.UseUrls($"http://localhost:{parse.GetValue(port)}");
+            await using var app = web.Build();
+            app.MapGet("/health", () => Results.Json(new
+            {
+                status = "healthy",
+                dags = engine.Catalog.Current.Count,
+                importErrors = engine.Catalog.ImportErrors.Count,
+                activeRuns = engine.Coordinator.ActiveRuns.Count,
+            }));
+            await app.StartAsync(cancellationToken);
+            logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
+                string.Join(", ", app.Urls), home, database.Describe, dags);
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.LogInformation("Stopping");
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}

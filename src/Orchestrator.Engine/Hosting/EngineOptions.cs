@@ -1,0 +1,16 @@
+namespace Orchestrator.Engine.Hosting;
+
+/// <summary>How the embedded engine runs. Copied at start.</summary>
+public sealed class EngineOptions
+{
+    public required string DagsFolder { get; init; }
+
+    /// <summary>Tasks run at once. Default: four per processor (tasks mostly wait on I/O).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount * 4;
+
+    /// <summary>Safety-net rescan of the DAG folder (the watcher usually reacts sooner). Default: 2 s.</summary>
+    public TimeSpan RescanPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often runs queued by other processes (the CLI) are looked for. Default: 1 s.</summary>
+    public TimeSpan RunPickupPeriod { get; init; } = TimeSpan.FromSeconds(1);
+}
