@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Hosting;
@@ -54,16 +55,17 @@ internal static class StandaloneCommand
             logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
                 string.Join(", ", app.Urls), home, database.Describe, dags);
 
+            // Ends on Ctrl+C or SIGTERM: ASP.NET Core's console lifetime stops the host on either.
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await app.WaitForShutdownAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
-                logger.LogInformation("Stopping");
+                await app.StopAsync(CancellationToken.None);
             }
 
-            await app.StopAsync(CancellationToken.None);
+            logger.LogInformation("Stopped; runs in progress resume at the next start");
             return 0;
         });
         return command;
