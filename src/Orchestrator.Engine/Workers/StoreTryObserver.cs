@@ -45,7 +45,10 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
             _lastFinished = record;
         }
 
-        Then(() => store.Logs.AppendAsync(runId, record.TaskId, record.TryNumber, lines, default));
+        if (lines.Count > 0)
+        {
+            Then(() => store.Logs.AppendAsync(runId, record.TaskId, record.TryNumber, lines, default)); // a silent try costs no write
+        }
     }
 
     public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)

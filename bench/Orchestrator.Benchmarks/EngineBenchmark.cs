@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Dispatch;
+using Orchestrator.Engine.Runs;
+using Orchestrator.Engine.Workers;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Loading;
+using Orchestrator.Storage.Records;
+using Orchestrator.Storage.Sql;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>The embedded engine end to end — coordinator, SQLite store (WAL), Hangfire in-memory queue, 4 workers —
+/// on no-op tasks. CHAIN: 200 dependent tasks, per-hop latency = next task's start − previous task's end.
+/// FANOUT: 1 → 1,000 → 1, throughput = 1,000 / (join start − root end). SCALE: layered DAGs of 1,000 and 10,000
+/// tasks (layers of 100, each task depending on one of the layer above), cost per task = wall time / tasks.</summary>
+internal static class EngineBenchmark
+{
+    private const int Workers = 4;
+    private static readonly ConcurrentDictionary<string, (long Start, long End)> Marks = new();
+
+    public static async Task RunAsync(int repetitions)
+    {
+        Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, {Workers} workers, SQLite WAL store, Hangfire in-memory; {repetitions} repetitions after 1 warm-up");
+        var hops = new List<double>();
+        var fanout = new List<double>();
+        var perTask1K = new List<double>();
+        var perTask10K = new List<double>();
+        for (var i = 0; i <= repetitions; i++)
+        {
+            var warmUp = i == 0; // JIT, SQLite pages, Hangfire threads
+            await MeasureAsync(Chain(200));
+            var hop = Median(Enumerable.Range(0, 199).Select(t => Ms(Marks[$"c{t + 1}"].Start - Marks[$"c{t}"].End)).ToList());
+            await MeasureAsync(Fanout(1000));
+            var throughput = 1000 / ((Marks["join"].Start - Marks["root"].End) / (double)Stopwatch.Frequency);
+            var small = await MeasureAsync(Layers(10, 100));
+            var large = await MeasureAsync(Layers(100, 100));
+            if (!warmUp)
+            {
+                hops.Add(hop);
+                fanout.Add(throughput);
+                perTask1K.Add(small.TotalMilliseconds / 1000);
+                perTask10K.Add(large.TotalMilliseconds / 10000);
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CHAIN  median per-hop latency: {Median(hops):F2} ms (runs: {string.Join(", ", hops.Select(h => h.ToString("F2", CultureInfo.InvariantCulture)))})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FANOUT throughput: {Median(fanout):F0} tasks/s (runs: {string.Join(", ", fanout.Select(h => h.ToString("F0", CultureInfo.InvariantCulture)))})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SCALE  cost per task: {Median(perTask1K):F3} ms at 1,000 tasks, {Median(perTask10K):F3} ms at 10,000 tasks, ratio {Median(perTask10K) / Median(perTask1K):F2}"));
+    }
+
+    private static async Task<TimeSpan> MeasureAsync(DagBuilder builder)
+    {
+        Marks.Clear();
+        var folder = Directory.CreateTempSubdirectory("orchestrator-bench-").FullName;
+        try
+        {
+            await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "bench.db")), TimeProvider.System, default);
+            var versions = new DagVersions();
+            var result = builder.TryBuild();
+            var dag = new LoadedDag(result.Dag!, result.Graph!, Path.Combine(folder, "bench.json"), "v1");
+            versions.Add(dag);
+            var coordinator = new RunCoordinator(store, versions, TimeProvider.System);
+            var finished = new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            coordinator.RunFinished += (_, state) => finished.TrySetResult(state);
+            var registry = TaskTypeRegistry.CreateDefault().Register("noop", new MarkingExecutor());
+            using var dispatcher = new HangfireTaskDispatcher(new TaskWorker(coordinator, store, registry, TimeProvider.System, "bench"), Workers);
+            coordinator.Attach(dispatcher);
+            var runId = new RunId("bench");
+            var now = TimeProvider.System.GetUtcNow();
+            await store.Runs.CreateAsync(
+                new DagRunRecord(runId, dag.Id, dag.Version, now, RunType.Manual, DagRunState.Queued, "{}", now),
+                [.. dag.Definition.Tasks.Select(t => new TaskInstanceRecord(runId, t.Id, TaskInstanceState.None, 0, 1, t.Queue, now))],
+                default);
+            var watch = Stopwatch.StartNew();
+            await coordinator.StartAsync(runId, default);
+            var state = await finished.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            watch.Stop();
+            if (state != DagRunState.Success)
+            {
+                throw new InvalidOperationException($"benchmark run ended {state.ToName()}");
+            }
+
+            return watch.Elapsed;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static DagBuilder Chain(int length)
+    {
+        var dag = new DagBuilder("chain");
+        for (var i = 0; i < length; i++)
+        {
+            var task = dag.Task($"c{i}", "noop");
+            if (i > 0)
+            {
+                task.DependsOn($"c{i - 1}");
+            }
+        }
+
+        return dag;
+    }
+
+    private static DagBuilder Fanout(int width)
+    {
+        var dag = new DagBuilder("fanout");
+        dag.Task("root", "noop");
+        var join = dag.Task("join", "noop");
+        for (var i = 0; i < width; i++)
+        {
+            dag.Task($"w{i}", "noop").DependsOn("root");
+            join.DependsOn($"w{i}");
+        }
+
+        return dag;
+    }
+
+    private static DagBuilder Layers(int layers, int width)
+    {
+        var dag = new DagBuilder("layers");
+        for (var layer = 0; layer < layers; layer++)
+        {
+            for (var i = 0; i < width; i++)
+            {
+                var task = dag.Task($"l{layer}_{i}", "noop");
+                if (layer > 0)
+                {
+                    task.DependsOn($"l{layer - 1}_{(i * 7) % width}");
+                }
+            }
+        }
+
+        return dag;
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    /// <summary>A no-op task that notes when it ran.</summary>
+    private sealed class MarkingExecutor : ITaskExecutor
+    {
+        public Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Marks[execution.Task.Id.Value] = (start, Stopwatch.GetTimestamp());
+            return Task.FromResult<JsonElement?>(null);
+        }
+    }
+}
