@@ -93,7 +93,7 @@ public sealed class LocalRunExecutor
         private readonly TaskRunSummary?[] _summaries;
         private readonly string?[] _reasons;
         private readonly ConcurrentDictionary<TaskId, JsonElement> _outputs = new();
-        private readonly Dictionary<string, JsonElement> _params;
+        private readonly IReadOnlyDictionary<string, JsonElement> _params;
         private readonly List<TaskDecision> _decisions = [];
         private readonly Lock _lock = new();
 
@@ -105,7 +105,7 @@ public sealed class LocalRunExecutor
             _tracker = new RunTracker(request.Graph, request.Dag.Tasks);
             _summaries = new TaskRunSummary?[request.Graph.Count];
             _reasons = new string?[request.Graph.Count];
-            _params = ParamsWithConf(request.Dag.Params, request.Conf);
+            _params = RunParams.Merge(request.Dag.Params, request.Conf);
             LogicalDate = request.LogicalDate ?? time.GetUtcNow();
             RunId = request.RunId ?? new RunId(
                 $"test__{LogicalDate.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}__{Guid.NewGuid().ToString("N")[..6]}");
@@ -191,20 +191,6 @@ public sealed class LocalRunExecutor
 
         private void Report(TaskId task, TaskInstanceState state, int tryNumber, string? message) =>
             _progress?.Report(new RunProgressEvent(_time.GetUtcNow(), task, state, tryNumber, message));
-
-        private static Dictionary<string, JsonElement> ParamsWithConf(IReadOnlyDictionary<string, JsonElement> declared, JsonElement? conf)
-        {
-            var merged = new Dictionary<string, JsonElement>(declared, StringComparer.Ordinal);
-            if (conf is { ValueKind: JsonValueKind.Object } values)
-            {
-                foreach (var property in values.EnumerateObject())
-                {
-                    merged[property.Name] = property.Value.Clone();
-                }
-            }
-
-            return merged;
-        }
 
         private sealed class ProgressObserver(RunState run) : ITryObserver
         {
