@@ -9,7 +9,14 @@ public sealed record StateChangeBatch(
     TryFinish? FinishTry = null,
     (RunId RunId, TaskId TaskId, string Json)? Output = null,
     IReadOnlyList<TaskTransition>? Transitions = null,
-    RunTransition? Run = null);
+    RunTransition? Run = null)
+{
+    /// <summary>More finished tries, for a group commit of several completions (applied after <see cref="FinishTry"/>).</summary>
+    public IReadOnlyList<TryFinish> MoreFinishedTries { get; init; } = [];
+
+    /// <summary>More outputs, for a group commit (applied after <see cref="Output"/>).</summary>
+    public IReadOnlyList<(RunId RunId, TaskId TaskId, string Json)> MoreOutputs { get; init; } = [];
+}
 
 /// <summary>Whether a batch was applied; when not, which condition no longer held (re-read and decide again).</summary>
 public sealed record BatchResult(bool Applied, string? FailedCondition = null)

@@ -26,5 +26,18 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
+    /// <summary>Completions waiting for the gate; the next holder commits them all at once.</summary>
+    public ConcurrentQueue<PendingCompletion> Pending { get; } = new();
+
     public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
+}
+
+/// <summary>A finished task instance waiting to be decided and committed.</summary>
+internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TaskInstanceResult result)
+{
+    public TaskId TaskId { get; } = taskId;
+
+    public Execution.Tries.TaskInstanceResult Result { get; } = result;
+
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -83,7 +83,7 @@ public sealed class RunCoordinator
             }
 
             await ResumeAsync(active, instances, plan, cancellationToken);
-            await CommitAsync(active, plan, finish: null, output: null, cancellationToken);
+            await CommitAsync(active, plan, [], [], cancellationToken);
         }
         finally
         {
@@ -93,40 +93,95 @@ public sealed class RunCoordinator
         return true;
     }
 
-    /// <summary>Records a task instance's end and decides what follows, in one transaction.</summary>
+    /// <summary>Records a task instance's end and decides what follows. Completions of one run that arrive while
+    /// another is being committed are decided together and written in one transaction (group commit), so many
+    /// siblings finishing at once cost one commit, not one each.</summary>
     public async Task CompleteAsync(RunId runId, TaskId taskId, TaskInstanceResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         var active = _runs.GetValueOrDefault(runId) ?? throw new InvalidOperationException($"run {runId} is not active here");
+        var completion = new PendingCompletion(taskId, result);
+        active.Pending.Enqueue(completion);
         await active.Gate.WaitAsync(cancellationToken);
         try
         {
-            var now = _time.GetUtcNow();
-            var decisions = new List<TaskDecision>();
-            active.Tracker.Complete(active.Dag.Graph.IndexOf(taskId), result.FinalState, decisions);
-            var plan = new CompletionPlan(active, now);
-            plan.AddDecisions(decisions);
-            var last = result.Tries.Count > 0 ? result.Tries[^1] : null;
-            var finish = last is null ? null : new TryFinish(
-                runId, taskId, last.TryNumber, last.Outcome.ToName(), last.Error, last.EndedAt, result.FinalState,
-                result.FinalState == TaskInstanceState.Success ? $"try {last.TryNumber} succeeded" : last.Error);
-            var output = result.Output is { } json ? (runId, taskId, json.GetRawText()) : ((RunId, TaskId, string)?)null;
-            await CommitAsync(active, plan, finish, output, cancellationToken);
-            if (result.Output is { } value)
+            if (!completion.Done.Task.IsCompleted)
             {
-                active.Outputs[taskId] = value;
+                await CommitPendingAsync(active, cancellationToken);
             }
         }
         finally
         {
             active.Gate.Release();
         }
+
+        await completion.Done.Task; // rethrows when the commit that carried this completion failed
     }
 
-    private async Task CommitAsync(ActiveRun active, CompletionPlan plan, TryFinish? finish, (RunId, TaskId, string)? output, CancellationToken cancellationToken)
+    private async Task CommitPendingAsync(ActiveRun active, CancellationToken cancellationToken)
+    {
+        var group = new List<PendingCompletion>();
+        while (active.Pending.TryDequeue(out var next))
+        {
+            group.Add(next);
+        }
+
+        try
+        {
+            var plan = new CompletionPlan(active, _time.GetUtcNow());
+            var finishes = new List<TryFinish>();
+            var outputs = new List<(RunId, TaskId, string)>();
+            foreach (var (taskId, result) in group.Select(c => (c.TaskId, c.Result)))
+            {
+                var decisions = new List<TaskDecision>();
+                active.Tracker.Complete(active.Dag.Graph.IndexOf(taskId), result.FinalState, decisions);
+                plan.AddDecisions(decisions);
+                if (result.Tries.Count > 0)
+                {
+                    var last = result.Tries[^1];
+                    finishes.Add(new TryFinish(
+                        active.Record.RunId, taskId, last.TryNumber, last.Outcome.ToName(), last.Error, last.EndedAt, result.FinalState,
+                        result.FinalState == TaskInstanceState.Success ? $"try {last.TryNumber} succeeded" : last.Error));
+                }
+
+                if (result.Output is { } json)
+                {
+                    outputs.Add((active.Record.RunId, taskId, json.GetRawText()));
+                }
+            }
+
+            await CommitAsync(active, plan, finishes, outputs, cancellationToken);
+            foreach (var completion in group)
+            {
+                if (completion.Result.Output is { } value)
+                {
+                    active.Outputs[completion.TaskId] = value;
+                }
+
+                completion.Done.TrySetResult();
+            }
+        }
+        catch (Exception exception)
+        {
+            foreach (var completion in group)
+            {
+                completion.Done.TrySetException(exception);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task CommitAsync(
+        ActiveRun active, CompletionPlan plan, IReadOnlyList<TryFinish> finishes, IReadOnlyList<(RunId, TaskId, string)> outputs, CancellationToken cancellationToken)
     {
         var runEnd = active.Tracker.FinalRunState() is { } final ? plan.EndRun(final) : null;
-        var result = await _store.ApplyAsync(new StateChangeBatch(finish, output, plan.Transitions, plan.RunTransition ?? runEnd), cancellationToken);
+        var batch = new StateChangeBatch(Transitions: plan.Transitions, Run: plan.RunTransition ?? runEnd)
+        {
+            MoreFinishedTries = finishes,
+            MoreOutputs = outputs,
+        };
+        var result = await _store.ApplyAsync(batch, cancellationToken);
         if (!result.Applied)
         {
             throw new InvalidOperationException($"run {active.Record.RunId}: the store refused the change ({result.FailedCondition}); another engine may be driving this run");

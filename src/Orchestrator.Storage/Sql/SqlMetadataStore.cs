@@ -1,4 +1,6 @@
+using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
 using Orchestrator.Storage.Migrations;
 
 namespace Orchestrator.Storage.Sql;
@@ -44,13 +46,16 @@ public sealed class SqlMetadataStore : IMetadataStore
         string? failed = null;
         await _session.WriteAsync(async (connection, transaction) =>
         {
-            if (batch.FinishTry is { } finish && !await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
+            foreach (var finish in (batch.FinishTry is { } first ? [first] : Array.Empty<TryFinish>()).Concat(batch.MoreFinishedTries))
             {
-                failed = $"try {finish.TryNumber} of '{finish.TaskId}' is not the running try";
-                return false;
+                if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
+                {
+                    failed = $"try {finish.TryNumber} of '{finish.TaskId}' is not the running try";
+                    return false;
+                }
             }
 
-            if (batch.Output is { } output)
+            foreach (var output in (batch.Output is { } one ? [one] : Array.Empty<(RunId RunId, TaskId TaskId, string Json)>()).Concat(batch.MoreOutputs))
             {
                 await TaskStatements.SetOutputAsync(connection, transaction, output.RunId.Value, output.TaskId.Value, output.Json, cancellationToken);
             }
