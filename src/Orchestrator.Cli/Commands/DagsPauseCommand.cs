@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Orchestrator.Cli.Hosting;
+using Orchestrator.Engine.Catalog;
 
 namespace Orchestrator.Cli.Commands;
 

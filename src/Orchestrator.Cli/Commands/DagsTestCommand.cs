@@ -4,6 +4,7 @@ using Orchestrator.Cli.Output;
 using Orchestrator.Core.States;
 using Orchestrator.Execution.LocalRuns;
 using Orchestrator.Cli.Hosting;
+using Orchestrator.Engine.Catalog;
 using Orchestrator.Loading;
 using Orchestrator.Storage.Sql;
 

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Cli.Hosting;
+using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Scheduling;
 using Orchestrator.Core.Model;
-using Orchestrator.Core.States;
 using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Cli.Commands;
@@ -38,10 +39,7 @@ internal static class DagsTriggerCommand
             await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
             await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
             var runId = new RunId($"manual__{now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}");
-            var created = await store.Runs.CreateAsync(
-                new DagRunRecord(runId, dag.Id, dag.Version, now, RunType.Manual, DagRunState.Queued, confText, now),
-                [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now))],
-                cancellationToken);
+            var created = await new RunFactory(store, TimeProvider.System).CreateAsync(dag, runId, now, RunType.Manual, confText, cancellationToken);
             if (!created)
             {
                 await console.Error.WriteLineAsync($"error: a run of {dag.Id} for {now:O} already exists; try again");

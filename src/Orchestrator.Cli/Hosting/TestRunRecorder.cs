@@ -1,5 +1,6 @@
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
+using Orchestrator.Engine.Scheduling;
 using Orchestrator.Execution.LocalRuns;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Loading;
@@ -15,11 +16,7 @@ internal static class TestRunRecorder
     public static async Task RecordAsync(IMetadataStore store, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
         var run = result.RunId;
-        var tasks = dag.Definition.Tasks.ToDictionary(task => task.Id);
-        var created = await store.Runs.CreateAsync(
-            new DagRunRecord(run, dag.Id, dag.Version, result.LogicalDate, RunType.Test, DagRunState.Queued, conf, result.StartedAt),
-            [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(run, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, result.StartedAt))],
-            cancellationToken);
+        var created = await new RunFactory(store, TimeProvider.System).CreateAsync(dag, run, result.LogicalDate, RunType.Test, conf, cancellationToken);
         if (!created)
         {
             throw new InvalidOperationException($"run {run} or another run of {dag.Id} for {result.LogicalDate:O} is already recorded");

@@ -38,8 +38,7 @@ public sealed class DagCatalog(string folder, DagFolderLoader loader, IMetadataS
 
             changed = true;
             Versions.Add(dag);
-            var source = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(dag.FilePath, cancellationToken));
-            await store.Dags.UpsertAsync(new DagVersionRecord(dag.Id, dag.Version, dag.FilePath, source, now), dag.Definition.Schedule, cancellationToken);
+            await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
         }
 
         await store.Dags.MarkActiveAsync([.. snapshot.Dags.Keys], now, cancellationToken);

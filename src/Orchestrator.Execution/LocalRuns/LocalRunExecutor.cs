@@ -33,14 +33,16 @@ public sealed class LocalRunExecutor
         var run = new RunState(request, _time, progress);
         var startedAt = _time.GetUtcNow();
         using var slots = new SemaphoreSlim(MaxParallelism);
-        var running = new ConcurrentDictionary<int, Task>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         void Launch(IEnumerable<int> ready)
         {
             foreach (var task in ready)
             {
-                running[task] = RunTaskAsync(task);
+                // A bug must end the run with its exception, not leave it waiting for a task that never reports.
+                _ = RunTaskAsync(task).ContinueWith(
+                    failed => done.TrySetException(failed.Exception!.InnerExceptions),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
 
@@ -64,7 +66,6 @@ public sealed class LocalRunExecutor
             }
 
             var (next, finished) = run.Complete(index, result);
-            running.TryRemove(index, out _);
             Launch(next);
             if (finished)
             {

@@ -11,7 +11,7 @@ namespace Orchestrator.Execution.Shell;
 internal sealed class ShellTaskExecutor : ITaskExecutor
 {
     /// <summary>How long a cancelled command gets to exit after SIGTERM before SIGKILL.</summary>
-    internal static TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
 
     public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
