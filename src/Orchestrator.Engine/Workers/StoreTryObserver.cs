@@ -54,8 +54,9 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
     public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)
     {
         var outcome = _lastFinished?.Outcome.ToName() ?? "failed";
+        var endedAt = _lastFinished?.EndedAt ?? time.GetUtcNow();
         Then(() => Require(store.TaskInstances.TryFinishTryAsync(new TryFinish(
-            runId, task, failedTryNumber, outcome, reason, time.GetUtcNow(), TaskInstanceState.UpForRetry,
+            runId, task, failedTryNumber, outcome, reason, endedAt, TaskInstanceState.UpForRetry,
             $"{reason}; try {failedTryNumber + 1} at {nextTryAt:O}", nextTryAt), default), $"record try {failedTryNumber} for retry"));
     }
 

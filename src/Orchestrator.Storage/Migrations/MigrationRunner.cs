@@ -14,9 +14,16 @@ internal static partial class MigrationRunner
         var scripts = Scripts(database);
         await using var connection = await database.OpenAsync(cancellationToken);
         await database.PrepareAsync(connection, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            cancellationToken: cancellationToken));
+        await using (var setup = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            // Under the lock: two processes starting at once must not both create the table.
+            await database.LockMigrationsAsync(connection, setup, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                transaction: setup, cancellationToken: cancellationToken));
+            await setup.CommitAsync(cancellationToken);
+        }
+
         foreach (var (version, name, sql) in scripts)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
