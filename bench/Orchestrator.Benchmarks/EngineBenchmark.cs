@@ -23,7 +23,7 @@ namespace Orchestrator.Benchmarks;
 /// tasks (layers of 100, each task depending on one of the layer above), cost per task = wall time / tasks.</summary>
 internal static class EngineBenchmark
 {
-    private const int Workers = 4;
+    private static readonly int Workers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WORKERS"), out var n) ? n : 4;
     private static readonly ConcurrentDictionary<string, (long Start, long End)> Marks = new();
 
     public static async Task RunAsync(int repetitions)

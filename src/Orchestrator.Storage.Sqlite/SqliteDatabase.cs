@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -10,6 +11,10 @@ namespace Orchestrator.Storage.Sqlite;
 /// keeps every commit durable across a process crash at one fsync per checkpoint rather than per commit.</summary>
 public sealed class SqliteDatabase : SqlDatabase
 {
+    // One writer at a time per file in this process: SQLite's busy handler would otherwise make colliding writers
+    // sleep and retry, which costs milliseconds per collision. Other processes still meet the busy timeout.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
     private readonly string _path;
 
@@ -28,6 +33,13 @@ public sealed class SqliteDatabase : SqlDatabase
 
     public override Assembly MigrationAssembly => typeof(SqliteDatabase).Assembly;
 
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        var gate = WriteGates.GetOrAdd(_path, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
     public override string Describe => $"sqlite:{_path}";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -38,6 +50,19 @@ public sealed class SqliteDatabase : SqlDatabase
         command.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)

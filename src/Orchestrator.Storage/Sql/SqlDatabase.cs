@@ -19,6 +19,10 @@ public abstract class SqlDatabase
     /// <summary>Keeps two processes from migrating at once, inside the migration transaction.</summary>
     public virtual Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Entered around every write transaction; released by disposing the result. A backend with a single
+    /// writer (SQLite) queues this process's writers here instead of letting them collide on the file lock.</summary>
+    public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     /// <summary>Where the data is, for messages (never includes a password).</summary>
     public abstract string Describe { get; }
 }

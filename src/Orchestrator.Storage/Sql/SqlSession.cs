@@ -21,6 +21,7 @@ internal sealed class SqlSession(SqlDatabase database)
     /// <summary>Commits when <paramref name="work"/> returns true, rolls back when it returns false or throws.</summary>
     public async Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken)
     {
+        using var gate = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await work(connection, transaction))
