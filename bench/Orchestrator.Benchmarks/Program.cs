@@ -2,10 +2,12 @@ using BenchmarkDotNet.Running;
 using Orchestrator.Benchmarks;
 
 // Micro benchmarks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- --filter '*'
-// Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine
+// Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 if (args is ["engine", ..])
 {
-    await EngineBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    await EngineBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? args[2] : "all");
     return;
 }
 

@@ -73,6 +73,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _dispatcher?.Dispose();
+        await Coordinator.DrainAsync();
         await Store.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);

@@ -217,7 +217,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         Store = await OpenAsync();
 
         Assert.Equal(TaskInstanceState.Running, Assert.Single(await Store.TaskInstances.ListAsync(new RunId("r1"), default)).State);
-        Assert.Equal([1], await Store.AppliedMigrationsAsync(default)); // applied once, not again
+        Assert.Equal([1, 2], await Store.AppliedMigrationsAsync(default)); // each applied once, not again
     }
 
     [Fact]
@@ -230,6 +230,41 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         Assert.Single(results, won => won);
         Assert.Single(await Store.TaskInstances.HistoryAsync(new RunId("r1"), new TaskId("a"), default));
+    }
+
+    [Fact]
+    public async Task ConcurrentWrites_ThatAreRefusedOrThrow_UndoOnlyThemselves()
+    {
+        // Writes arriving together may share one transaction (group commit): each must still succeed or fail alone.
+        var tasks = Enumerable.Range(0, 40).Select(i => $"t{i}").ToArray();
+        await QueueAsync(tasks);
+
+        var writes = tasks.SelectMany(task => new Func<Task<bool>>[]
+        {
+            () => Store.TaskInstances.TryStartTryAsync(new TryStart(new RunId("r1"), new TaskId(task), 1, "w", T0), default),
+            () => Store.TaskInstances.TryStartTryAsync(new TryStart(new RunId("r1"), new TaskId(task), 1, "w", T0), default), // refused: already started
+            () => Transition(task, TaskInstanceState.Success, TaskInstanceState.Running, "not a legal change"), // throws
+        }).Select(write => Task.Run(async () =>
+        {
+            try
+            {
+                return await write() ? "applied" : "refused";
+            }
+            catch (InvalidOperationException)
+            {
+                return "threw";
+            }
+        }));
+        var outcomes = await Task.WhenAll(writes);
+
+        Assert.Equal(
+            new Dictionary<string, int> { ["applied"] = 40, ["refused"] = 40, ["threw"] = 40 },
+            outcomes.GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count()));
+        var instances = await Store.TaskInstances.ListAsync(new RunId("r1"), default);
+        Assert.All(instances, i => Assert.Equal((TaskInstanceState.Running, 1), (i.State, i.TryNumber)));
+        Assert.Equal(40, (await Store.TaskInstances.ListTriesAsync(new RunId("r1"), null, default)).Count);
+        var history = await Store.TaskInstances.HistoryAsync(new RunId("r1"), null, default);
+        Assert.Equal(40, history.Count(h => h.To == TaskInstanceState.Running)); // one per task, none from a refused start
     }
 
     private Task<bool> CreateRunAsync(string runId, string dagId, DateTimeOffset logicalDate, params string[] tasks) =>

@@ -10,6 +10,11 @@ public sealed class TaskDefinition
     /// <summary>The queue used when a task names none.</summary>
     public const string DefaultQueue = "default";
 
+    /// <summary>Queue names are what workers subscribe to (<c>worker --queues a,b</c>) and what Hangfire accepts:
+    /// 1–64 lowercase ASCII letters, digits, '_' or '-'.</summary>
+    public static bool IsValidQueueName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-');
+
     public required TaskId Id { get; init; }
 
     /// <summary>The task type: <c>empty</c>, <c>shell</c>, <c>ml.*</c>, or <see cref="CSharpTaskType"/> for a task class.</summary>

@@ -101,9 +101,10 @@ public static class DagValidator
             errors.Add(new DagError(at.WithField($"{field}.timeout"), $"task '{task.Id}': timeout must be longer than zero"));
         }
 
-        if (string.IsNullOrWhiteSpace(task.Queue))
+        if (!TaskDefinition.IsValidQueueName(task.Queue))
         {
-            errors.Add(new DagError(at.WithField($"{field}.queue"), $"task '{task.Id}': queue must not be empty"));
+            errors.Add(new DagError(at.WithField($"{field}.queue"),
+                $"task '{task.Id}': queue '{task.Queue}' must be 1-64 lowercase letters, digits, '_' or '-' (workers subscribe to queues by these names)"));
         }
     }
 

@@ -1,21 +1,38 @@
+using System.Reflection;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.InMemory;
+using Hangfire.States;
 using Orchestrator.Core.Model;
 using Orchestrator.Engine.Workers;
 
 namespace Orchestrator.Engine.Dispatch;
 
 /// <summary>Ready task instances go through Hangfire to a pool of workers: in-memory storage in embedded mode
-/// (PostgreSQL storage in the distributed mode to come). A Hangfire job carries only (run, task); the worker reads
+/// (PostgreSQL storage in the distributed mode). A Hangfire job carries only (run, task); the worker reads
 /// everything else from the engine, whose store is the record.</summary>
 public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
 {
+    private static readonly MethodInfo RunMethod = typeof(TaskJob).GetMethod(nameof(TaskJob.RunAsync))!;
+
     private readonly JobStorage _storage;
     private readonly BackgroundJobClient _client;
     private readonly BackgroundJobServer _server;
+    private readonly bool _routeByQueue;
 
-    public HangfireTaskDispatcher(TaskWorker worker, int workerCount, JobStorage? storage = null)
+    /// <param name="worker">Runs the jobs this process's Hangfire server takes.</param>
+    /// <param name="workerCount">Tasks run at once by this process.</param>
+    /// <param name="queues">The task queues these workers serve, each a Hangfire queue of the same name. Null: one
+    /// pool serves every task whatever its queue (embedded mode, like Airflow's local executor).</param>
+    /// <param name="storage">Hangfire's storage. Default: in memory.</param>
+    public HangfireTaskDispatcher(TaskWorker worker, int workerCount, IReadOnlyList<string>? queues = null, JobStorage? storage = null)
     {
+        if (queues?.FirstOrDefault(q => !TaskDefinition.IsValidQueueName(q)) is { } invalid)
+        {
+            throw new ArgumentException($"queue '{invalid}' must be 1-64 lowercase letters, digits, '_' or '-'", nameof(queues));
+        }
+
+        _routeByQueue = queues is not null;
         _storage = storage ?? new InMemoryStorage();
         _client = new BackgroundJobClient(_storage);
         _server = new BackgroundJobServer(
@@ -24,12 +41,17 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
                 WorkerCount = workerCount,
                 Activator = new WorkerActivator(worker),
                 ServerName = $"orchestrator-{Environment.MachineName}-{Environment.ProcessId}",
+                Queues = queues is null ? [EnqueuedState.DefaultQueue] : [.. queues],
             },
             _storage);
     }
 
-    public void Enqueue(RunId runId, TaskId taskId, string queue) =>
-        _client.Enqueue<TaskJob>(job => job.RunAsync(runId.Value, taskId.Value, CancellationToken.None));
+    public void Enqueue(RunId runId, TaskId taskId, string queue)
+    {
+        // A Job built directly: enqueueing through an expression would compile it on every call.
+        var job = new Job(typeof(TaskJob), RunMethod, runId.Value, taskId.Value, CancellationToken.None);
+        _client.Create(job, new EnqueuedState(_routeByQueue ? queue : EnqueuedState.DefaultQueue));
+    }
 
     public void Dispose()
     {

@@ -48,7 +48,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var loader = DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = registry.KnownTypes });
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
-        var coordinator = new RunCoordinator(store, catalog.Versions, time);
+        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger);
         var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}");
         var dispatcher = new HangfireTaskDispatcher(worker, options.Workers);
         coordinator.Attach(dispatcher);
@@ -128,6 +128,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
 
         _dispatcher.Dispose();
+        await _coordinator.DrainAsync(); // what the workers finished is recorded before the store closes
         _stopping.Dispose();
         _pickup.Dispose();
     }

@@ -26,15 +26,21 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    /// <summary>Completions waiting for the gate; the next holder commits them all at once.</summary>
+    /// <summary>Completions waiting to be decided and committed; the committer takes all of them at once.</summary>
     public ConcurrentQueue<PendingCompletion> Pending { get; } = new();
+
+    /// <summary>1 while a committer works through <see cref="Pending"/> (set and cleared with Interlocked).</summary>
+    public int Committing;
 
     public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
 }
 
 /// <summary>A finished task instance waiting to be decided and committed.</summary>
-internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TaskInstanceResult result)
+internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TaskInstanceResult result, System.Threading.Tasks.Task recordedBefore)
 {
+    /// <summary>Writes that must be in the store before this completion (the try's start and logs).</summary>
+    public System.Threading.Tasks.Task RecordedBefore { get; } = recordedBefore;
+
     public TaskId TaskId { get; } = taskId;
 
     public Execution.Tries.TaskInstanceResult Result { get; } = result;

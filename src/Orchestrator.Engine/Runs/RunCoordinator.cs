@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.States;
@@ -20,14 +22,18 @@ public sealed class RunCoordinator
     private readonly IMetadataStore _store;
     private readonly DagVersions _versions;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<RunId, ActiveRun> _runs = new();
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly CancellationToken _stopping = CancellationToken.None; // a commit, once begun, is finished
     private ITaskDispatcher? _dispatcher;
 
-    public RunCoordinator(IMetadataStore store, DagVersions versions, TimeProvider time)
+    public RunCoordinator(IMetadataStore store, DagVersions versions, TimeProvider time, ILogger? logger = null)
     {
         _store = store;
         _versions = versions;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Raised after a run's final state is recorded.</summary>
@@ -93,29 +99,81 @@ public sealed class RunCoordinator
         return true;
     }
 
-    /// <summary>Records a task instance's end and decides what follows. Completions of one run that arrive while
-    /// another is being committed are decided together and written in one transaction (group commit), so many
-    /// siblings finishing at once cost one commit, not one each.</summary>
-    public async Task CompleteAsync(RunId runId, TaskId taskId, TaskInstanceResult result, CancellationToken cancellationToken)
+    /// <summary>Hands over a task instance's end; the run's tracker decides what follows and the decision is
+    /// committed without the caller waiting (a worker's slot is for running tasks, not for recording them).
+    /// Completions of one run that queue up while another commit is in flight are decided together and written in
+    /// one transaction (group commit). <paramref name="recordedBefore"/> is what must be in the store first (the
+    /// try's start and logs). The returned task ends when the completion is committed; its failure is also logged.</summary>
+    public Task CompleteAsync(RunId runId, TaskId taskId, TaskInstanceResult result, Task? recordedBefore = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var active = _runs.GetValueOrDefault(runId) ?? throw new InvalidOperationException($"run {runId} is not active here");
-        var completion = new PendingCompletion(taskId, result);
+        var completion = new PendingCompletion(taskId, result, recordedBefore ?? Task.CompletedTask);
         active.Pending.Enqueue(completion);
-        await active.Gate.WaitAsync(cancellationToken);
-        try
+        if (Interlocked.CompareExchange(ref active.Committing, 1, 0) == 0)
         {
-            if (!completion.Done.Task.IsCompleted)
-            {
-                await CommitPendingAsync(active, cancellationToken);
-            }
-        }
-        finally
-        {
-            active.Gate.Release();
+            Track(Task.Run(() => CommitQueueAsync(active)));
         }
 
-        await completion.Done.Task; // rethrows when the commit that carried this completion failed
+        return completion.Done.Task;
+    }
+
+    /// <summary>Waits until every completion handed over so far is committed (or has failed and been logged).</summary>
+    public async Task DrainAsync()
+    {
+        while (_inFlight.Keys.ToArray() is { Length: > 0 } pending)
+        {
+            await Task.WhenAll(pending);
+        }
+    }
+
+    private void Track(Task work)
+    {
+        _inFlight.TryAdd(work, 0);
+        work.ContinueWith(done => _inFlight.TryRemove(done, out _), TaskScheduler.Default);
+    }
+
+    private async Task CommitQueueAsync(ActiveRun active)
+    {
+        while (true)
+        {
+            await active.Gate.WaitAsync();
+            try
+            {
+                while (!active.Pending.IsEmpty)
+                {
+                    await CommitPendingAsync(active, _stopping);
+                }
+            }
+            catch (Exception exception)
+            {
+                // The store refused or failed: this engine's view of the run can no longer be trusted. Stop driving
+                // it; its state in the store is intact and the next start of the engine resumes it from there.
+                _runs.TryRemove(active.Record.RunId, out _);
+                _logger.LogError(exception, "Run {RunId}: recording task completions failed; the run is no longer driven by this engine", active.Record.RunId);
+                FailPending(active, exception);
+                return;
+            }
+            finally
+            {
+                active.Gate.Release();
+            }
+
+            Volatile.Write(ref active.Committing, 0);
+            // A completion queued after the last look but before the flag was cleared would wait forever: look again.
+            if (active.Pending.IsEmpty || Interlocked.CompareExchange(ref active.Committing, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void FailPending(ActiveRun active, Exception exception)
+    {
+        while (active.Pending.TryDequeue(out var left))
+        {
+            left.Done.TrySetException(exception);
+        }
     }
 
     private async Task CommitPendingAsync(ActiveRun active, CancellationToken cancellationToken)
@@ -128,6 +186,7 @@ public sealed class RunCoordinator
 
         try
         {
+            await Task.WhenAll(group.Select(c => c.RecordedBefore)); // the tries' starts, usually already written
             var plan = new CompletionPlan(active, _time.GetUtcNow());
             var finishes = new List<TryFinish>();
             var outputs = new List<(RunId, TaskId, string)>();

@@ -8,7 +8,7 @@ namespace Orchestrator.Engine.Workers;
 
 /// <summary>Runs one dispatched task instance: every try through the task's retry and timeout pipeline, each try
 /// recorded as it happens (start, log, up_for_retry with its next-try time), then hands the end to the coordinator,
-/// which records the last try together with what it decides downstream.</summary>
+/// which records the last try together with what it decides downstream while this worker takes its next task.</summary>
 public sealed class TaskWorker
 {
     private readonly RunCoordinator _coordinator;
@@ -47,7 +47,8 @@ public sealed class TaskWorker
             FirstTryNumber = firstTry,
         };
         var result = await _runner.RunAsync(request, observer, cancellationToken);
-        await observer.DrainAsync();
-        await _coordinator.CompleteAsync(runId, taskId, result, cancellationToken);
+        // Recording the end is the coordinator's (which logs a failure); this worker's slot is free for the next task.
+        _ = _coordinator.CompleteAsync(runId, taskId, result, recordedBefore: observer.DrainAsync())
+            .ContinueWith(static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

@@ -3,9 +3,11 @@ using Dapper;
 
 namespace Orchestrator.Storage.Sql;
 
-/// <summary>Runs work on a fresh connection, in a transaction when it writes. Shared by the role stores.</summary>
+/// <summary>Runs reads on a fresh connection and writes through the store's group commit. Shared by the role stores.</summary>
 internal sealed class SqlSession(SqlDatabase database)
 {
+    private readonly GroupCommit _writes = new(database);
+
     static SqlSession()
     {
         // Columns are snake_case, row classes PascalCase.
@@ -18,21 +20,10 @@ internal sealed class SqlSession(SqlDatabase database)
         return await work(connection);
     }
 
-    /// <summary>Commits when <paramref name="work"/> returns true, rolls back when it returns false or throws.</summary>
-    public async Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken)
-    {
-        using var gate = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await work(connection, transaction))
-        {
-            await transaction.CommitAsync(cancellationToken);
-            return true;
-        }
-
-        await transaction.RollbackAsync(cancellationToken);
-        return false;
-    }
+    /// <summary>Keeps what <paramref name="work"/> wrote when it returns true; undoes it when it returns false or
+    /// throws. The work may share its transaction with other writes (group commit), so it must not commit itself.</summary>
+    public Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(work, cancellationToken);
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>

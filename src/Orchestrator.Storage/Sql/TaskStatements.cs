@@ -6,7 +6,8 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Storage.Sql;
 
 /// <summary>The compare-and-set statements on task instances, each inside the caller's transaction so that the
-/// role store and the engine's batch share them. Each returns false when its condition no longer holds.</summary>
+/// role store and the engine's batch share them. Each returns false when its condition no longer holds. Every
+/// state change sets state_reason and updated_at: the database's trigger copies them into task_state_changes.</summary>
 internal static class TaskStatements
 {
     public static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, CancellationToken cancellationToken)
@@ -25,13 +26,7 @@ internal static class TaskStatements
                 nextTryAt = Ms.Of(change.NextTryAt), finished = finished ? 1L : 0L, runId = change.RunId.Value, taskId = change.TaskId.Value,
             },
             transaction, cancellationToken));
-        if (updated != 1)
-        {
-            return false;
-        }
-
-        await RecordAsync(connection, transaction, change.RunId.Value, change.TaskId.Value, change.From, change.To, change.Reason, change.At, cancellationToken);
-        return true;
+        return updated == 1;
     }
 
     public static async Task<bool> StartTryAsync(DbConnection connection, DbTransaction transaction, TryStart start, CancellationToken cancellationToken)
@@ -49,13 +44,7 @@ internal static class TaskStatements
                    next_try_at = NULL, started_at = COALESCE(started_at, @at)
              WHERE run_id = @runId AND task_id = @taskId AND state = 'queued' AND try_number < @tryNumber
             """, new { ids.runId, ids.taskId, ids.tryNumber, reason, at = Ms.Of(start.At) }, transaction, cancellationToken)) : 0;
-        if (updated != 1)
-        {
-            return false;
-        }
-
-        await RecordAsync(connection, transaction, ids.runId, ids.taskId, TaskInstanceState.Queued, TaskInstanceState.Running, reason, start.At, cancellationToken);
-        return true;
+        return updated == 1;
     }
 
     public static async Task<bool> FinishTryAsync(DbConnection connection, DbTransaction transaction, TryFinish finish, CancellationToken cancellationToken)
@@ -79,13 +68,7 @@ internal static class TaskStatements
                 nextTryAt = Ms.Of(finish.NextTryAt), finished = finish.NextState.IsFinished() ? 1L : 0L,
             },
             transaction, cancellationToken)) : 0;
-        if (updated != 1)
-        {
-            return false;
-        }
-
-        await RecordAsync(connection, transaction, ids.runId, ids.taskId, TaskInstanceState.Running, finish.NextState, finish.Reason, finish.At, cancellationToken);
-        return true;
+        return updated == 1;
     }
 
     public static async Task<bool> RunTransitionAsync(DbConnection connection, DbTransaction transaction, RunTransition change, CancellationToken cancellationToken) =>
@@ -102,11 +85,4 @@ internal static class TaskStatements
             INSERT INTO task_outputs (run_id, task_id, output) VALUES (@runId, @taskId, @json)
             ON CONFLICT (run_id, task_id) DO UPDATE SET output = excluded.output
             """, new { runId, taskId, json }, transaction, cancellationToken));
-
-    private static Task<int> RecordAsync(
-        DbConnection connection, DbTransaction transaction, string runId, string taskId, TaskInstanceState from, TaskInstanceState to, string? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(SqlSession.Command("""
-            INSERT INTO task_state_changes (run_id, task_id, from_state, to_state, reason, at)
-            VALUES (@runId, @taskId, @from, @to, @reason, @at)
-            """, new { runId, taskId, from = from.ToName(), to = to.ToName(), reason, at = Ms.Of(at) }, transaction, cancellationToken));
 }

@@ -71,4 +71,30 @@ public class DagValidatorTests
     [InlineData("")]
     public void InvalidDagId_IsAnError(string id) =>
         Assert.Equal("id", Assert.Single(new DagBuilder(id).TryBuild(Options).Errors).Location.Field);
+
+    [Theory]
+    [InlineData("default", true)]
+    [InlineData("gpu-large_2", true)]
+    [InlineData("GPU", false)]
+    [InlineData("gpu queue", false)]
+    [InlineData("", false)]
+    [InlineData("gpü", false)]
+    public void QueueName_IsLowercaseLettersDigitsUnderscoreOrDash(string queue, bool valid)
+    {
+        var dag = new DagBuilder("etl");
+        dag.Empty("a").Queue(queue);
+
+        var errors = dag.TryBuild(Options).Errors;
+
+        if (valid)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            var error = Assert.Single(errors);
+            Assert.Equal("tasks[0].queue", error.Location.Field);
+            Assert.Contains($"queue '{queue}' must be 1-64 lowercase letters", error.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -1,0 +1,16 @@
+-- Version 2: a task instance's state history is written by the database itself, in the same statement that
+-- changes the state, so no code path can change a state without leaving its timestamped reason behind (and the
+-- engine pays one statement per change instead of two).
+CREATE FUNCTION record_task_state_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO task_state_changes (run_id, task_id, from_state, to_state, reason, at)
+    VALUES (NEW.run_id, NEW.task_id, OLD.state, NEW.state, NEW.state_reason, NEW.updated_at);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER tr_task_instances_state_history
+AFTER UPDATE OF state ON task_instances
+FOR EACH ROW
+WHEN (NEW.state IS DISTINCT FROM OLD.state)
+EXECUTE FUNCTION record_task_state_change();

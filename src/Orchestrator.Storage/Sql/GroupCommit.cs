@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>Group commit for one store's writes. A write that arrives while another batch is being written waits in
+/// a queue; the next batch takes everything queued and writes it in ONE transaction, each write inside its own
+/// savepoint, so a write that is refused (returns false) or throws undoes only itself. Under load, a commit, a
+/// connection and a hand-off between threads are paid per batch instead of per write; an idle store writes at once.
+/// Writes are applied in the order they were queued.</summary>
+internal sealed class GroupCommit(SqlDatabase database)
+{
+    // A caller that finds no batch in progress writes the queue itself; it stops after this many batches so that
+    // its own caller is not held up for long, and hands the rest to the thread pool.
+    private const int BatchesPerCaller = 4;
+
+    private readonly ConcurrentQueue<QueuedWrite> _queue = new();
+    private int _writing;
+
+    public async Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        var write = new QueuedWrite(work, cancellationToken);
+        _queue.Enqueue(write);
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            await WriteQueueAsync(BatchesPerCaller);
+        }
+
+        return await write.Done.Task;
+    }
+
+    private async Task WriteQueueAsync(int batches)
+    {
+        while (true)
+        {
+            for (var i = 0; i < batches && !_queue.IsEmpty; i++)
+            {
+                await WriteBatchAsync();
+            }
+
+            if (!_queue.IsEmpty && batches != int.MaxValue)
+            {
+                _ = Task.Run(() => WriteQueueAsync(int.MaxValue)); // still writing (_writing stays 1), on another thread
+                return;
+            }
+
+            Volatile.Write(ref _writing, 0);
+            // A write queued after the last look but before the flag was cleared would wait forever: look again.
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<QueuedWrite>();
+        while (_queue.TryDequeue(out var next))
+        {
+            if (next.CancellationToken.IsCancellationRequested)
+            {
+                next.Done.TrySetCanceled(next.CancellationToken);
+            }
+            else
+            {
+                batch.Add(next);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = new (bool Applied, Exception? Error)[batch.Count];
+        try
+        {
+            using var gate = await database.EnterWriteAsync(CancellationToken.None);
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            var single = batch.Count == 1; // the common idle case: the transaction itself is the savepoint
+            for (var i = 0; i < batch.Count; i++)
+            {
+                outcomes[i] = single ? await RunAsync(batch[i], connection, transaction) : await RunInSavepointAsync(batch[i], connection, transaction);
+            }
+
+            if (single && !outcomes[0].Applied)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+            else
+            {
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The transaction itself failed (connection, commit): nothing in it was written.
+            foreach (var write in batch)
+            {
+                write.Done.TrySetException(exception);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                batch[i].Done.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult(outcomes[i].Applied);
+            }
+        }
+    }
+
+    private static async Task<(bool, Exception?)> RunAsync(QueuedWrite write, DbConnection connection, DbTransaction transaction)
+    {
+        try
+        {
+            return (await write.Work(connection, transaction), null);
+        }
+        catch (Exception exception)
+        {
+            return (false, exception);
+        }
+    }
+
+    private static async Task<(bool, Exception?)> RunInSavepointAsync(QueuedWrite write, DbConnection connection, DbTransaction transaction)
+    {
+        await transaction.SaveAsync("queued_write", CancellationToken.None);
+        var (applied, error) = await RunAsync(write, connection, transaction);
+        if (applied)
+        {
+            await transaction.ReleaseAsync("queued_write", CancellationToken.None);
+        }
+        else
+        {
+            await transaction.RollbackAsync("queued_write", CancellationToken.None);
+            await transaction.ReleaseAsync("queued_write", CancellationToken.None);
+        }
+
+        return (applied, error);
+    }
+
+    private sealed class QueuedWrite(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        public Func<DbConnection, DbTransaction, Task<bool>> Work { get; } = work;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
