@@ -58,6 +58,8 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         Assert.Equal(["else", "new", "old"], (await Store.Runs.ListAsync(new RunQuery(), default)).Select(r => r.RunId.Value));
         Assert.Equal(["new", "old"], (await Store.Runs.ListAsync(new RunQuery(new DagId("etl")), default)).Select(r => r.RunId.Value));
+        Assert.Empty(await Store.Runs.ListAsync(new RunQuery(Type: RunType.Scheduled), default));
+        Assert.Equal(3, (await Store.Runs.ListAsync(new RunQuery(Type: RunType.Manual), default)).Count);
         Assert.Equal(["old"], (await Store.Runs.ListAsync(new RunQuery(State: DagRunState.Running), default)).Select(r => r.RunId.Value));
         Assert.Single(await Store.Runs.ListAsync(new RunQuery(Limit: 1), default));
         Assert.Equal(2, await Store.Runs.CountActiveAsync(new DagId("etl"), default));

@@ -66,7 +66,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             await runs.CreateDueRunsAsync(dag, cancellationToken); // what was due while the engine was down
         }
 
-        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, cancellationToken);
+        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, time, cancellationToken);
         catalog.Changed += () => _ = engine._scheduler.SyncAsync(engine._stopping.Token);
         engine._watcher = new FolderWatcher(options.DagsFolder, () => _ = engine.RefreshAsync(), time, TimeSpan.FromMilliseconds(300), options.RescanPeriod);
         engine._pickupTimer = time.CreateTimer(_ => _ = engine.StartQueuedRunsAsync(), null, TimeSpan.Zero, options.RunPickupPeriod);

@@ -9,8 +9,9 @@ using Quartz.Spi;
 namespace Orchestrator.Engine.Scheduling;
 
 /// <summary>Quartz decides *when*: one job per scheduled DAG, with the cron triggers of its schedule in its time
-/// zone (two triggers when cron's day-of-month/day-of-week OR needs them). A fire asks the <see cref="RunFactory"/>
-/// for the runs now due, so a missed fire is made up on the next one. RAM job store in embedded mode.</summary>
+/// zone (two triggers when cron's day-of-month/day-of-week OR needs them), plus a one-shot trigger at the planner's
+/// next run whenever Quartz would fire later (around DST changes). A fire asks the <see cref="RunFactory"/> for the
+/// runs now due, so a missed fire is made up on the next one. RAM job store in embedded mode.</summary>
 public sealed class QuartzRunScheduler : IAsyncDisposable
 {
     private const string Group = "dags";
@@ -18,13 +19,16 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
     private readonly DagCatalog _catalog;
     private readonly Dictionary<DagId, string> _scheduled = [];
 
-    private QuartzRunScheduler(IScheduler scheduler, DagCatalog catalog)
+    private readonly TimeProvider _time;
+
+    private QuartzRunScheduler(IScheduler scheduler, DagCatalog catalog, TimeProvider time)
     {
         _scheduler = scheduler;
         _catalog = catalog;
+        _time = time;
     }
 
-    public static async Task<QuartzRunScheduler> StartAsync(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, CancellationToken cancellationToken)
+    public static async Task<QuartzRunScheduler> StartAsync(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, TimeProvider time, CancellationToken cancellationToken)
     {
         var factory = new StdSchedulerFactory(new NameValueCollection
         {
@@ -35,7 +39,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         var scheduler = await factory.GetScheduler(cancellationToken);
         scheduler.JobFactory = new Factory(catalog, runs, runsCreated);
         await scheduler.Start(cancellationToken);
-        var result = new QuartzRunScheduler(scheduler, catalog);
+        var result = new QuartzRunScheduler(scheduler, catalog, time);
         await result.SyncAsync(cancellationToken);
         return result;
     }
@@ -59,20 +63,64 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
                 continue;
             }
 
+            var job = JobFor(dagId);
             var dag = _catalog.Current[dagId].Definition;
-            var job = JobBuilder.Create<ScheduledRunJob>().WithIdentity(dagId.Value, Group).UsingJobData("dagId", dagId.Value).Build();
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(dag.TimeZone);
-            var triggers = CronSchedule.Parse(dag.Schedule!).ToQuartzCronExpressions()
-                .Select((expression, i) => TriggerBuilder.Create()
-                    .WithIdentity($"{dagId}#{i}", Group)
-                    .ForJob(job)
-                    .WithCronSchedule(expression, cron => cron.InTimeZone(zone).WithMisfireHandlingInstructionFireAndProceed())
-                    .Build())
-                .ToList();
-            await _scheduler.ScheduleJob(job, triggers, replace: true, cancellationToken);
+            await _scheduler.ScheduleJob(job, Triggers(dag, job), replace: true, cancellationToken);
+            await ArmPlannedFireAsync(_scheduler, dag, _time.GetUtcNow(), cancellationToken);
             _scheduled[dagId] = signature;
         }
     }
+
+    /// <summary>The Quartz triggers of a scheduled DAG: its cron expression(s) in its time zone. A fire that Quartz
+    /// missed (process paused, clock jump) fires once at once; the planner then creates every run due.</summary>
+    internal static IReadOnlyCollection<ITrigger> Triggers(DagDefinition dag, IJobDetail job)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(dag.TimeZone);
+        return [.. CronSchedule.Parse(dag.Schedule!).ToQuartzCronExpressions()
+            .Select((expression, i) => TriggerBuilder.Create()
+                .WithIdentity($"{dag.Id}#{i}", Group)
+                .ForJob(job)
+                .WithCronSchedule(expression, cron => cron.InTimeZone(zone).WithMisfireHandlingInstructionFireAndProceed())
+                .Build())];
+    }
+
+    /// <summary>When Quartz must next fire for a DAG: the earlier of its cron triggers' next fire and the planner's
+    /// next run. They differ only around DST changes, where Quartz moves a local time that does not exist (02:30 on
+    /// spring-forward day) by the whole shift and fires a repeated hour once, while the planner keeps cron's meaning.</summary>
+    internal static DateTimeOffset? NextFire(DagDefinition dag, IEnumerable<ITrigger> cronTriggers, DateTimeOffset after)
+    {
+        var planned = SchedulePlanner.NextRun(dag, after);
+        var quartz = cronTriggers.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
+        return planned is { } at && (quartz is null || at < quartz) ? at : quartz;
+    }
+
+    /// <summary>Adds a one-shot trigger at the planner's next run when Quartz's cron triggers would fire later.</summary>
+    private static async Task ArmPlannedFireAsync(IScheduler scheduler, DagDefinition dag, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        var job = new JobKey(dag.Id.Value, Group);
+        var planned = new TriggerKey($"{dag.Id}#planned", Group);
+        var cron = (await scheduler.GetTriggersOfJob(job, cancellationToken)).Where(t => !t.Key.Equals(planned));
+        var next = NextFire(dag, cron, after);
+        var quartz = cron.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
+        if (next is not { } at || at == quartz)
+        {
+            return;
+        }
+
+        var trigger = TriggerBuilder.Create().WithIdentity(planned).ForJob(job).StartAt(at)
+            .WithSimpleSchedule(simple => simple.WithMisfireHandlingInstructionFireNow()).Build();
+        if (await scheduler.CheckExists(planned, cancellationToken))
+        {
+            await scheduler.RescheduleJob(planned, trigger, cancellationToken);
+        }
+        else
+        {
+            await scheduler.ScheduleJob(trigger, cancellationToken);
+        }
+    }
+
+    internal static IJobDetail JobFor(DagId dagId) =>
+        JobBuilder.Create<ScheduledRunJob>().WithIdentity(dagId.Value, Group).UsingJobData("dagId", dagId.Value).Build();
 
     public async ValueTask DisposeAsync() => await _scheduler.Shutdown(waitForJobsToComplete: false);
 
@@ -82,10 +130,17 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         public async Task Execute(IJobExecutionContext context)
         {
             var dagId = new DagId(context.MergedJobDataMap.GetString("dagId")!);
-            if (catalog.Current.TryGetValue(dagId, out var dag) && (await runs.CreateDueRunsAsync(dag, context.CancellationToken)).Count > 0)
+            if (!catalog.Current.TryGetValue(dagId, out var dag))
+            {
+                return;
+            }
+
+            if ((await runs.CreateDueRunsAsync(dag, context.CancellationToken)).Count > 0)
             {
                 await runsCreated();
             }
+
+            await ArmPlannedFireAsync(context.Scheduler, dag.Definition, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.CancellationToken);
         }
     }
 

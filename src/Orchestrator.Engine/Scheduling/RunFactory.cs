@@ -20,8 +20,8 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
             return [];
         }
 
-        var lastScheduled = (await store.Runs.ListAsync(new RunQuery(dag.Id, Limit: 500), cancellationToken))
-            .FirstOrDefault(run => run.RunType == RunType.Scheduled)?.LogicalDate;
+        var newest = await store.Runs.ListAsync(new RunQuery(dag.Id, Limit: 1, Type: RunType.Scheduled), cancellationToken);
+        var lastScheduled = newest.Count > 0 ? newest[0].LogicalDate : (DateTimeOffset?)null;
         var created = new List<RunId>();
         foreach (var logicalDate in SchedulePlanner.DueRuns(dag.Definition, lastScheduled, time.GetUtcNow()))
         {

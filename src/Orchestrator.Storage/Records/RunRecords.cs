@@ -29,7 +29,7 @@ public sealed record DagRunRecord(
 }
 
 /// <summary>Which runs to list, newest logical date first.</summary>
-public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100);
+public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100, RunType? Type = null);
 
 /// <summary>A compare-and-set change of a run's state.</summary>
 public sealed record RunTransition(RunId RunId, DagRunState From, DagRunState To, DateTimeOffset At);

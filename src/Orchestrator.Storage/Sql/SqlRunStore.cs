@@ -41,10 +41,10 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
     public Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken) =>
         session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM dag_runs
-             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state)
+             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType)
              ORDER BY logical_date DESC, created_at DESC
              LIMIT @limit
-            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
+            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
             cancellationToken);
 
     public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
