@@ -64,6 +64,40 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
         Assert.False((await _store.Dags.GetAsync(new DagId("first"), default))!.IsActive);
     }
 
+    [Fact]
+    public async Task QueuedRuns_StartOldestFirst_NeverMoreThanMaxActiveRuns_AndConfOverridesParams()
+    {
+        File.WriteAllText(Path.Combine(Dags, "one_at_a_time.json"), """
+            {"id": "one_at_a_time", "maxActiveRuns": 1, "params": {"who": "default"},
+             "tasks": [{"id": "t", "type": "shell", "args": {"command": "sleep 0.3; echo hello {{ params.who }}"}}]}
+            """);
+        await using var engine = await StartAsync();
+        var dag = engine.Catalog.Current[new DagId("one_at_a_time")];
+        var factory = new RunFactory(_store, TimeProvider.System);
+        var runs = new List<RunId>();
+        for (var i = 0; i < 3; i++)
+        {
+            var runId = new RunId($"manual__{i}");
+            Assert.True(await factory.CreateAsync(dag, runId, TimeProvider.System.GetUtcNow().AddMinutes(i), RunType.Manual, i == 1 ? """{"who": "conf"}""" : "{}", default));
+            runs.Add(runId);
+        }
+
+        var mostRunning = 0;
+        await WaitUntilAsync(async () =>
+        {
+            var all = await _store.Runs.ListAsync(new RunQuery(dag.Id), default);
+            mostRunning = Math.Max(mostRunning, all.Count(r => r.State == DagRunState.Running));
+            return all.All(r => r.State == DagRunState.Success);
+        });
+
+        Assert.Equal(1, mostRunning);
+        var records = await Task.WhenAll(runs.Select(r => _store.Runs.GetAsync(r, default)));
+        Assert.True(records[0]!.StartedAt <= records[1]!.StartedAt && records[1]!.StartedAt <= records[2]!.StartedAt, "oldest logical date first");
+        Assert.True(records[0]!.EndedAt <= records[1]!.StartedAt && records[1]!.EndedAt <= records[2]!.StartedAt, "one at a time");
+        var logs = await Task.WhenAll(runs.Select(r => _store.Logs.ReadAsync(r, new TaskId("t"), 1, default)));
+        Assert.Equal(["hello default", "hello conf", "hello default"], logs.Select(l => Assert.Single(l, line => line.Message.StartsWith("hello", StringComparison.Ordinal)).Message));
+    }
+
     private async Task<EmbeddedEngine> StartAsync() => await EmbeddedEngine.StartAsync(
         new EngineOptions { DagsFolder = Dags, Workers = 2, RescanPeriod = TimeSpan.FromSeconds(1), RunPickupPeriod = TimeSpan.FromMilliseconds(200) },
         _store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, NullLogger.Instance, default);
