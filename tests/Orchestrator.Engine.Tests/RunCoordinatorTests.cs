@@ -82,6 +82,26 @@ public class RunCoordinatorTests
         Assert.Equal(TaskInstanceState.Success, (await engine.TasksAsync(runId))["after"].State);
     }
 
+    [Fact]
+    public async Task EngineRestartDuringARetryWait_RunsTheRetryAtItsTime_NotAtOnce()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("flaky");
+        dag.Shell("flaky", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then exit 3; fi; echo ok").Retries(1, "3s");
+        var loaded = engine.Register(dag);
+        var runId = await engine.TriggerAsync(loaded);
+        await WaitUntilAsync(async () => (await engine.TasksAsync(runId))["flaky"].State == TaskInstanceState.UpForRetry);
+        var dueAt = (await engine.TasksAsync(runId))["flaky"].NextTryAt!.Value;
+
+        await engine.RestartAsync();
+        Assert.True(await engine.Coordinator.StartAsync(runId, default));
+
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(runId));
+        var tries = await engine.Store.TaskInstances.ListTriesAsync(runId, new TaskId("flaky"), default);
+        Assert.Equal([("failed", 1), ("success", 2)], tries.Select(t => (t.Outcome!, t.TryNumber)));
+        Assert.True(tries[1].StartedAt >= dueAt.AddMilliseconds(-1), $"retry started {tries[1].StartedAt:O}, due {dueAt:O}");
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 300; i++)

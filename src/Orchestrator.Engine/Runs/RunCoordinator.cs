@@ -278,7 +278,7 @@ public sealed class RunCoordinator
                     plan.Dispatch.Add((instance.TaskId, instance.TryNumber + 1));
                     break;
                 case TaskInstanceState.UpForRetry:
-                    plan.Queue(instance.TaskId, TaskInstanceState.UpForRetry, instance.TryNumber + 1, "retry queued after restart");
+                    QueueRetryWhenDue(active, plan, instance.TaskId, instance.TryNumber + 1, instance.NextTryAt);
                     break;
                 case TaskInstanceState.Running:
                     await RecordLostTryAsync(active, instance, plan, cancellationToken);
@@ -289,14 +289,60 @@ public sealed class RunCoordinator
         }
     }
 
+    /// <summary>A retry found waiting on resume: queued now when its time has come, else by a timer at its time
+    /// (the worker that was waiting for it is gone).</summary>
+    private void QueueRetryWhenDue(ActiveRun active, CompletionPlan plan, TaskId task, int tryNumber, DateTimeOffset? dueAt)
+    {
+        var wait = (dueAt ?? DateTimeOffset.MinValue) - _time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            plan.Queue(task, TaskInstanceState.UpForRetry, tryNumber, "retry queued after restart");
+            return;
+        }
+
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
+        {
+            timer?.Dispose();
+            Track(QueueDueRetryAsync(active, task, tryNumber));
+        }, null, wait, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task QueueDueRetryAsync(ActiveRun active, TaskId task, int tryNumber)
+    {
+        if (!_runs.ContainsKey(active.Record.RunId))
+        {
+            return; // the run is no longer driven here
+        }
+
+        await active.Gate.WaitAsync();
+        try
+        {
+            var plan = new CompletionPlan(active, _time.GetUtcNow());
+            plan.Queue(task, TaskInstanceState.UpForRetry, tryNumber, $"retry {tryNumber} due");
+            await CommitAsync(active, plan, [], [], _stopping);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "Run {RunId}: queueing the retry of {TaskId} failed", active.Record.RunId, task);
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+    }
+
     private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, CompletionPlan plan, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var retry = instance.TryNumber < instance.MaxTries;
         var next = retry ? TaskInstanceState.UpForRetry : TaskInstanceState.Failed;
+        // A lost try counts as a failed one, so its retry waits the task's retry delay, as any failed try's does.
+        var nextTryAt = now + active.Task(instance.TaskId).Retry.Delay;
         var lost = await _store.TaskInstances.TryFinishTryAsync(new TryFinish(
             instance.RunId, instance.TaskId, instance.TryNumber, "lost", "the engine stopped during this try", now, next,
-            retry ? "try lost when the engine stopped; retrying" : "try lost when the engine stopped; no tries left", retry ? now : null), cancellationToken);
+            retry ? $"try lost when the engine stopped; try {instance.TryNumber + 1} at {nextTryAt:O}" : "try lost when the engine stopped; no tries left",
+            retry ? nextTryAt : null), cancellationToken);
         if (!lost)
         {
             return; // another process closed it first
@@ -304,7 +350,7 @@ public sealed class RunCoordinator
 
         if (retry)
         {
-            plan.Queue(instance.TaskId, TaskInstanceState.UpForRetry, instance.TryNumber + 1, "retry queued after restart");
+            QueueRetryWhenDue(active, plan, instance.TaskId, instance.TryNumber + 1, nextTryAt);
             return;
         }
 
