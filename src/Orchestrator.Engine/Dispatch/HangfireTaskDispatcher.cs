@@ -3,6 +3,8 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
 using Hangfire.States;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Core.Model;
 using Orchestrator.Engine.Workers;
 
@@ -25,7 +27,8 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
     /// <param name="queues">The task queues these workers serve, each a Hangfire queue of the same name. Null: one
     /// pool serves every task whatever its queue (embedded mode, like Airflow's local executor).</param>
     /// <param name="storage">Hangfire's storage. Default: in memory.</param>
-    public HangfireTaskDispatcher(TaskWorker worker, int workerCount, IReadOnlyList<string>? queues = null, JobStorage? storage = null)
+    /// <param name="logger">Where a worker's own failure is logged.</param>
+    public HangfireTaskDispatcher(TaskWorker worker, int workerCount, IReadOnlyList<string>? queues = null, JobStorage? storage = null, ILogger? logger = null)
     {
         if (queues?.FirstOrDefault(q => !TaskDefinition.IsValidQueueName(q)) is { } invalid)
         {
@@ -39,7 +42,7 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
             new BackgroundJobServerOptions
             {
                 WorkerCount = workerCount,
-                Activator = new WorkerActivator(worker),
+                Activator = new WorkerActivator(worker, logger ?? NullLogger.Instance),
                 ServerName = $"orchestrator-{Environment.MachineName}-{Environment.ProcessId}",
                 Queues = queues is null ? [EnqueuedState.DefaultQueue] : [.. queues],
             },
@@ -61,18 +64,33 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
     }
 
     /// <summary>Gives Hangfire's jobs the engine's worker instead of constructing their own.</summary>
-    private sealed class WorkerActivator(TaskWorker worker) : JobActivator
+    private sealed class WorkerActivator(TaskWorker worker, ILogger logger) : JobActivator
     {
         public override object ActivateJob(Type jobType) =>
-            jobType == typeof(TaskJob) ? new TaskJob(worker) : base.ActivateJob(jobType);
+            jobType == typeof(TaskJob) ? new TaskJob(worker, logger) : base.ActivateJob(jobType);
     }
 }
 
 /// <summary>The Hangfire job: runs one task instance on this worker.</summary>
-public sealed class TaskJob(TaskWorker worker)
+public sealed class TaskJob(TaskWorker worker, ILogger logger)
 {
-    // Hangfire retries a job whose method throws; a task's own retries are the engine's, so never throw here.
+    // A task's own retries are the engine's: Hangfire must not retry the job. A task's failure is a result, not an
+    // exception; what throws here is the engine's own trouble, logged because Hangfire has no log of ours.
     [AutomaticRetry(Attempts = 0)]
-    public Task RunAsync(string runId, string taskId, CancellationToken cancellationToken) =>
-        worker.RunAsync(new RunId(runId), new TaskId(taskId), cancellationToken);
+    public async Task RunAsync(string runId, string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await worker.RunAsync(new RunId(runId), new TaskId(taskId), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // the worker is stopping; the try is found running and recorded as lost on the next start
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Task {TaskId} of run {RunId}: the worker failed", taskId, runId);
+            throw;
+        }
+    }
 }

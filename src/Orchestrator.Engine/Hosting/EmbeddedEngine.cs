@@ -50,7 +50,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         await catalog.RefreshAsync(cancellationToken);
         var coordinator = new RunCoordinator(store, catalog.Versions, time, logger);
         var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}");
-        var dispatcher = new HangfireTaskDispatcher(worker, options.Workers);
+        var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
         coordinator.Attach(dispatcher);
         var engine = new EmbeddedEngine(store, catalog, coordinator, dispatcher, logger);
         coordinator.RunFinished += (runId, state) =>
