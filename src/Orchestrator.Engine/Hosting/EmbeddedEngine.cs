@@ -128,7 +128,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
 
         _dispatcher.Dispose();
-        await _coordinator.DrainAsync(); // what the workers finished is recorded before the store closes
+        await _coordinator.StopAsync(); // what the workers finished is recorded before the store closes
         _stopping.Dispose();
         _pickup.Dispose();
     }

@@ -25,6 +25,8 @@ public sealed class RunCoordinator
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<RunId, ActiveRun> _runs = new();
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
+    private volatile bool _stopped;
     private readonly CancellationToken _stopping = CancellationToken.None; // a commit, once begun, is finished
     private ITaskDispatcher? _dispatcher;
 
@@ -116,6 +118,19 @@ public sealed class RunCoordinator
         }
 
         return completion.Done.Task;
+    }
+
+    /// <summary>On engine stop, after the workers: no more timed retries are queued here (the store keeps their
+    /// next-try times for the next start), and what the workers finished is committed.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        foreach (var timer in _retryTimers.Keys)
+        {
+            await timer.DisposeAsync();
+        }
+
+        await DrainAsync();
     }
 
     /// <summary>Waits until every completion handed over so far is committed (or has failed and been logged).</summary>
@@ -301,18 +316,23 @@ public sealed class RunCoordinator
         }
 
         ITimer? timer = null;
-        timer = _time.CreateTimer(_ =>
+        timer = _time.CreateTimer(state =>
         {
-            timer?.Dispose();
+            if (timer is not null && _retryTimers.TryRemove(timer, out _))
+            {
+                timer.Dispose();
+            }
+
             Track(QueueDueRetryAsync(active, task, tryNumber));
         }, null, wait, Timeout.InfiniteTimeSpan);
+        _retryTimers.TryAdd(timer, 0);
     }
 
     private async Task QueueDueRetryAsync(ActiveRun active, TaskId task, int tryNumber)
     {
-        if (!_runs.ContainsKey(active.Record.RunId))
+        if (_stopped || !_runs.ContainsKey(active.Record.RunId))
         {
-            return; // the run is no longer driven here
+            return; // the engine is stopping, or the run is no longer driven here
         }
 
         await active.Gate.WaitAsync();
