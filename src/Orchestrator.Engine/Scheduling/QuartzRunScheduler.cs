@@ -89,10 +89,16 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
     /// spring-forward day) by the whole shift and fires a repeated hour once, while the planner keeps cron's meaning.</summary>
     internal static DateTimeOffset? NextFire(DagDefinition dag, IEnumerable<ITrigger> cronTriggers, DateTimeOffset after)
     {
-        var planned = SchedulePlanner.NextRun(dag, after);
-        var quartz = cronTriggers.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
-        return planned is { } at && (quartz is null || at < quartz) ? at : quartz;
+        var quartz = NextCronFire(cronTriggers, after);
+        return PlannedFireNeeded(dag, quartz, after) ?? quartz;
     }
+
+    /// <summary>The planner's next run when it comes before Quartz's next cron fire; otherwise null.</summary>
+    private static DateTimeOffset? PlannedFireNeeded(DagDefinition dag, DateTimeOffset? quartzNext, DateTimeOffset after) =>
+        SchedulePlanner.NextRun(dag, after) is { } planned && (quartzNext is null || planned < quartzNext) ? planned : null;
+
+    private static DateTimeOffset? NextCronFire(IEnumerable<ITrigger> cronTriggers, DateTimeOffset after) =>
+        cronTriggers.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
 
     /// <summary>Adds a one-shot trigger at the planner's next run when Quartz's cron triggers would fire later.</summary>
     private static async Task ArmPlannedFireAsync(IScheduler scheduler, DagDefinition dag, DateTimeOffset after, CancellationToken cancellationToken)
@@ -100,9 +106,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         var job = new JobKey(dag.Id.Value, Group);
         var planned = new TriggerKey($"{dag.Id}#planned", Group);
         var cron = (await scheduler.GetTriggersOfJob(job, cancellationToken)).Where(t => !t.Key.Equals(planned));
-        var next = NextFire(dag, cron, after);
-        var quartz = cron.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
-        if (next is not { } at || at == quartz)
+        if (PlannedFireNeeded(dag, NextCronFire(cron, after), after) is not { } at)
         {
             return;
         }
