@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Execution.TaskTypes;
 
@@ -17,11 +16,11 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
     {
         var command = execution.StringArg("command")
             ?? throw new TaskFailedException($"task '{execution.Task.Id}': args.command (a string) is required for shell tasks");
-        using var process = new Process { StartInfo = CreateStartInfo(execution, command) };
+        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, command) };
         process.Start();
 
         string? lastLine = null;
-        var stdout = PumpAsync(process.StandardOutput, line =>
+        var stdout = ShellOutputPump.PumpAsync(process.StandardOutput, line =>
         {
             execution.Log.Write("stdout", line);
             if (!string.IsNullOrWhiteSpace(line))
@@ -29,7 +28,7 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
                 lastLine = line;
             }
         });
-        var stderr = PumpAsync(process.StandardError, line => execution.Log.Write("stderr", line));
+        var stderr = ShellOutputPump.PumpAsync(process.StandardError, line => execution.Log.Write("stderr", line));
 
         try
         {
@@ -50,48 +49,5 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
         }
 
         return ShellOutput.FromLastLine(lastLine);
-    }
-
-    private static ProcessStartInfo CreateStartInfo(TaskExecution execution, string command)
-    {
-        var cwd = execution.StringArg("cwd") is { } relative
-            ? Path.GetFullPath(Path.Combine(execution.DagFolder, relative))
-            : execution.DagFolder;
-        // setsid makes bash the leader of a new process group, so a timeout can kill everything it started.
-        var start = new ProcessStartInfo("setsid")
-        {
-            WorkingDirectory = cwd,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("bash");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        start.Environment["ORCHESTRATOR_DAG_ID"] = execution.DagId.Value;
-        start.Environment["ORCHESTRATOR_RUN_ID"] = execution.RunId.Value;
-        start.Environment["ORCHESTRATOR_TASK_ID"] = execution.Task.Id.Value;
-        start.Environment["ORCHESTRATOR_TRY_NUMBER"] = execution.TryNumber.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ORCHESTRATOR_LOGICAL_DATE"] = execution.LogicalDate.ToString("O", CultureInfo.InvariantCulture);
-        if (execution.Args.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var variable in env.EnumerateObject())
-            {
-                start.Environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String
-                    ? variable.Value.GetString()
-                    : variable.Value.GetRawText();
-            }
-        }
-
-        return start;
-    }
-
-    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            onLine(line);
-        }
     }
 }
