@@ -22,6 +22,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-engine-").FullName;
     private readonly ConcurrentDictionary<RunId, TaskCompletionSource<DagRunState>> _finished = new();
     private HangfireTaskDispatcher? _dispatcher;
+    private TaskWorker? _worker;
 
     public IMetadataStore Store { get; private set; } = null!;
 
@@ -36,11 +37,29 @@ internal sealed class EngineFixture : IAsyncDisposable
         return fixture;
     }
 
+    /// <summary>Throws the engine away as a crash would: its coordinator records nothing more, its workers are
+    /// stopped (their tries' ends are not recorded); a new engine is built on the same database.</summary>
     public async Task RestartAsync()
     {
-        _dispatcher?.Dispose(); // stops the workers mid-try, like a crash
+        await Coordinator.AbandonAsync();
+        _dispatcher?.Dispose();
+        await Coordinator.DrainAsync();
+        _worker?.Dispose();
         await Store.DisposeAsync();
         await BuildAsync();
+    }
+
+    /// <summary>Stops the engine as <c>standalone</c> does on SIGTERM (running tries get <paramref name="grace"/>, then are
+    /// interrupted and recorded), then builds a new one on the same database.</summary>
+    public async Task<int> StopAndRestartAsync(TimeSpan grace)
+    {
+        var interrupted = await _worker!.StopAsync(grace);
+        _dispatcher?.Dispose();
+        await Coordinator.StopAsync();
+        _worker.Dispose();
+        await Store.DisposeAsync();
+        await BuildAsync();
+        return interrupted;
     }
 
     public LoadedDag Register(DagBuilder builder)
@@ -74,6 +93,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     {
         _dispatcher?.Dispose();
         await Coordinator.DrainAsync();
+        _worker?.Dispose();
         await Store.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
@@ -85,8 +105,8 @@ internal sealed class EngineFixture : IAsyncDisposable
         Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System);
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
-        var worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker");
-        _dispatcher = new HangfireTaskDispatcher(worker, workerCount: 2);
+        _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker");
+        _dispatcher = new HangfireTaskDispatcher(_worker, workerCount: 2);
         Coordinator.Attach(_dispatcher);
     }
 }

@@ -21,8 +21,14 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     public ConcurrentDictionary<TaskId, JsonElement> Outputs { get; } = new();
 
-    /// <summary>The try number each dispatched task starts at (more than 1 when it resumes).</summary>
-    public ConcurrentDictionary<TaskId, int> FirstTry { get; } = new();
+    /// <summary>The number of the try each dispatched task runs.</summary>
+    public ConcurrentDictionary<TaskId, int> TryToRun { get; } = new();
+
+    /// <summary>Tries each task may use: the task's own, plus one per try lost or interrupted (those are free).</summary>
+    public ConcurrentDictionary<TaskId, int> MaxTries { get; } = new();
+
+    /// <summary>How many of each task's latest tries in a row were lost or interrupted.</summary>
+    public ConcurrentDictionary<TaskId, int> LostInARow { get; } = new();
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -35,15 +41,15 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
 }
 
-/// <summary>A finished task instance waiting to be decided and committed.</summary>
-internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TaskInstanceResult result, System.Threading.Tasks.Task recordedBefore)
+/// <summary>A finished try waiting to be decided and committed.</summary>
+internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TryRecord attempt, System.Threading.Tasks.Task recordedBefore)
 {
     /// <summary>Writes that must be in the store before this completion (the try's start and logs).</summary>
     public System.Threading.Tasks.Task RecordedBefore { get; } = recordedBefore;
 
     public TaskId TaskId { get; } = taskId;
 
-    public Execution.Tries.TaskInstanceResult Result { get; } = result;
+    public Execution.Tries.TryRecord Attempt { get; } = attempt;
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -7,6 +7,7 @@ using Orchestrator.Core.Runs;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Dispatch;
+using Orchestrator.Core.Retries;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Records;
@@ -27,11 +28,24 @@ public sealed class RunCoordinator
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
     private volatile bool _stopped;
+    private volatile bool _abandoned;
     private readonly CancellationToken _stopping = CancellationToken.None; // a commit, once begun, is finished
+    private readonly ILostTryCleaner _lostTries;
     private ITaskDispatcher? _dispatcher;
 
-    public RunCoordinator(IMetadataStore store, DagVersions versions, TimeProvider time, ILogger? logger = null)
+    /// <summary>A task lost or interrupted this many times in a row fails instead of running again: a task that
+    /// brings the engine down must not do it forever.</summary>
+    public const int MaxLostInARow = 3;
+
+    /// <summary>The outcome of a try that was running when the engine died.</summary>
+    public const string LostOutcome = "lost";
+
+    /// <summary>The outcome of a try stopped because the engine was stopping.</summary>
+    public const string InterruptedOutcome = "interrupted";
+
+    public RunCoordinator(IMetadataStore store, DagVersions versions, TimeProvider time, ILogger? logger = null, ILostTryCleaner? lostTries = null)
     {
+        _lostTries = lostTries ?? NoLostTryCleaner.Instance;
         _store = store;
         _versions = versions;
         _time = time;
@@ -67,6 +81,16 @@ public sealed class RunCoordinator
         }
 
         var active = new ActiveRun(record, dag, tracker, RunParams.Merge(dag.Definition.Params, record.Conf));
+        foreach (var instance in instances)
+        {
+            active.MaxTries[instance.TaskId] = instance.MaxTries;
+        }
+
+        foreach (var byTask in (await _store.TaskInstances.ListTriesAsync(runId, null, cancellationToken)).GroupBy(t => t.TaskId))
+        {
+            active.LostInARow[byTask.Key] = byTask.OrderByDescending(t => t.TryNumber).TakeWhile(t => IsLost(t.Outcome)).Count();
+        }
+
         foreach (var (taskId, json) in await _store.Outputs.GetAllAsync(runId, cancellationToken))
         {
             active.Outputs[taskId] = JsonDocument.Parse(json).RootElement.Clone();
@@ -101,16 +125,18 @@ public sealed class RunCoordinator
         return true;
     }
 
-    /// <summary>Hands over a task instance's end; the run's tracker decides what follows and the decision is
-    /// committed without the caller waiting (a worker's slot is for running tasks, not for recording them).
-    /// Completions of one run that queue up while another commit is in flight are decided together and written in
-    /// one transaction (group commit). <paramref name="recordedBefore"/> is what must be in the store first (the
-    /// try's start and logs). The returned task ends when the completion is committed; its failure is also logged.</summary>
-    public Task CompleteAsync(RunId runId, TaskId taskId, TaskInstanceResult result, Task? recordedBefore = null)
+    /// <summary>Hands over a try's end. What follows is decided here: success or failure for the run's tracker, or a
+    /// retry that waits in up_for_retry until its time (no worker waits for it); an interrupted try (the engine
+    /// stopping) runs again without using up a retry. The decision is committed without the caller waiting (a
+    /// worker's slot is for running tasks, not for recording them). Completions of one run that queue up while another
+    /// commit is in flight are decided together and written in one transaction (group commit).
+    /// <paramref name="recordedBefore"/> is what must be in the store first (the try's start and logs). The returned
+    /// task ends when the completion is committed; its failure is also logged.</summary>
+    public Task CompleteAsync(RunId runId, TaskId taskId, TryRecord attempt, Task? recordedBefore = null)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(attempt);
         var active = _runs.GetValueOrDefault(runId) ?? throw new InvalidOperationException($"run {runId} is not active here");
-        var completion = new PendingCompletion(taskId, result, recordedBefore ?? Task.CompletedTask);
+        var completion = new PendingCompletion(taskId, attempt, recordedBefore ?? Task.CompletedTask);
         active.Pending.Enqueue(completion);
         if (Interlocked.CompareExchange(ref active.Committing, 1, 0) == 0)
         {
@@ -131,6 +157,18 @@ public sealed class RunCoordinator
         }
 
         await DrainAsync();
+    }
+
+    /// <summary>For tests that emulate a crash in one process: from now on this coordinator records nothing and
+    /// dispatches nothing, as if its process had died.</summary>
+    internal async Task AbandonAsync()
+    {
+        _abandoned = true;
+        _stopped = true;
+        foreach (var timer in _retryTimers.Keys)
+        {
+            await timer.DisposeAsync();
+        }
     }
 
     /// <summary>Waits until every completion handed over so far is committed (or has failed and been logged).</summary>
@@ -202,36 +240,36 @@ public sealed class RunCoordinator
         try
         {
             await Task.WhenAll(group.Select(c => c.RecordedBefore)); // the tries' starts, usually already written
-            var plan = new CompletionPlan(active, _time.GetUtcNow());
+            var now = _time.GetUtcNow();
+            var plan = new CompletionPlan(active, now);
             var finishes = new List<TryFinish>();
             var outputs = new List<(RunId, TaskId, string)>();
-            foreach (var (taskId, result) in group.Select(c => (c.TaskId, c.Result)))
+            var retries = new List<(TaskId Task, int TryNumber, DateTimeOffset DueAt)>();
+            foreach (var completion in group)
             {
-                var decisions = new List<TaskDecision>();
-                active.Tracker.Complete(active.Dag.Graph.IndexOf(taskId), result.FinalState, decisions);
-                plan.AddDecisions(decisions);
-                if (result.Tries.Count > 0)
+                var finish = Decide(active, completion.TaskId, completion.Attempt, now, plan);
+                finishes.Add(finish);
+                if (finish.NextState == TaskInstanceState.UpForRetry)
                 {
-                    var last = result.Tries[^1];
-                    finishes.Add(new TryFinish(
-                        active.Record.RunId, taskId, last.TryNumber, last.Outcome.ToName(), last.Error, last.EndedAt, result.FinalState,
-                        result.FinalState == TaskInstanceState.Success ? $"try {last.TryNumber} succeeded" : last.Error));
+                    retries.Add((completion.TaskId, completion.Attempt.TryNumber + 1, finish.NextTryAt ?? now));
                 }
 
-                if (result.Output is { } json)
+                if (finish.NextState == TaskInstanceState.Success && completion.Attempt.Output is { } value)
                 {
-                    outputs.Add((active.Record.RunId, taskId, json.GetRawText()));
+                    outputs.Add((active.Record.RunId, completion.TaskId, value.GetRawText()));
+                    // Part of the run before anything downstream is dispatched: a worker may start it during the commit.
+                    active.Outputs[completion.TaskId] = value;
                 }
             }
 
             await CommitAsync(active, plan, finishes, outputs, cancellationToken);
+            foreach (var (task, tryNumber, dueAt) in retries)
+            {
+                ScheduleRetry(active, task, tryNumber, dueAt);
+            }
+
             foreach (var completion in group)
             {
-                if (completion.Result.Output is { } value)
-                {
-                    active.Outputs[completion.TaskId] = value;
-                }
-
                 completion.Done.TrySetResult();
             }
         }
@@ -246,9 +284,72 @@ public sealed class RunCoordinator
         }
     }
 
+    /// <summary>What a finished try leads to. Success and a failure with no tries left go to the tracker, which decides
+    /// downstream; a failure with tries left waits its backoff in up_for_retry; an interrupted try is run again at
+    /// once, its try given back, unless the task has been lost or interrupted <see cref="MaxLostInARow"/> times.</summary>
+    private static TryFinish Decide(ActiveRun active, TaskId taskId, TryRecord attempt, DateTimeOffset now, CompletionPlan plan)
+    {
+        var task = active.Task(taskId);
+        var maxTries = active.MaxTries.GetValueOrDefault(taskId, task.Retry.MaxTries);
+        var runId = active.Record.RunId;
+        var outcome = attempt.Outcome == TryOutcome.Cancelled ? InterruptedOutcome : attempt.Outcome.ToName();
+        TaskInstanceState next;
+        string reason;
+        DateTimeOffset? nextTryAt = null;
+        int? newMaxTries = null;
+        if (attempt.Outcome == TryOutcome.Success)
+        {
+            active.LostInARow[taskId] = 0;
+            (next, reason) = (TaskInstanceState.Success, $"try {attempt.TryNumber} succeeded");
+        }
+        else if (attempt.Outcome == TryOutcome.Cancelled)
+        {
+            var lost = active.LostInARow.AddOrUpdate(taskId, 1, (_, n) => n + 1);
+            if (lost >= MaxLostInARow)
+            {
+                (next, reason) = (TaskInstanceState.Failed, $"interrupted or lost {lost} times in a row; not tried again");
+            }
+            else
+            {
+                newMaxTries = maxTries + 1;
+                active.MaxTries[taskId] = newMaxTries.Value;
+                nextTryAt = now;
+                (next, reason) = (TaskInstanceState.UpForRetry, $"try {attempt.TryNumber} interrupted when the engine stopped; try {attempt.TryNumber + 1} runs again (retries left unchanged)");
+            }
+        }
+        else
+        {
+            active.LostInARow[taskId] = 0;
+            if (RetryDecision.HasTriesLeft(attempt.TryNumber, maxTries))
+            {
+                var delay = RetryDecision.Delay(task.Retry, attempt.TryNumber, Random.Shared.NextDouble());
+                nextTryAt = attempt.EndedAt + delay;
+                (next, reason) = (TaskInstanceState.UpForRetry, $"{attempt.Error}; try {attempt.TryNumber + 1} at {nextTryAt:O}");
+            }
+            else
+            {
+                (next, reason) = (TaskInstanceState.Failed, attempt.Error ?? $"try {attempt.TryNumber} failed");
+            }
+        }
+
+        if (next.IsFinished())
+        {
+            var decisions = new List<TaskDecision>();
+            active.Tracker.Complete(active.Dag.Graph.IndexOf(taskId), next, decisions);
+            plan.AddDecisions(decisions);
+        }
+
+        return new TryFinish(runId, taskId, attempt.TryNumber, outcome, attempt.Error, attempt.EndedAt, next, reason, nextTryAt, newMaxTries);
+    }
+
     private async Task CommitAsync(
         ActiveRun active, CompletionPlan plan, IReadOnlyList<TryFinish> finishes, IReadOnlyList<(RunId, TaskId, string)> outputs, CancellationToken cancellationToken)
     {
+        if (_abandoned)
+        {
+            throw new InvalidOperationException("this coordinator was abandoned");
+        }
+
         var runEnd = active.Tracker.FinalRunState() is { } final ? plan.EndRun(final) : null;
         var batch = new StateChangeBatch(Transitions: plan.Transitions, Run: plan.RunTransition ?? runEnd)
         {
@@ -266,9 +367,9 @@ public sealed class RunCoordinator
             await _store.Runs.TryTransitionAsync(runEnd, cancellationToken); // started and finished in one step (all restored)
         }
 
-        foreach (var (taskId, firstTry) in plan.Dispatch)
+        foreach (var (taskId, tryNumber) in plan.Dispatch)
         {
-            active.FirstTry[taskId] = firstTry;
+            active.TryToRun[taskId] = tryNumber;
             (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, active.Task(taskId).Queue);
         }
 
@@ -278,8 +379,8 @@ public sealed class RunCoordinator
         }
     }
 
-    /// <summary>Tasks the store shows mid-way: queue them again; a try that was running when the engine stopped
-    /// is recorded as lost and counts as a failed try.</summary>
+    /// <summary>Tasks the store shows mid-way: queue them again. A try that was running when the engine stopped is
+    /// recorded as lost and runs again without using up a retry (its process group, when recorded, is stopped first).</summary>
     private async Task ResumeAsync(ActiveRun active, IReadOnlyList<TaskInstanceRecord> instances, CompletionPlan plan, CancellationToken cancellationToken)
     {
         foreach (var instance in instances)
@@ -293,7 +394,7 @@ public sealed class RunCoordinator
                     plan.Dispatch.Add((instance.TaskId, instance.TryNumber + 1));
                     break;
                 case TaskInstanceState.UpForRetry:
-                    QueueRetryWhenDue(active, plan, instance.TaskId, instance.TryNumber + 1, instance.NextTryAt);
+                    ScheduleRetry(active, instance.TaskId, instance.TryNumber + 1, instance.NextTryAt ?? _time.GetUtcNow());
                     break;
                 case TaskInstanceState.Running:
                     await RecordLostTryAsync(active, instance, plan, cancellationToken);
@@ -304,14 +405,19 @@ public sealed class RunCoordinator
         }
     }
 
-    /// <summary>A retry found waiting on resume: queued now when its time has come, else by a timer at its time
-    /// (the worker that was waiting for it is gone).</summary>
-    private void QueueRetryWhenDue(ActiveRun active, CompletionPlan plan, TaskId task, int tryNumber, DateTimeOffset? dueAt)
+    /// <summary>The one way a retry is queued, whether its try failed here or before a restart: a timer at its due
+    /// time (at once when due) moves it up_for_retry → queued and dispatches it. Nothing holds a worker meanwhile.</summary>
+    private void ScheduleRetry(ActiveRun active, TaskId task, int tryNumber, DateTimeOffset dueAt)
     {
-        var wait = (dueAt ?? DateTimeOffset.MinValue) - _time.GetUtcNow();
+        if (_stopped)
+        {
+            return; // the store keeps the due time; the next start schedules it
+        }
+
+        var wait = dueAt - _time.GetUtcNow();
         if (wait <= TimeSpan.Zero)
         {
-            plan.Queue(task, TaskInstanceState.UpForRetry, tryNumber, "retry queued after restart");
+            Track(Task.Run(() => QueueDueRetryAsync(active, task, tryNumber)));
             return;
         }
 
@@ -354,15 +460,17 @@ public sealed class RunCoordinator
 
     private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, CompletionPlan plan, CancellationToken cancellationToken)
     {
+        await _lostTries.StopAsync(instance, cancellationToken); // never two tries of one task at once
         var now = _time.GetUtcNow();
-        var retry = instance.TryNumber < instance.MaxTries;
+        var lostInARow = active.LostInARow.AddOrUpdate(instance.TaskId, 1, (_, n) => n + 1);
+        var retry = lostInARow < MaxLostInARow;
         var next = retry ? TaskInstanceState.UpForRetry : TaskInstanceState.Failed;
-        // A lost try counts as a failed one, so its retry waits the task's retry delay, as any failed try's does.
-        var nextTryAt = now + active.Task(instance.TaskId).Retry.Delay;
+        var maxTries = instance.MaxTries + 1;
         var lost = await _store.TaskInstances.TryFinishTryAsync(new TryFinish(
-            instance.RunId, instance.TaskId, instance.TryNumber, "lost", "the engine stopped during this try", now, next,
-            retry ? $"try lost when the engine stopped; try {instance.TryNumber + 1} at {nextTryAt:O}" : "try lost when the engine stopped; no tries left",
-            retry ? nextTryAt : null), cancellationToken);
+            instance.RunId, instance.TaskId, instance.TryNumber, LostOutcome, "the engine stopped during this try", now, next,
+            retry ? $"try {instance.TryNumber} lost when the engine stopped; try {instance.TryNumber + 1} runs again (retries left unchanged)"
+                  : $"lost or interrupted {lostInARow} times in a row; not tried again",
+            retry ? now : null, retry ? maxTries : null), cancellationToken);
         if (!lost)
         {
             return; // another process closed it first
@@ -370,7 +478,8 @@ public sealed class RunCoordinator
 
         if (retry)
         {
-            QueueRetryWhenDue(active, plan, instance.TaskId, instance.TryNumber + 1, nextTryAt);
+            active.MaxTries[instance.TaskId] = maxTries;
+            ScheduleRetry(active, instance.TaskId, instance.TryNumber + 1, now);
             return;
         }
 
@@ -379,4 +488,6 @@ public sealed class RunCoordinator
         active.Tracker.Complete(index, TaskInstanceState.Failed, decisions);
         plan.AddDecisions(decisions);
     }
+
+    private static bool IsLost(string? outcome) => outcome is LostOutcome or InterruptedOutcome;
 }

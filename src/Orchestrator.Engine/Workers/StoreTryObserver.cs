@@ -1,5 +1,4 @@
 using Orchestrator.Core.Model;
-using Orchestrator.Core.States;
 using Orchestrator.Execution.Logs;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Storage;
@@ -7,25 +6,16 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Workers;
 
-/// <summary>Records a task instance's tries in the store as they happen. The runner calls it synchronously, so the
-/// writes are chained in order and awaited by <see cref="DrainAsync"/> before the instance completes.</summary>
-internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int firstTry, string workerId, TimeProvider time) : ITryObserver
+/// <summary>Records a try in the store as it happens. The runner calls it synchronously, so the writes are chained
+/// in order and awaited by <see cref="DrainAsync"/> before the try's end is recorded.</summary>
+internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId) : ITryObserver
 {
     private readonly Lock _lock = new();
     private readonly List<StoredLogLine> _lines = [];
     private Task _chain = Task.CompletedTask;
-    private TryRecord? _lastFinished;
 
-    public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) => Then(async () =>
-    {
-        if (tryNumber > firstTry)
-        {
-            await Require(store.TaskInstances.TryTransitionAsync(new TaskTransition(
-                runId, task, TaskInstanceState.UpForRetry, TaskInstanceState.Queued, $"retry {tryNumber} due", startedAt), default), "queue the retry");
-        }
-
-        await Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}");
-    });
+    public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) => Then(() =>
+        Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}"));
 
     public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
     {
@@ -42,7 +32,6 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
         {
             lines = [.. _lines];
             _lines.Clear();
-            _lastFinished = record;
         }
 
         if (lines.Count > 0)
@@ -53,11 +42,7 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
 
     public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)
     {
-        var outcome = _lastFinished?.Outcome.ToName() ?? "failed";
-        var endedAt = _lastFinished?.EndedAt ?? time.GetUtcNow();
-        Then(() => Require(store.TaskInstances.TryFinishTryAsync(new TryFinish(
-            runId, task, failedTryNumber, outcome, reason, endedAt, TaskInstanceState.UpForRetry,
-            $"{reason}; try {failedTryNumber + 1} at {nextTryAt:O}", nextTryAt), default), $"record try {failedTryNumber} for retry"));
+        // the coordinator decides and records retries
     }
 
     public Task DrainAsync()

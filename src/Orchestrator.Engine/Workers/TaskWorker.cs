@@ -6,16 +6,20 @@ using Orchestrator.Storage;
 
 namespace Orchestrator.Engine.Workers;
 
-/// <summary>Runs one dispatched task instance: every try through the task's retry and timeout pipeline, each try
-/// recorded as it happens (start, log, up_for_retry with its next-try time), then hands the end to the coordinator,
-/// which records the last try together with what it decides downstream while this worker takes its next task.</summary>
-public sealed class TaskWorker
+/// <summary>Runs one dispatched try of a task instance through the task's timeout, records it as it happens (start,
+/// log), then hands its end to the coordinator, which decides what follows (a retry waits in up_for_retry, holding
+/// no worker) and records it while this worker takes its next task. On engine stop no new try starts, and running
+/// tries get a grace period before they are interrupted.</summary>
+public sealed class TaskWorker : IDisposable
 {
     private readonly RunCoordinator _coordinator;
     private readonly IMetadataStore _store;
     private readonly TaskInstanceRunner _runner;
     private readonly TimeProvider _time;
     private readonly string _workerId;
+    private readonly CancellationTokenSource _interrupt = new();
+    private readonly CountdownEvent _running = new(1);
+    private volatile bool _stopping;
 
     public TaskWorker(RunCoordinator coordinator, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, string workerId)
     {
@@ -28,27 +32,65 @@ public sealed class TaskWorker
 
     public async Task RunAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken)
     {
-        if (_coordinator.Get(runId) is not { } run)
+        if (_stopping || !_running.TryAddCount())
         {
-            return; // the run finished or is driven by another engine
+            return; // stopping: the task stays queued in the store and is dispatched again on the next start
         }
 
-        var firstTry = run.FirstTry.GetValueOrDefault(taskId, 1);
-        var observer = new StoreTryObserver(_store, runId, firstTry, _workerId, _time);
-        var request = new TaskInstanceRequest
+        try
         {
-            DagId = run.Record.DagId,
-            RunId = runId,
-            LogicalDate = run.Record.LogicalDate,
-            Task = run.Task(taskId),
-            Params = run.Params,
-            Outputs = run.Outputs,
-            DagFolder = run.Dag.Folder,
-            FirstTryNumber = firstTry,
-        };
-        var result = await _runner.RunAsync(request, observer, cancellationToken);
-        // Recording the end is the coordinator's (which logs a failure); this worker's slot is free for the next task.
-        _ = _coordinator.CompleteAsync(runId, taskId, result, recordedBefore: observer.DrainAsync())
-            .ContinueWith(static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (_coordinator.Get(runId) is not { } run)
+            {
+                return; // the run finished or is driven by another engine
+            }
+
+            var tryNumber = run.TryToRun.GetValueOrDefault(taskId, 1);
+            var observer = new StoreTryObserver(_store, runId, _workerId);
+            var request = new TaskInstanceRequest
+            {
+                DagId = run.Record.DagId,
+                RunId = runId,
+                LogicalDate = run.Record.LogicalDate,
+                Task = run.Task(taskId),
+                Params = run.Params,
+                Outputs = run.Outputs,
+                DagFolder = run.Dag.Folder,
+                TryNumber = tryNumber,
+            };
+            using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _interrupt.Token);
+            var attempt = await _runner.RunTryAsync(request, observer, interruptible.Token);
+            // Recording the end is the coordinator's (which logs a failure); this worker's slot is free for the next task.
+            _ = _coordinator.CompleteAsync(runId, taskId, attempt, recordedBefore: observer.DrainAsync())
+                .ContinueWith(static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        finally
+        {
+            _running.Signal();
+        }
+    }
+
+    /// <summary>Stops taking tries, waits up to <paramref name="grace"/> for the running ones to end, then interrupts
+    /// those left (a shell's process group gets SIGTERM, then SIGKILL) and waits for them to be handed over.</summary>
+    /// <returns>How many tries had to be interrupted.</returns>
+    public async Task<int> StopAsync(TimeSpan grace)
+    {
+        _stopping = true;
+        _running.Signal(); // the count's own 1: it reaches 0 when the last running try ends
+        var allDone = Task.Run(() => _running.Wait());
+        if (await Task.WhenAny(allDone, Task.Delay(grace, _time)) == allDone)
+        {
+            return 0;
+        }
+
+        var interrupted = _running.CurrentCount;
+        await _interrupt.CancelAsync();
+        await allDone;
+        return interrupted;
+    }
+
+    public void Dispose()
+    {
+        _interrupt.Dispose();
+        _running.Dispose();
     }
 }

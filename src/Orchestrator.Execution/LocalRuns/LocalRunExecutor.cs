@@ -50,19 +50,14 @@ public sealed class LocalRunExecutor
         {
             await Task.Yield();
             TaskInstanceResult result;
-            await slots.WaitAsync(cancellationToken);
             try
             {
-                result = await _runner.RunAsync(run.RequestFor(index), run.Observer, cancellationToken);
+                result = await _runner.RunAllTriesAsync(run.RequestFor(index), run.Observer, slots, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 done.TrySetCanceled(cancellationToken);
                 return;
-            }
-            finally
-            {
-                slots.Release();
             }
 
             var (next, finished) = run.Complete(index, result);

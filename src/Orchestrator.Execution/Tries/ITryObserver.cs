@@ -3,8 +3,8 @@ using Orchestrator.Execution.Logs;
 
 namespace Orchestrator.Execution.Tries;
 
-/// <summary>Told about every try as it happens, so a caller can record states (running, up_for_retry with
-/// the next-try time) and stream logs. Calls for one task instance never overlap.</summary>
+/// <summary>Told about a try as it happens, so a caller can record its start and stream its log. Calls for one
+/// try never overlap, except log lines (stdout and stderr are read concurrently).</summary>
 public interface ITryObserver
 {
     void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt);
@@ -13,6 +13,8 @@ public interface ITryObserver
 
     void OnTryFinished(TryRecord record);
 
+    /// <summary>Only when every try runs in this process (<c>dags test</c>): the wait before the next try began.
+    /// The engine records retries itself, when it decides them.</summary>
     void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason);
 }
 

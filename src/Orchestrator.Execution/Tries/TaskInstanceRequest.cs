@@ -4,7 +4,7 @@ using Orchestrator.Core.States;
 
 namespace Orchestrator.Execution.Tries;
 
-/// <summary>Everything needed to run one task instance of one run, with all its tries.</summary>
+/// <summary>Everything needed to run one try of one task instance of one run.</summary>
 public sealed class TaskInstanceRequest
 {
     public required DagId DagId { get; init; }
@@ -23,10 +23,15 @@ public sealed class TaskInstanceRequest
 
     public required string DagFolder { get; init; }
 
-    /// <summary>The number of the first try to run: more than 1 when a task resumes after a lost try. The tries
-    /// left are the task's total minus those already used.</summary>
-    public int FirstTryNumber { get; init; } = 1;
+    /// <summary>The number of the try to run (1 for the first).</summary>
+    public int TryNumber { get; init; } = 1;
+
+    public TaskInstanceRequest WithTry(int tryNumber) => tryNumber == TryNumber ? this : new()
+    {
+        DagId = DagId, RunId = RunId, LogicalDate = LogicalDate, Task = Task, Params = Params, Outputs = Outputs, DagFolder = DagFolder,
+        TryNumber = tryNumber,
+    };
 }
 
-/// <summary>The end of a task instance: success or failed, after all its tries.</summary>
+/// <summary>The end of a task instance in a local run: success or failed, after all its tries.</summary>
 public sealed record TaskInstanceResult(TaskInstanceState FinalState, IReadOnlyList<TryRecord> Tries, JsonElement? Output, string? Error);

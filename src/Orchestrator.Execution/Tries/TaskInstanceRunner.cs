@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Durations;
+using Orchestrator.Core.Retries;
 using Orchestrator.Core.States;
 using Orchestrator.Core.Templating;
 using Orchestrator.Execution.Logs;
@@ -8,8 +9,8 @@ using Polly.Timeout;
 
 namespace Orchestrator.Execution.Tries;
 
-/// <summary>Runs one task instance to its end: every try through the task's Polly pipeline (retries with
-/// backoff, per-try timeout), templates rendered per try, each try recorded with its log.</summary>
+/// <summary>Runs one try of a task instance through the task's Polly pipeline (its timeout), templates rendered for
+/// that try, the try recorded with its log.</summary>
 public sealed class TaskInstanceRunner
 {
     /// <summary>How long a cancelled try may take to stop (a shell's kill, a cooperative C# task) before it is abandoned.</summary>
@@ -24,43 +25,84 @@ public sealed class TaskInstanceRunner
         _time = time;
     }
 
-    /// <summary>Runs every try needed. Throws <see cref="OperationCanceledException"/> only when
-    /// <paramref name="cancellationToken"/> (the run) is cancelled; a failed task is a result, not an exception.</summary>
-    public async Task<TaskInstanceResult> RunAsync(TaskInstanceRequest request, ITryObserver observer, CancellationToken cancellationToken)
+    /// <summary>Runs try <see cref="TaskInstanceRequest.TryNumber"/> through the task's timeout and records it.
+    /// A failure is a result, not an exception; so is <paramref name="cancellationToken"/> firing (the run cancelled
+    /// or the engine stopping): that try ends as <see cref="TryOutcome.Cancelled"/>. What follows a failed try (a retry
+    /// after a wait, or the end) is the caller's decision: a worker never waits for a retry.</summary>
+    public async Task<TryRecord> RunTryAsync(TaskInstanceRequest request, ITryObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
-        var tries = new List<TryRecord>();
-        var retriesLeft = Math.Max(0, request.Task.Retry.MaxTries - request.FirstTryNumber);
-        var pipeline = TaskResiliencePipelines.Create(request.Task, request.Task.Retry with { Retries = retriesLeft }, _time, args =>
-        {
-            var failed = tries[^1];
-            observer.OnRetryScheduled(request.Task.Id, failed.TryNumber, _time.GetUtcNow() + args.RetryDelay, args.RetryDelay, failed.Error ?? "failed");
-            return ValueTask.CompletedTask;
-        }, cancellationToken);
-
+        var pipeline = TaskResiliencePipelines.Create(request.Task, _time);
+        TryRecord? record = null;
         try
         {
-            var output = await pipeline.ExecuteAsync(
-                async token => await RunTryAsync(request, tries, observer, token, cancellationToken), cancellationToken);
-            return new TaskInstanceResult(TaskInstanceState.Success, tries, output, null);
+            await pipeline.ExecuteAsync(
+                async token => await RunTryAsync(request, observer, finished => record = finished, token, cancellationToken), cancellationToken);
+        }
+        catch (Exception) when (record is not null)
+        {
+            // the try failed, timed out or was cancelled, and is recorded as such
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            // cancelled before the try could start (Polly checks the token first): nothing ran
+            var now = _time.GetUtcNow();
+            record = new TryRecord(request.Task.Id, request.TryNumber, now, now, TryOutcome.Cancelled, "cancelled before it started", null, []);
         }
-        catch (Exception exception)
+
+        return record!;
+    }
+
+    /// <summary>Every try of a task instance, in this process (<c>dags test</c>): a try holds one of
+    /// <paramref name="slots"/>, the wait before a retry does not; the wait is <see cref="RetryDecision"/>'s, as in the
+    /// engine. Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<TaskInstanceResult> RunAllTriesAsync(
+        TaskInstanceRequest request, ITryObserver observer, SemaphoreSlim? slots, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var task = request.Task;
+        var tries = new List<TryRecord>();
+        for (var number = request.TryNumber; ; number++)
         {
-            var error = tries.Count > 0 ? tries[^1].Error : exception.Message;
-            return new TaskInstanceResult(TaskInstanceState.Failed, tries, null, error);
+            TryRecord attempt;
+            if (slots is not null)
+            {
+                await slots.WaitAsync(cancellationToken);
+            }
+
+            try
+            {
+                attempt = await RunTryAsync(request.WithTry(number), observer, cancellationToken);
+            }
+            finally
+            {
+                slots?.Release();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            tries.Add(attempt);
+            if (attempt.Outcome == TryOutcome.Success)
+            {
+                return new TaskInstanceResult(TaskInstanceState.Success, tries, attempt.Output, null);
+            }
+
+            if (!RetryDecision.HasTriesLeft(number, task.Retry.MaxTries))
+            {
+                return new TaskInstanceResult(TaskInstanceState.Failed, tries, null, attempt.Error);
+            }
+
+            var delay = RetryDecision.Delay(task.Retry, number, Random.Shared.NextDouble());
+            observer.OnRetryScheduled(task.Id, number, _time.GetUtcNow() + delay, delay, attempt.Error ?? "failed");
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
     private async Task<JsonElement?> RunTryAsync(
-        TaskInstanceRequest request, List<TryRecord> tries, ITryObserver observer, CancellationToken tryToken, CancellationToken runToken)
+        TaskInstanceRequest request, ITryObserver observer, Action<TryRecord> recorded, CancellationToken tryToken, CancellationToken runToken)
     {
         var task = request.Task;
-        var number = request.FirstTryNumber + tries.Count;
+        var number = request.TryNumber;
         var startedAt = _time.GetUtcNow();
         observer.OnTryStarted(task.Id, number, startedAt);
         var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line));
@@ -92,7 +134,7 @@ public sealed class TaskInstanceRunner
                 : TryOutcome.Failed;
             var error = outcome switch
             {
-                TryOutcome.Cancelled => "cancelled with the run",
+                TryOutcome.Cancelled => "interrupted: the run was cancelled or the engine stopped",
                 TryOutcome.TimedOut => $"timed out after {DurationParser.Format(task.Timeout ?? TimeSpan.Zero)}",
                 _ when exception is TaskFailedException or TemplateException => exception.Message,
                 _ => $"{exception.GetType().Name}: {exception.Message}",
@@ -107,7 +149,7 @@ public sealed class TaskInstanceRunner
         void Record(TryOutcome outcome, string? error, JsonElement? output)
         {
             var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Snapshot());
-            tries.Add(record);
+            recorded(record);
             observer.OnTryFinished(record);
         }
     }

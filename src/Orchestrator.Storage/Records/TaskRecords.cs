@@ -49,7 +49,8 @@ public sealed record TaskTransition(
 public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At);
 
 /// <summary>The end of a running try: the try row closes and the task moves to <see cref="NextState"/>
-/// (success, failed or up_for_retry) — only if that try is still the running one.</summary>
+/// (success, failed or up_for_retry) — only if that try is still the running one. <see cref="MaxTries"/>, when set,
+/// becomes the task's tries allowed (a lost or interrupted try is given back).</summary>
 public sealed record TryFinish(
     RunId RunId,
     TaskId TaskId,
@@ -59,4 +60,5 @@ public sealed record TryFinish(
     DateTimeOffset At,
     TaskInstanceState NextState,
     string? Reason,
-    DateTimeOffset? NextTryAt = null);
+    DateTimeOffset? NextTryAt = null,
+    int? MaxTries = null);

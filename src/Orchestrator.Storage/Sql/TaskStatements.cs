@@ -59,6 +59,7 @@ internal static class TaskStatements
         var updated = closed == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
             UPDATE task_instances
                SET state = @next, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
+                   max_tries = COALESCE(@maxTries, max_tries),
                    ended_at = CASE WHEN @finished = 1 THEN @at ELSE ended_at END
              WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
             """,
@@ -66,6 +67,7 @@ internal static class TaskStatements
             {
                 ids.runId, ids.taskId, ids.tryNumber, next = finish.NextState.ToName(), reason = finish.Reason, at = Ms.Of(finish.At),
                 nextTryAt = Ms.Of(finish.NextTryAt), finished = finish.NextState.IsFinished() ? 1L : 0L,
+                maxTries = (long?)finish.MaxTries,
             },
             transaction, cancellationToken)) : 0;
         return updated == 1;

@@ -107,6 +107,6 @@ public sealed class ShellTaskExecutorTests : IDisposable
 
         var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = element, Timeout = timeout };
         var runner = new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(), TimeProvider.System);
-        return await runner.RunAsync(Requests.For(task, _folder), observer ?? NullTryObserver.Instance, CancellationToken.None);
+        return await runner.RunAllTriesAsync(Requests.For(task, _folder), observer ?? NullTryObserver.Instance, null, CancellationToken.None);
     }
 }

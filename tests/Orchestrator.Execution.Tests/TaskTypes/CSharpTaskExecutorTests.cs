@@ -15,7 +15,7 @@ public class CSharpTaskExecutorTests
         var observer = new RecordingObserver();
 
         var result = await new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(), TimeProvider.System)
-            .RunAsync(Requests.For(task), observer, CancellationToken.None);
+            .RunAllTriesAsync(Requests.For(task), observer, null, CancellationToken.None);
 
         Assert.Equal("""{"Greeting":"hello from try 1","Run":"manual__1"}""", result.Output!.Value.GetRawText());
         var line = Assert.Single(result.Tries[0].Log);
@@ -28,7 +28,7 @@ public class CSharpTaskExecutorTests
         var task = new TaskDefinition { Id = new TaskId("boom"), Type = TaskDefinition.CSharpTaskType, Implementation = typeof(FailingTask) };
 
         var result = await new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(), TimeProvider.System)
-            .RunAsync(Requests.For(task), NullTryObserver.Instance, CancellationToken.None);
+            .RunAllTriesAsync(Requests.For(task), NullTryObserver.Instance, null, CancellationToken.None);
 
         Assert.Equal("InvalidDataException: bad row 7", result.Error);
         Assert.Contains(result.Tries[0].Log, line => line.Level == "error" && line.Message.Contains("at Orchestrator.Execution.Tests", StringComparison.Ordinal));

@@ -17,7 +17,7 @@ public class TaskInstanceRunnerTests
         var policy = new RetryPolicy { Retries = 3, Delay = TimeSpan.FromSeconds(10), Backoff = RetryBackoff.Exponential, MaxDelay = TimeSpan.FromSeconds(25) };
         var (runner, task) = CreateSut(time, policy, failures: 3);
 
-        var run = runner.RunAsync(Requests.For(task), observer, CancellationToken.None);
+        var run = runner.RunAllTriesAsync(Requests.For(task), observer, null, CancellationToken.None);
         for (var retry = 0; retry < 3; retry++)
         {
             await time.WaitForTimerAsync();
@@ -40,7 +40,7 @@ public class TaskInstanceRunnerTests
         var observer = new RecordingObserver();
         var (runner, task) = CreateSut(time, new RetryPolicy { Retries = 2, Delay = TimeSpan.FromSeconds(30) }, failures: 5);
 
-        var run = runner.RunAsync(Requests.For(task), observer, CancellationToken.None);
+        var run = runner.RunAllTriesAsync(Requests.For(task), observer, null, CancellationToken.None);
         for (var retry = 0; retry < 2; retry++)
         {
             await time.WaitForTimerAsync();
@@ -55,13 +55,13 @@ public class TaskInstanceRunnerTests
     }
 
     [Fact]
-    public async Task Jitter_KeepsEachWaitWithinAQuarterOfTheDelay()
+    public async Task Jitter_DrawsEachWaitBetweenHalfTheDelayAndTheDelay()
     {
         var time = new SteppedTimeProvider();
         var observer = new RecordingObserver();
         var (runner, task) = CreateSut(time, new RetryPolicy { Retries = 20, Delay = TimeSpan.FromSeconds(100), Jitter = true }, failures: 20);
 
-        var run = runner.RunAsync(Requests.For(task), observer, CancellationToken.None);
+        var run = runner.RunAllTriesAsync(Requests.For(task), observer, null, CancellationToken.None);
         for (var retry = 0; retry < 20; retry++)
         {
             await time.WaitForTimerAsync();
@@ -69,7 +69,7 @@ public class TaskInstanceRunnerTests
         }
 
         await run;
-        Assert.All(observer.Retries, r => Assert.InRange(r.Delay.TotalSeconds, 75, 125));
+        Assert.All(observer.Retries, r => Assert.InRange(r.Delay.TotalSeconds, 50, 100));
         Assert.True(observer.Retries.Select(r => r.Delay).Distinct().Count() > 1);
     }
 
@@ -78,7 +78,7 @@ public class TaskInstanceRunnerTests
     {
         var (runner, task) = CreateSut(new SteppedTimeProvider(), RetryPolicy.None, failures: 1);
 
-        var result = await runner.RunAsync(Requests.For(task), NullTryObserver.Instance, CancellationToken.None);
+        var result = await runner.RunAllTriesAsync(Requests.For(task), NullTryObserver.Instance, null, CancellationToken.None);
 
         Assert.Equal((TaskInstanceState.Failed, 1), (result.FinalState, result.Tries.Count));
     }
@@ -103,7 +103,7 @@ public class TaskInstanceRunnerTests
             Retry = new RetryPolicy { Retries = 1, Delay = TimeSpan.FromSeconds(5) },
         };
 
-        var run = new TaskInstanceRunner(registry, time).RunAsync(Requests.For(task), NullTryObserver.Instance, CancellationToken.None);
+        var run = new TaskInstanceRunner(registry, time).RunAllTriesAsync(Requests.For(task), NullTryObserver.Instance, null, CancellationToken.None);
         await time.WaitForTimerAsync(); // the first try's timeout
         time.Advance(TimeSpan.FromMinutes(1));
         await time.WaitForTimerAsync(); // the retry delay
@@ -129,7 +129,7 @@ public class TaskInstanceRunnerTests
         var observer = new RecordingObserver();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new TaskInstanceRunner(registry, TimeProvider.System).RunAsync(Requests.For(task), observer, cancel.Token));
+            new TaskInstanceRunner(registry, TimeProvider.System).RunAllTriesAsync(Requests.For(task), observer, null, cancel.Token));
 
         Assert.Empty(observer.Retries);
         Assert.Equal(TryOutcome.Cancelled, Assert.Single(observer.Finished).Outcome);
@@ -142,7 +142,7 @@ public class TaskInstanceRunnerTests
         var task = new TaskDefinition { Id = new TaskId("t"), Type = "empty", Args = args.RootElement.Clone() };
 
         var result = await new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(), TimeProvider.System)
-            .RunAsync(Requests.For(task), NullTryObserver.Instance, CancellationToken.None);
+            .RunAllTriesAsync(Requests.For(task), NullTryObserver.Instance, null, CancellationToken.None);
 
         Assert.Equal("{{ params.nope }}: no param 'nope'; known params: (none)", result.Error);
     }
