@@ -1,4 +1,5 @@
 using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
 using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Storage;
@@ -16,6 +17,9 @@ public interface IRunStore
 
     /// <summary>Compare-and-set: applied only if the run is still in <c>From</c>; sets the start or end time.</summary>
     Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken);
+
+    /// <summary>The DAGs that have runs in <paramref name="state"/>.</summary>
+    Task<IReadOnlyList<DagId>> DagsWithRunsAsync(DagRunState state, CancellationToken cancellationToken);
 
     /// <summary>Runs of the DAG that are queued or running.</summary>
     Task<int> CountActiveAsync(DagId dagId, CancellationToken cancellationToken);

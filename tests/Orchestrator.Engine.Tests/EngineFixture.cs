@@ -30,9 +30,15 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     public RunCoordinator Coordinator { get; private set; } = null!;
 
-    public static async Task<EngineFixture> StartAsync()
+    private int _workers = 2;
+    private bool _inline;
+
+    /// <param name="workers">Hangfire workers.</param>
+    /// <param name="inline">Instead of Hangfire, run each dispatched task inside <c>Enqueue</c> itself: the worker
+    /// starts before the coordinator's dispatch call returns, the tightest race a real queue can produce.</param>
+    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false)
     {
-        var fixture = new EngineFixture();
+        var fixture = new EngineFixture { _workers = workers, _inline = inline };
         await fixture.BuildAsync();
         return fixture;
     }
@@ -53,6 +59,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     /// interrupted and recorded), then builds a new one on the same database.</summary>
     public async Task<int> StopAndRestartAsync(TimeSpan grace)
     {
+        Coordinator.BeginStop();
         var interrupted = await _worker!.StopAsync(grace);
         _dispatcher?.Dispose();
         await Coordinator.StopAsync();
@@ -106,7 +113,19 @@ internal sealed class EngineFixture : IAsyncDisposable
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
         _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker");
-        _dispatcher = new HangfireTaskDispatcher(_worker, workerCount: 2);
+        if (_inline)
+        {
+            Coordinator.Attach(new InlineDispatcher(_worker));
+            return;
+        }
+
+        _dispatcher = new HangfireTaskDispatcher(_worker, workerCount: _workers);
         Coordinator.Attach(_dispatcher);
     }
+}
+
+/// <summary>Runs the worker synchronously inside <c>Enqueue</c> (up to its first real wait).</summary>
+internal sealed class InlineDispatcher(TaskWorker worker) : ITaskDispatcher
+{
+    public void Enqueue(RunId runId, TaskId taskId, string queue) => _ = worker.RunAsync(runId, taskId, CancellationToken.None);
 }

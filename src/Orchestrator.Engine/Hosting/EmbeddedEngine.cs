@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Dispatch;
@@ -21,19 +22,29 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly DagCatalog _catalog;
     private readonly RunCoordinator _coordinator;
     private readonly HangfireTaskDispatcher _dispatcher;
+    private readonly TaskWorker _worker;
+    private readonly RunFactory _runs;
+    private readonly EngineOptions _options;
     private readonly ILogger _logger;
+    private readonly Dictionary<DagId, bool> _pausedSeen = [];
+    private readonly HashSet<DagId> _reportedMissing = [];
+    private volatile bool _pickupAgain;
     private readonly SemaphoreSlim _pickup = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private QuartzRunScheduler? _scheduler;
     private FolderWatcher? _watcher;
     private ITimer? _pickupTimer;
 
-    private EmbeddedEngine(IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, HangfireTaskDispatcher dispatcher, ILogger logger)
+    private EmbeddedEngine(
+        EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker worker, HangfireTaskDispatcher dispatcher, RunFactory runs, ILogger logger)
     {
+        _options = options;
         _store = store;
         _catalog = catalog;
         _coordinator = coordinator;
+        _worker = worker;
         _dispatcher = dispatcher;
+        _runs = runs;
         _logger = logger;
     }
 
@@ -48,18 +59,18 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var loader = DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = registry.KnownTypes });
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
-        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger);
+        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries);
         var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}");
         var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
         coordinator.Attach(dispatcher);
-        var engine = new EmbeddedEngine(store, catalog, coordinator, dispatcher, logger);
+        var runs = new RunFactory(store, time);
+        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, dispatcher, runs, logger);
         coordinator.RunFinished += (runId, state) =>
         {
             logger.LogInformation("Run {RunId} finished: {State}", runId, state.ToName());
             _ = engine.StartQueuedRunsAsync();
         };
 
-        var runs = new RunFactory(store, time);
         await engine.ResumeAsync(cancellationToken);
         foreach (var dag in catalog.Current.Values.Where(d => d.Definition.Schedule is not null))
         {
@@ -75,41 +86,38 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         return engine;
     }
 
-    /// <summary>Starts queued runs, oldest first, while their DAG is under its max active runs.</summary>
+    /// <summary>Starts queued runs, per DAG oldest logical date first, while the DAG is under its max active runs
+    /// (however many are queued). A paused DAG's scheduled runs wait until it is unpaused (manual runs still start,
+    /// as in Airflow's UI trigger of a paused DAG); runs of a DAG whose file is gone wait, and the log says why.
+    /// A DAG seen unpaused since the last look gets the runs now due at once.</summary>
     public async Task StartQueuedRunsAsync()
     {
         if (!await _pickup.WaitAsync(0))
         {
-            return; // a pickup is already going on; it will see these runs
+            _pickupAgain = true; // the pickup going on may have looked already: it goes round once more
+            return;
         }
 
         try
         {
-            var queued = await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Queued, Limit: 1000), _stopping.Token);
-            foreach (var run in queued.Reverse())
+            do
             {
-                var dag = await _catalog.GetVersionAsync(run.DagId, run.DagVersion, _stopping.Token);
-                if (dag is null)
+                _pickupAgain = false;
+                await CreateRunsOfUnpausedDagsAsync(_stopping.Token);
+                foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, _stopping.Token))
                 {
-                    _logger.LogWarning("Run {RunId} needs a version of {DagId} that is neither loaded nor stored", run.RunId, run.DagId);
-                    continue;
-                }
-
-                var running = await _store.Runs.ListAsync(new RunQuery(run.DagId, DagRunState.Running, dag.Definition.MaxActiveRuns), _stopping.Token);
-                if (running.Count >= dag.Definition.MaxActiveRuns)
-                {
-                    continue;
-                }
-
-                if (await _coordinator.StartAsync(run.RunId, _stopping.Token))
-                {
-                    _logger.LogInformation("Run {RunId} of {DagId} started", run.RunId, run.DagId);
+                    await StartQueuedRunsOfAsync(dagId, _stopping.Token);
                 }
             }
+            while (_pickupAgain && !_stopping.IsCancellationRequested);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             _logger.LogError(exception, "Starting queued runs failed");
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // stopping
         }
         finally
         {
@@ -117,6 +125,63 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
     }
 
+    private async Task StartQueuedRunsOfAsync(DagId dagId, CancellationToken cancellationToken)
+    {
+        if (!_catalog.Current.TryGetValue(dagId, out var current))
+        {
+            if (_reportedMissing.Add(dagId))
+            {
+                _logger.LogWarning("Queued runs of {DagId} wait: no file in the DAG folder defines it any more; restore the file to run them", dagId);
+            }
+
+            return;
+        }
+
+        _reportedMissing.Remove(dagId);
+        var paused = (await _store.Dags.GetAsync(dagId, cancellationToken))?.IsPaused == true;
+        var max = current.Definition.MaxActiveRuns;
+        var running = await _store.Runs.ListAsync(new RunQuery(dagId, DagRunState.Running, max), cancellationToken);
+        if (running.Count >= max)
+        {
+            return;
+        }
+
+        var queued = await _store.Runs.ListAsync(
+            new RunQuery(dagId, DagRunState.Queued, max - running.Count, paused ? RunType.Manual : null, OldestFirst: true), cancellationToken);
+        foreach (var run in queued)
+        {
+            if (await _catalog.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken) is null)
+            {
+                _logger.LogWarning("Run {RunId} needs a version of {DagId} that is neither loaded nor stored", run.RunId, run.DagId);
+                continue;
+            }
+
+            if (await _coordinator.StartAsync(run.RunId, cancellationToken))
+            {
+                _logger.LogInformation("Run {RunId} of {DagId} started", run.RunId, run.DagId);
+            }
+        }
+    }
+
+    /// <summary>A DAG unpaused since the last look gets the runs due now at once (the latest only without catchup),
+    /// not at its next cron fire, which may be a day away.</summary>
+    private async Task CreateRunsOfUnpausedDagsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var dag in await _store.Dags.ListAsync(cancellationToken))
+        {
+            var wasPaused = _pausedSeen.GetValueOrDefault(dag.DagId);
+            _pausedSeen[dag.DagId] = dag.IsPaused;
+            if (wasPaused && !dag.IsPaused && _catalog.Current.TryGetValue(dag.DagId, out var loaded) && loaded.Definition.Schedule is not null
+                && (await _runs.CreateDueRunsAsync(loaded, cancellationToken)).Count is > 0 and var created)
+            {
+                _logger.LogInformation("{DagId} unpaused: {Count} due run(s) created", dag.DagId, created);
+            }
+        }
+    }
+
+    /// <summary>Stops scheduling and picking up runs, gives running tries <see cref="EngineOptions.StopGrace"/> to end,
+    /// interrupts the rest (recorded as interrupted, to run again at the next start without using a retry), and
+    /// records everything the workers finished before returning.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -127,8 +192,17 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             await _scheduler.DisposeAsync();
         }
 
+        _coordinator.BeginStop();
+        var interrupted = await _worker.StopAsync(_options.StopGrace);
+        if (interrupted > 0)
+        {
+            _logger.LogWarning("{Count} running tries did not end within the stop grace of {Grace} and were interrupted; they run again at the next start",
+                interrupted, Core.Durations.DurationParser.Format(_options.StopGrace));
+        }
+
         _dispatcher.Dispose();
         await _coordinator.StopAsync(); // what the workers finished is recorded before the store closes
+        _worker.Dispose();
         _stopping.Dispose();
         _pickup.Dispose();
     }

@@ -13,4 +13,11 @@ public sealed class EngineOptions
 
     /// <summary>How often runs queued by other processes (the CLI) are looked for. Default: 1 s.</summary>
     public TimeSpan RunPickupPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>On stop, how long running tries may go on before they are interrupted (SIGTERM to a shell's process
+    /// group, then SIGKILL) and recorded as interrupted, to run again at the next start. Default: 30 s.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Stops what a try that was running when the engine died left behind, before its retry. Default: none.</summary>
+    public Runs.ILostTryCleaner? LostTries { get; init; }
 }

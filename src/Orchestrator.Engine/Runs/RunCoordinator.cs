@@ -88,7 +88,7 @@ public sealed class RunCoordinator
 
         foreach (var byTask in (await _store.TaskInstances.ListTriesAsync(runId, null, cancellationToken)).GroupBy(t => t.TaskId))
         {
-            active.LostInARow[byTask.Key] = byTask.OrderByDescending(t => t.TryNumber).TakeWhile(t => IsLost(t.Outcome)).Count();
+            active.LostInARow[byTask.Key] = byTask.Where(t => t.Outcome is not null).OrderByDescending(t => t.TryNumber).TakeWhile(t => IsLost(t.Outcome)).Count();
         }
 
         foreach (var (taskId, json) in await _store.Outputs.GetAllAsync(runId, cancellationToken))
@@ -145,6 +145,10 @@ public sealed class RunCoordinator
 
         return completion.Done.Task;
     }
+
+    /// <summary>On engine stop, before the workers are given their grace: no retry is queued from now on (the store
+    /// keeps its due time and the next start queues it).</summary>
+    public void BeginStop() => _stopped = true;
 
     /// <summary>On engine stop, after the workers: no more timed retries are queued here (the store keeps their
     /// next-try times for the next start), and what the workers finished is committed.</summary>

@@ -42,13 +42,18 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
         session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM dag_runs
              WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType)
-             ORDER BY logical_date DESC, created_at DESC
+             ORDER BY {(query.OldestFirst ? "logical_date ASC, created_at ASC" : "logical_date DESC, created_at DESC")}
              LIMIT @limit
             """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
             cancellationToken);
 
     public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.RunTransitionAsync(connection, transaction, transition, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<DagId>> DagsWithRunsAsync(DagRunState state, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<DagId>>(async connection => [.. (await connection.QueryAsync<string>(SqlSession.Command(
+            "SELECT DISTINCT dag_id FROM dag_runs WHERE state = @state ORDER BY dag_id", new { state = state.ToName() }, null, cancellationToken)))
+            .Select(id => new DagId(id))], cancellationToken);
 
     public Task<int> CountActiveAsync(DagId dagId, CancellationToken cancellationToken) =>
         session.ReadAsync(async connection => (int)await connection.ExecuteScalarAsync<long>(SqlSession.Command(

@@ -1,0 +1,146 @@
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Runs;
+
+namespace Orchestrator.Engine.Tests;
+
+/// <summary>A waiting retry holds no worker; stopping or crashing the engine does not fail runs, nor use up retries.</summary>
+public class RetryAndStopTests
+{
+    [Fact]
+    public async Task AWaitingRetry_HoldsNoWorker_OtherRunsGoOnMeanwhile()
+    {
+        await using var engine = await EngineFixture.StartAsync(workers: 1);
+        var flaky = new DagBuilder("flaky");
+        flaky.Shell("f", "test $ORCHESTRATOR_TRY_NUMBER -ge 2").Retries(1, "4s");
+        var quick = new DagBuilder("quick");
+        quick.Shell("q", "echo quick");
+        var flakyRun = await engine.TriggerAsync(engine.Register(flaky));
+        await WaitUntilAsync(async () => (await engine.TasksAsync(flakyRun))["f"].State == TaskInstanceState.UpForRetry);
+
+        var quickDag = engine.Register(quick);
+        var quickRuns = new List<RunId>();
+        for (var i = 0; i < 3; i++)
+        {
+            quickRuns.Add(await engine.TriggerAsync(quickDag));
+        }
+
+        foreach (var run in quickRuns)
+        {
+            Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        }
+
+        Assert.Equal(TaskInstanceState.UpForRetry, (await engine.TasksAsync(flakyRun))["f"].State); // still waiting its 4 s
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(flakyRun));
+    }
+
+    [Fact]
+    public async Task ExponentialBackoff_IsRecordedAsEachRetrysDueTime()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("backoff");
+        dag.Shell("b", "test $ORCHESTRATOR_TRY_NUMBER -ge 4").Retries(3, "200ms").ExponentialBackoff("500ms");
+        var run = await engine.TriggerAsync(engine.Register(dag));
+
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        var history = await engine.Store.TaskInstances.HistoryAsync(run, new TaskId("b"), default);
+        var tries = await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("b"), default);
+        Assert.Equal(4, tries.Count);
+        // waits 200 ms, 400 ms, then 800 ms capped at 500 ms: each retry starts no earlier than due
+        var waits = Enumerable.Range(1, 3).Select(i => (tries[i].StartedAt - tries[i - 1].EndedAt!.Value).TotalMilliseconds).ToList();
+        Assert.InRange(waits[0], 195, 2000);
+        Assert.InRange(waits[1], 395, 2000);
+        Assert.InRange(waits[2], 495, 2000);
+        Assert.Equal(3, history.Count(h => h.To == TaskInstanceState.UpForRetry));
+    }
+
+    [Fact]
+    public async Task StopDuringATry_WithNoRetries_InterruptsIt_AndTheNextStartRunsItAgain()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("long");
+        dag.Shell("slow", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then sleep 30; fi; echo done").Then(dag.Empty("after"));
+        var loaded = engine.Register(dag);
+        var run = await engine.TriggerAsync(loaded);
+        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["slow"].State == TaskInstanceState.Running);
+
+        Assert.Equal(1, await engine.StopAndRestartAsync(TimeSpan.FromMilliseconds(300)));
+        var stopped = (await engine.TasksAsync(run))["slow"];
+        Assert.Equal((TaskInstanceState.UpForRetry, 2), (stopped.State, stopped.MaxTries)); // the interrupted try was given back
+
+        Assert.True(await engine.Coordinator.StartAsync(run, default));
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        var tries = await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("slow"), default);
+        Assert.Equal([(RunCoordinator.InterruptedOutcome, 1), ("success", 2)], tries.Select(t => (t.Outcome!, t.TryNumber)));
+    }
+
+    [Fact]
+    public async Task StopWithinTheGrace_LetsARunningTryFinish()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("short");
+        dag.Shell("s", "sleep 0.5; echo finished");
+        var run = await engine.TriggerAsync(engine.Register(dag));
+        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["s"].State == TaskInstanceState.Running);
+
+        Assert.Equal(0, await engine.StopAndRestartAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal(TaskInstanceState.Success, (await engine.TasksAsync(run))["s"].State);
+        Assert.Equal(DagRunState.Success, (await engine.Store.Runs.GetAsync(run, default))!.State);
+    }
+
+    [Fact]
+    public async Task ACrashDuringATry_WithNoRetries_DoesNotFailTheRun()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("crashy");
+        dag.Shell("c", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then sleep 30; fi; echo ok");
+        var run = await engine.TriggerAsync(engine.Register(dag));
+        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["c"].State == TaskInstanceState.Running);
+
+        await engine.RestartAsync();
+        Assert.True(await engine.Coordinator.StartAsync(run, default));
+
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        var tries = await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("c"), default);
+        Assert.Equal([(RunCoordinator.LostOutcome, 1), ("success", 2)], tries.Select(t => (t.Outcome!, t.TryNumber)));
+    }
+
+    [Fact]
+    public async Task ATaskLostThreeTimesInARow_FailsWithThatReason()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var dag = new DagBuilder("doomed");
+        dag.Shell("d", "sleep 30").Retries(5, "10ms");
+        var run = await engine.TriggerAsync(engine.Register(dag));
+        for (var crash = 1; crash <= RunCoordinator.MaxLostInARow; crash++)
+        {
+            var tryNumber = crash;
+            await WaitUntilAsync(async () => (await engine.TasksAsync(run))["d"] is { State: TaskInstanceState.Running } t && t.TryNumber == tryNumber);
+            await engine.RestartAsync();
+            Assert.True(await engine.Coordinator.StartAsync(run, default));
+        }
+
+        Assert.Equal(DagRunState.Failed, await engine.FinishedAsync(run));
+        var task = (await engine.TasksAsync(run))["d"];
+        Assert.Equal(TaskInstanceState.Failed, task.State);
+        Assert.Equal($"lost or interrupted {RunCoordinator.MaxLostInARow} times in a row; not tried again", task.StateReason);
+        Assert.Equal(RunCoordinator.MaxLostInARow, (await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("d"), default)).Count);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("condition not reached within 15 s");
+    }
+}
