@@ -37,6 +37,9 @@ public static class CliApp
         var tasks = new Command("tasks", "Task instances of runs in the metadata store.");
         tasks.Subcommands.Add(TasksLogsCommand.Create(console));
         root.Subcommands.Add(tasks);
+
+        root.Subcommands.Add(VariablesCommand.Create(console));
+        root.Subcommands.Add(ConnectionsCommand.Create(console));
         return root;
     }
 }

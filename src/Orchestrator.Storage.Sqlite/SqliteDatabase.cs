@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Storage.Files;
 using Orchestrator.Storage.Sql;
 
 namespace Orchestrator.Storage.Sqlite;
@@ -18,10 +20,20 @@ public sealed class SqliteDatabase : SqlDatabase
     private readonly string _connectionString;
     private readonly string _path;
 
-    public SqliteDatabase(string path)
+    /// <param name="path">The database file.</param>
+    /// <param name="logger">Told when an existing file had wider permissions than 0600 and was tightened.</param>
+    public SqliteDatabase(string path, ILogger? logger = null)
     {
         _path = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        OwnerOnly.CreateFolderIfMissing(Path.GetDirectoryName(_path)!);
+        // The file holds every run's conf and the sealed secrets: created 0600 before SQLite opens it (SQLite then
+        // gives its -wal and -shm files the database file's mode); files left wider by older versions are tightened.
+        OwnerOnly.EnsureFile(_path, logger);
+        foreach (var suffix in (string[])["-wal", "-shm", "-journal"])
+        {
+            OwnerOnly.Tighten(_path + suffix, logger);
+        }
+
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _path,

@@ -14,6 +14,12 @@ public interface IMetadataStore : IAsyncDisposable
 
     ITaskOutputStore Outputs { get; }
 
+    /// <summary>Variables, values encrypted by the caller (Orchestrator.Secrets).</summary>
+    IVariableStore Variables { get; }
+
+    /// <summary>Connections, encrypted by the caller (Orchestrator.Secrets).</summary>
+    IConnectionStore Connections { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -4,12 +4,14 @@ using Orchestrator.Cli.Hosting;
 using Orchestrator.Cli.Output;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
+using Orchestrator.Secrets.Masking;
 using Orchestrator.Storage.Records;
 using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>runs list</c>: the runs recorded in the metadata store, newest first.</summary>
+/// <summary><c>runs list</c>: the runs recorded in the metadata store, newest first. The JSON output carries each
+/// run's conf with the values of sensitive-looking keys masked.</summary>
 internal static class RunsListCommand
 {
     public static Command Create(CliConsole console)
@@ -33,6 +35,7 @@ internal static class RunsListCommand
             var runs = await store.Runs.ListAsync(new RunQuery(dagId is null ? null : new DagId(dagId), Limit: parse.GetValue(limit)), cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
+                var sensitive = SensitiveNames.FromEnvironment();
                 await console.Output.WriteLineAsync(JsonSerializer.Serialize(runs.Select(run => new
                 {
                     runId = run.RunId.Value,
@@ -42,6 +45,8 @@ internal static class RunsListCommand
                     startedAt = run.StartedAt,
                     endedAt = run.EndedAt,
                     runType = run.RunType.ToString().ToLowerInvariant(),
+                    // Values of keys that look sensitive (password, token, …) are shown as ***.
+                    conf = JsonSerializer.Deserialize<JsonElement>(SensitiveConf.MaskJson(run.Conf, sensitive)),
                 }), JsonOutput.Options));
                 return 0;
             }

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Secrets.Encryption;
 using Orchestrator.Storage;
+using Orchestrator.Storage.Files;
 using Orchestrator.Storage.Postgres;
 using Orchestrator.Storage.Sql;
 using Orchestrator.Storage.Sqlite;
@@ -22,12 +25,14 @@ internal static class MetadataStores
     {
         if (string.IsNullOrWhiteSpace(storage))
         {
-            return new SqliteDatabase(Path.Combine(home, SqliteFileName));
+            // The home holds the database and the secret key: 0700, tightened if it was left wider.
+            OwnerOnly.EnsureFolder(Path.GetFullPath(home), Warnings);
+            return new SqliteDatabase(Path.Combine(home, SqliteFileName), Warnings);
         }
 
         if (storage.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
-            return new SqliteDatabase(storage["sqlite:".Length..]);
+            return new SqliteDatabase(storage["sqlite:".Length..], Warnings);
         }
 
         if (storage.Contains("Host=", StringComparison.OrdinalIgnoreCase))
@@ -36,5 +41,25 @@ internal static class MetadataStores
         }
 
         throw new ArgumentException($"--storage '{storage}' is neither sqlite:PATH nor a PostgreSQL connection string (Host=…;Database=…)");
+    }
+
+    /// <summary>The cipher for Variables and Connections: <c>ORCHESTRATOR_SECRET_KEY</c>, else the home's
+    /// <c>secret.key</c> (created 0600 on first use).</summary>
+    public static SecretCipher Cipher(ParseResult parse) => SecretCipher.ForHome(parse.GetValue(CommonOptions.Home)!, Warnings);
+
+    /// <summary>Where permission fixes and key creation are reported: stderr, so stdout stays clean for JSON.</summary>
+    private static ILogger Warnings { get; } = new StderrLogger();
+
+    private sealed class StderrLogger : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            Console.Error.WriteLine($"{(logLevel >= LogLevel.Warning ? "warning" : "note")}: {formatter(state, exception)}");
+        }
     }
 }

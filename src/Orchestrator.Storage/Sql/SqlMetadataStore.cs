@@ -20,6 +20,8 @@ public sealed class SqlMetadataStore : IMetadataStore
         TaskInstances = new SqlTaskInstanceStore(_session);
         Logs = new SqlTaskLogStore(_session);
         Outputs = new SqlTaskOutputStore(_session);
+        Variables = new SqlVariableStore(_session);
+        Connections = new SqlConnectionStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -31,6 +33,10 @@ public sealed class SqlMetadataStore : IMetadataStore
     public ITaskLogStore Logs { get; }
 
     public ITaskOutputStore Outputs { get; }
+
+    public IVariableStore Variables { get; }
+
+    public IConnectionStore Connections { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
