@@ -78,9 +78,12 @@ public sealed class HomeLock : IDisposable
         _lock.Dispose();
     }
 
+    /// <summary>The lock is taken (any other I/O failure is reported as itself): flock's EWOULDBLOCK, which .NET
+    /// reports with the errno as HResult (11 on Linux, 35 on macOS), or a sharing violation on Windows.</summary>
     private static bool IsHeldElsewhere(IOException exception) =>
-        // EWOULDBLOCK on Unix (HResult EAGAIN/EWOULDBLOCK = 11 on Linux, 35 on macOS); ERROR_SHARING_VIOLATION on Windows.
-        exception is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException;
+        OperatingSystem.IsLinux() ? exception.HResult == 11
+        : OperatingSystem.IsMacOS() ? exception.HResult == 35
+        : exception.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static HomeLockHolder? ReadHolder(string holderFile)
     {
