@@ -40,9 +40,9 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
             execution.Log.Write("error", "command cancelled: its process group was killed");
             throw;
         }
-        catch (Exception exception) when (exception is not TaskFailedException)
+        catch (Exception)
         {
-            // Recording the process failed: a group nobody knows about must not outlive the try.
+            // Recording the process (or reading its output) failed: the group must not outlive the try.
             await ProcessGroup.KillAsync(process, execution.KillGrace);
             throw;
         }
