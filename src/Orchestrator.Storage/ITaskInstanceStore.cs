@@ -16,6 +16,10 @@ public interface ITaskInstanceStore
     /// <summary>Closes the running try; false if it is not running or that try already ended: a try completes once.</summary>
     Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken);
 
+    /// <summary>Records the process group a running try's command runs in, once: false if that try is not running
+    /// (it ended, or never started) or already has a process recorded.</summary>
+    Task<bool> RecordTryProcessAsync(RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<TaskTryRecord>> ListTriesAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TaskStateChange>> HistoryAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken);

@@ -29,7 +29,23 @@ internal static class StandaloneCommand
             }
 
             var home = Path.GetFullPath(parse.GetValue(CommonOptions.Home)!);
-            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+            var storage = parse.GetValue(CommonOptions.Storage);
+            // One engine per home (and per SQLite file kept elsewhere), taken before anything is opened or resumed.
+            using var locks = new CompositeDisposable();
+            try
+            {
+                foreach (var folder in LockedFolders(home, storage))
+                {
+                    locks.Add(HomeLock.Acquire(folder, TimeProvider.System));
+                }
+            }
+            catch (Exception refused) when (refused is HomeLockedException or InvalidOperationException)
+            {
+                await console.Error.WriteLineAsync($"error: {refused.Message}");
+                return 3;
+            }
+
+            var database = MetadataStores.Database(storage, home);
             using var logs = LoggerFactory.Create(builder => builder.AddSimpleConsole(options =>
             {
                 options.SingleLine = true;
@@ -69,5 +85,33 @@ internal static class StandaloneCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The home, plus the folder of a SQLite file given with --storage outside it. A PostgreSQL store is
+    /// not covered: engines on other machines never see this lock (a lease in the store is left for later).</summary>
+    private static IEnumerable<string> LockedFolders(string home, string? storage)
+    {
+        yield return home;
+        if (storage is not null && storage.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)
+            && Path.GetDirectoryName(Path.GetFullPath(storage["sqlite:".Length..])) is { } folder
+            && !string.Equals(folder, home, StringComparison.Ordinal))
+        {
+            yield return folder;
+        }
+    }
+
+    private sealed class CompositeDisposable : IDisposable
+    {
+        private readonly List<IDisposable> _items = [];
+
+        public void Add(IDisposable item) => _items.Add(item);
+
+        public void Dispose()
+        {
+            for (var i = _items.Count - 1; i >= 0; i--)
+            {
+                _items[i].Dispose();
+            }
+        }
     }
 }

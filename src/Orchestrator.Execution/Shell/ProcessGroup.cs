@@ -5,13 +5,13 @@ namespace Orchestrator.Execution.Shell;
 
 /// <summary>Signals a whole process group. A shell started through <c>setsid</c> leads its own group, so
 /// killing the group also reaches children it backgrounded, even after they were re-parented to init.</summary>
-internal static partial class ProcessGroup
+public static partial class ProcessGroup
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
     /// <summary>SIGTERM to the group, a grace period, then SIGKILL to the group and the tree .NET can see.</summary>
-    public static async Task KillAsync(Process process, TimeSpan grace)
+    internal static async Task KillAsync(Process process, TimeSpan grace)
     {
         int pid;
         try

@@ -9,9 +9,6 @@ namespace Orchestrator.Execution.Shell;
 /// Optional args: <c>env</c> (object of variables), <c>cwd</c> (relative to the DAG folder).</summary>
 internal sealed class ShellTaskExecutor : ITaskExecutor
 {
-    /// <summary>How long a cancelled command gets to exit after SIGTERM before SIGKILL.</summary>
-    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
-
     public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var command = execution.StringArg("command")
@@ -32,14 +29,21 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
 
         try
         {
+            await ReportStartedAsync(process, execution, cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
             // A backgrounded child can hold the pipes open after bash exits; the timeout still applies then.
             await Task.WhenAll(stdout, stderr).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            await ProcessGroup.KillAsync(process, KillGrace);
+            await ProcessGroup.KillAsync(process, execution.KillGrace);
             execution.Log.Write("error", "command cancelled: its process group was killed");
+            throw;
+        }
+        catch (Exception)
+        {
+            // Recording the process (or reading its output) failed: the group must not outlive the try.
+            await ProcessGroup.KillAsync(process, execution.KillGrace);
             throw;
         }
 
@@ -50,4 +54,9 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
 
         return ShellOutput.FromLastLine(lastLine);
     }
+
+    private static Task ReportStartedAsync(Process process, TaskExecution execution, CancellationToken cancellationToken) =>
+        execution.OnProcessStarted is { } report && LocalMachine.DescribeGroup(process.Id) is { } group
+            ? report(group, cancellationToken)
+            : Task.CompletedTask;
 }

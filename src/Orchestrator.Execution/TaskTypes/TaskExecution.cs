@@ -30,6 +30,14 @@ public sealed class TaskExecution
 
     public required TimeProvider Time { get; init; }
 
+    /// <summary>How long a cancelled command gets to exit after SIGTERM before SIGKILL (the engine's stop grace).</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Called once a command's process group runs, with its identity, so it can be recorded with the try
+    /// and stopped by a later engine if this one dies. Awaited before the command is waited for; if it throws, the
+    /// group is killed and the try fails. Not called where the identity cannot be read (not Linux, already exited).</summary>
+    public Func<TaskProcess, CancellationToken, Task>? OnProcessStarted { get; init; }
+
     public string? StringArg(string name) =>
         Args.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -17,7 +17,8 @@ public sealed record TaskInstanceRecord(
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? EndedAt = null);
 
-/// <summary>One try of one task instance, recorded exactly once.</summary>
+/// <summary>One try of one task instance, recorded exactly once. <see cref="Process"/> is the OS process group its
+/// command ran in (null for tasks without a process, or before it started).</summary>
 public sealed record TaskTryRecord(
     RunId RunId,
     TaskId TaskId,
@@ -27,7 +28,8 @@ public sealed record TaskTryRecord(
     DateTimeOffset? EndedAt = null,
     string? Outcome = null,
     string? Error = null,
-    long? DurationMs = null);
+    long? DurationMs = null,
+    TaskProcess? Process = null);
 
 /// <summary>A recorded change of a task instance's state, with when and why.</summary>
 public sealed record TaskStateChange(RunId RunId, TaskId TaskId, TaskInstanceState From, TaskInstanceState To, string? Reason, DateTimeOffset At);

@@ -90,9 +90,14 @@ internal sealed class TryRow
     public string? Outcome { get; set; }
     public string? Error { get; set; }
     public long? DurationMs { get; set; }
+    public string? Host { get; set; }
+    public string? BootId { get; set; }
+    public long? Pid { get; set; }
+    public long? ProcessStart { get; set; }
 
     public TaskTryRecord ToRecord() => new(
-        new RunId(RunId), new TaskId(TaskId), (int)TryNumber, WorkerId, Ms.At(StartedAt), Ms.At(EndedAt), Outcome, Error, DurationMs);
+        new RunId(RunId), new TaskId(TaskId), (int)TryNumber, WorkerId, Ms.At(StartedAt), Ms.At(EndedAt), Outcome, Error, DurationMs,
+        Pid is { } pid ? new TaskProcess(Host ?? "", BootId ?? "", (int)pid, ProcessStart ?? 0) : null);
 }
 
 internal sealed class StateChangeRow

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Storage.Records;
 
@@ -72,6 +73,20 @@ internal static class TaskStatements
             transaction, cancellationToken)) : 0;
         return updated == 1;
     }
+
+    public static async Task<bool> RecordTryProcessAsync(
+        DbConnection connection, DbTransaction transaction, RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_tries
+               SET host = @host, boot_id = @bootId, pid = @pid, process_start = @start
+             WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND ended_at IS NULL AND pid IS NULL
+            """,
+            new
+            {
+                host = process.Host, bootId = process.BootId, pid = (long)process.ProcessGroupId, start = process.StartTime,
+                runId = runId.Value, taskId = taskId.Value, tryNumber = (long)tryNumber,
+            },
+            transaction, cancellationToken)) == 1;
 
     public static async Task<bool> RunTransitionAsync(DbConnection connection, DbTransaction transaction, RunTransition change, CancellationToken cancellationToken) =>
         await connection.ExecuteAsync(SqlSession.Command("""

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Execution.Logs;
+using Orchestrator.Execution.Shell;
+using Orchestrator.Execution.TaskTypes;
+
+namespace Orchestrator.Execution.Tests.Shell;
+
+/// <summary>What the shell executor tells about the process it starts, and how it stops it when cancelled.</summary>
+public sealed class ShellProcessLifecycleTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-shell-life-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task StartedProcess_IsReported_AsTheCommandsOwnGroup()
+    {
+        TaskProcess? reported = null;
+        long ticksWhileRunning = 0;
+        var output = await new ShellTaskExecutor().ExecuteAsync(Execution("sleep 0.5; echo $$", onStarted: (process, _) =>
+        {
+            reported = process;
+            ticksWhileRunning = ProcessGroups.StartTicks(process.ProcessGroupId);
+            return Task.CompletedTask;
+        }), default);
+
+        var bashPid = output!.Value.GetInt32(); // $$ is bash, made a group leader by setsid
+        Assert.Equal(new TaskProcess(Environment.MachineName, LocalMachine.BootId, bashPid, ticksWhileRunning), reported);
+    }
+
+    [Fact]
+    public async Task FailingReport_KillsTheGroup_AndFailsTheTry()
+    {
+        var group = 0;
+        var execute = new ShellTaskExecutor().ExecuteAsync(Execution("sleep 300 & sleep 300 & wait", onStarted: async (process, _) =>
+        {
+            group = process.ProcessGroupId;
+            await ProcessGroups.EventuallyAsync(() => ProcessGroups.LiveMembers(group).Count == 3, "the sleeps never started");
+            throw new InvalidOperationException("store unavailable");
+        }), default);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => execute.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("store unavailable", error.Message);
+        try
+        {
+            await ProcessGroups.EventuallyAsync(() => ProcessGroups.LiveMembers(group).Count == 0, $"group {group} outlived its failed try");
+        }
+        finally
+        {
+            ProcessGroups.KillGroup(group);
+        }
+    }
+
+    [Fact]
+    public async Task ShortKillGrace_KillsACommandIgnoringSigterm_Sooner()
+    {
+        var (elapsed, _) = await CancelAsync("trap '' TERM; echo ready > ready; sleep 300 & wait", TimeSpan.FromMilliseconds(200));
+
+        // The former fixed grace was 2 s: the kill now follows the grace the caller gave.
+        Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"cancelled after {elapsed}");
+    }
+
+    [Fact]
+    public async Task LongKillGrace_LetsACommandFinishItsCleanup()
+    {
+        var (elapsed, group) = await CancelAsync(
+            "trap 'sleep 2.5; echo cleaned > cleaned; exit 0' TERM; echo ready > ready; sleep 300 & wait", TimeSpan.FromSeconds(8));
+
+        Assert.Equal("cleaned", (await File.ReadAllTextAsync(Path.Combine(_folder, "cleaned"))).Trim());
+        Assert.True(elapsed >= TimeSpan.FromSeconds(2.5), $"cancelled after {elapsed}");
+        Assert.Empty(ProcessGroups.LiveMembers(group));
+    }
+
+    /// <summary>Runs the command, cancels it once it wrote "ready", and times how long the cancellation took.</summary>
+    private async Task<(TimeSpan Elapsed, int Group)> CancelAsync(string command, TimeSpan grace)
+    {
+        using var cancel = new CancellationTokenSource();
+        var group = 0;
+        var execute = new ShellTaskExecutor().ExecuteAsync(Execution(command, grace, (process, _) =>
+        {
+            group = process.ProcessGroupId;
+            return Task.CompletedTask;
+        }), cancel.Token);
+        await ProcessGroups.EventuallyAsync(() => File.Exists(Path.Combine(_folder, "ready")), "the command never got ready");
+
+        var watch = Stopwatch.StartNew();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => execute.WaitAsync(TimeSpan.FromSeconds(30)));
+        ProcessGroups.KillGroup(group);
+        return (watch.Elapsed, group);
+    }
+
+    private TaskExecution Execution(string command, TimeSpan? grace = null, Func<TaskProcess, CancellationToken, Task>? onStarted = null)
+    {
+        var args = JsonSerializer.SerializeToElement(new { command });
+        return new TaskExecution
+        {
+            DagId = new DagId("test_dag"),
+            RunId = new RunId("manual__1"),
+            Task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args },
+            TryNumber = 1,
+            LogicalDate = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            Args = args,
+            Params = new Dictionary<string, JsonElement>(),
+            Outputs = new Dictionary<TaskId, JsonElement>(),
+            DagFolder = _folder,
+            Log = new TryLog(TimeProvider.System),
+            Time = TimeProvider.System,
+            KillGrace = grace ?? TimeSpan.FromSeconds(2),
+            OnProcessStarted = onStarted,
+        };
+    }
+}
