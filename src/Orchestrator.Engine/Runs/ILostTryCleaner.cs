@@ -6,7 +6,9 @@ namespace Orchestrator.Engine.Runs;
 /// before the coordinator records it lost and queues the try that replaces it.</summary>
 public interface ILostTryCleaner
 {
-    Task StopAsync(TaskInstanceRecord lostTry, CancellationToken cancellationToken);
+    /// <summary>True when nothing of the try runs any more; false when it may still run (the coordinator then leaves
+    /// it as it is rather than start a second try beside it).</summary>
+    Task<bool> StopAsync(TaskInstanceRecord lostTry, CancellationToken cancellationToken);
 }
 
 /// <summary>For engines whose tries leave nothing behind (tests with in-process tasks only).</summary>
@@ -14,5 +16,5 @@ public sealed class NoLostTryCleaner : ILostTryCleaner
 {
     public static NoLostTryCleaner Instance { get; } = new();
 
-    public Task StopAsync(TaskInstanceRecord lostTry, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<bool> StopAsync(TaskInstanceRecord lostTry, CancellationToken cancellationToken) => Task.FromResult(true);
 }

@@ -464,7 +464,14 @@ public sealed class RunCoordinator
 
     private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, CompletionPlan plan, CancellationToken cancellationToken)
     {
-        await _lostTries.StopAsync(instance, cancellationToken); // never two tries of one task at once
+        if (!await _lostTries.StopAsync(instance, cancellationToken))
+        {
+            // Never two tries of one task at once: it stays running in the store, and an operator can see why.
+            _logger.LogError("Run {RunId}: try {Try} of {TaskId} may still be running (its process could not be stopped); it is not replaced",
+                instance.RunId, instance.TryNumber, instance.TaskId);
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var lostInARow = active.LostInARow.AddOrUpdate(instance.TaskId, 1, (_, n) => n + 1);
         var retry = lostInARow < MaxLostInARow;

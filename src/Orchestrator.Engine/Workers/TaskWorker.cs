@@ -56,6 +56,7 @@ public sealed class TaskWorker : IDisposable
                 Outputs = run.Outputs,
                 DagFolder = run.Dag.Folder,
                 TryNumber = tryNumber,
+                OnProcessStarted = (number, process, token) => RecordProcessAsync(observer, runId, taskId, number, process, token),
             };
             using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _interrupt.Token);
             var attempt = await _runner.RunTryAsync(request, observer, interruptible.Token);
@@ -66,6 +67,18 @@ public sealed class TaskWorker : IDisposable
         finally
         {
             _running.Signal();
+        }
+    }
+
+    /// <summary>The try's process group goes into the store once its start is there, so that after a crash the next
+    /// engine can stop it before the try is replaced. A try the store does not show running here (another engine
+    /// took it over) must not go on: the throw makes the executor kill the group.</summary>
+    private async Task RecordProcessAsync(StoreTryObserver observer, RunId runId, TaskId taskId, int tryNumber, Core.Model.TaskProcess process, CancellationToken cancellationToken)
+    {
+        await observer.DrainAsync();
+        if (!await _store.TaskInstances.RecordTryProcessAsync(runId, taskId, tryNumber, process, cancellationToken))
+        {
+            throw new InvalidOperationException($"try {tryNumber} of {taskId} is not running in the store (did another engine take it over?); its processes are stopped");
         }
     }
 

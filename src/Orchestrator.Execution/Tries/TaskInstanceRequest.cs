@@ -26,10 +26,17 @@ public sealed class TaskInstanceRequest
     /// <summary>The number of the try to run (1 for the first).</summary>
     public int TryNumber { get; init; } = 1;
 
+    /// <summary>How long a cancelled try's process group gets between SIGTERM and SIGKILL.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Told (and awaited) when the try has started a process group, so it can be recorded and, after a
+    /// crash, killed before the try is replaced. If it throws, the group is killed and the try fails.</summary>
+    public Func<int, TaskProcess, CancellationToken, Task>? OnProcessStarted { get; init; }
+
     public TaskInstanceRequest WithTry(int tryNumber) => tryNumber == TryNumber ? this : new()
     {
         DagId = DagId, RunId = RunId, LogicalDate = LogicalDate, Task = Task, Params = Params, Outputs = Outputs, DagFolder = DagFolder,
-        TryNumber = tryNumber,
+        TryNumber = tryNumber, KillGrace = KillGrace, OnProcessStarted = OnProcessStarted,
     };
 }
 

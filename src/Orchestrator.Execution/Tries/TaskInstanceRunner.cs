@@ -122,6 +122,8 @@ public sealed class TaskInstanceRunner
                 DagFolder = request.DagFolder,
                 Log = log,
                 Time = _time,
+                KillGrace = request.KillGrace,
+                OnProcessStarted = request.OnProcessStarted is { } started ? (process, token) => started(number, process, token) : null,
             };
             var output = await ExecuteAsync(_registry.Get(task.Type), execution, tryToken);
             Record(TryOutcome.Success, null, output);
