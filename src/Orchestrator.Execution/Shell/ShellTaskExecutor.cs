@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orchestrator.Core.Templating;
 using Orchestrator.Execution.TaskTypes;
 
 namespace Orchestrator.Execution.Shell;
@@ -12,11 +13,17 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
     /// <summary>How long a cancelled command gets to exit after SIGTERM before SIGKILL.</summary>
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
 
+    private readonly ShellTaskOptions _options;
+
+    public ShellTaskExecutor(ShellTaskOptions? options = null) => _options = options ?? new ShellTaskOptions();
+
     public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var command = execution.StringArg("command")
             ?? throw new TaskFailedException($"task '{execution.Task.Id}': args.command (a string) is required for shell tasks");
-        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, command) };
+        // Template values travel as environment variables the command refers to, never as command text.
+        var rendered = ShellTemplate.Render(command, execution.Templates);
+        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, rendered, _options) };
         process.Start();
 
         string? lastLine = null;

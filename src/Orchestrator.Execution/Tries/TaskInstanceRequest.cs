@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
 
 namespace Orchestrator.Execution.Tries;
@@ -7,6 +8,9 @@ namespace Orchestrator.Execution.Tries;
 /// <summary>Everything needed to run one task instance of one run, with all its tries.</summary>
 public sealed class TaskInstanceRequest
 {
+    private readonly DateTimeOffset? _dataIntervalStart;
+    private readonly DateTimeOffset? _dataIntervalEnd;
+
     public required DagId DagId { get; init; }
 
     public required RunId RunId { get; init; }
@@ -26,6 +30,23 @@ public sealed class TaskInstanceRequest
     /// <summary>The number of the first try to run: more than 1 when a task resumes after a lost try. The tries
     /// left are the task's total minus those already used.</summary>
     public int FirstTryNumber { get; init; } = 1;
+
+    /// <summary><c>{{ run.dataIntervalStart }}</c> (see <see cref="Core.Schedules.DataInterval"/>); the logical date when not given.</summary>
+    public DateTimeOffset DataIntervalStart
+    {
+        get => _dataIntervalStart ?? LogicalDate;
+        init => _dataIntervalStart = value;
+    }
+
+    /// <summary><c>{{ run.dataIntervalEnd }}</c>; the logical date when not given.</summary>
+    public DateTimeOffset DataIntervalEnd
+    {
+        get => _dataIntervalEnd ?? LogicalDate;
+        init => _dataIntervalEnd = value;
+    }
+
+    /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> are read from. Default: none.</summary>
+    public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
 }
 
 /// <summary>The end of a task instance: success or failed, after all its tries.</summary>
