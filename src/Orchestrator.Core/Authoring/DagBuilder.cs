@@ -15,6 +15,7 @@ public sealed class DagBuilder
 {
     private readonly List<TaskBuilder> _tasks = [];
     private readonly Dictionary<string, JsonElement> _params = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _env = new(StringComparer.Ordinal);
     private readonly List<DagEventTrigger> _triggers = [];
     private readonly List<string> _tags = [];
     private string _id;
@@ -93,6 +94,17 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>An environment variable for every shell task; a task's own <c>args.env</c> entry of the same
+    /// name wins. The value may hold templates; it reaches the command as an environment variable, never as
+    /// command text, so this is the safe way to hand values to scripts.</summary>
+    public DagBuilder Env(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _env[name] = value;
+        return this;
+    }
+
     public DagBuilder Tag(string tag)
     {
         _tags.Add(tag);
@@ -155,6 +167,7 @@ public sealed class DagBuilder
         }
 
         var errors = new List<DagError>();
+        CheckEnv(errors);
         var tasks = new List<TaskDefinition>(_tasks.Count);
         for (var i = 0; i < _tasks.Count; i++)
         {
@@ -174,6 +187,7 @@ public sealed class DagBuilder
             Catchup = _catchup,
             MaxActiveRuns = _maxActiveRuns,
             Params = new Dictionary<string, JsonElement>(_params, StringComparer.Ordinal),
+            Env = new Dictionary<string, string>(_env, StringComparer.Ordinal),
             Tasks = tasks,
             Triggers = [.. _triggers],
             Tags = [.. _tags],
@@ -228,10 +242,18 @@ public sealed class DagBuilder
             TriggerRule = task.Settings.TriggerRule ?? Defaults.TriggerRule ?? TriggerRules.TriggerRule.AllSuccess,
             Retry = task.Settings.ResolveRetry(Defaults),
             Timeout = task.Settings.Timeout ?? Defaults.Timeout,
-            Args = task.Args,
+            Args = task.Type == "shell" ? DagEnvironment.Merge(_env, task.Args) : task.Args,
             Queue = task.Settings.Queue ?? Defaults.Queue ?? TaskDefinition.DefaultQueue,
             Location = task.Location,
         };
+    }
+
+    private void CheckEnv(List<DagError> errors)
+    {
+        foreach (var name in _env.Keys.Where(name => DagEnvironment.Explain(name) is not null))
+        {
+            errors.Add(new DagError(Location.WithField($"env.{name}"), DagEnvironment.Explain(name)!));
+        }
     }
 
     private static string? FileOrNull(string file) => string.IsNullOrEmpty(file) ? null : file;

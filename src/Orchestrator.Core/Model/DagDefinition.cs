@@ -28,6 +28,10 @@ public sealed class DagDefinition
     /// <summary>Named values for <c>{{ params.NAME }}</c>; a run's conf overrides them.</summary>
     public IReadOnlyDictionary<string, JsonElement> Params { get; init; } = new Dictionary<string, JsonElement>();
 
+    /// <summary>Environment variables for every shell task, under each task's own <c>args.env</c> (the task wins);
+    /// already merged into the shell tasks' args by the builder.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
     public IReadOnlyList<TaskDefinition> Tasks { get; init; } = [];
 
     /// <summary>Events besides the schedule that create runs (drift, dataset, dagSucceeded).</summary>

@@ -5,14 +5,21 @@ using Orchestrator.Core.Model;
 
 namespace Orchestrator.Core.Templating;
 
-/// <summary>Substitutes <c>{{ … }}</c> in every string of a task's args. Objects and arrays substitute as
-/// compact JSON; strings as their text. Throws <see cref="TemplateException"/> naming what is missing.</summary>
+/// <summary>Substitutes <c>{{ … }}</c> in every string of a task's args as plain text. Objects and arrays
+/// substitute as compact JSON; strings as their text. Throws <see cref="TemplateException"/> naming what is missing.
+/// Plain text is right for args that are data (paths, env values); a shell command is rendered by
+/// <see cref="ShellTemplate"/> instead, so it is left as written here.</summary>
 public static class TemplateRenderer
 {
-    public static JsonElement Render(JsonElement args, TemplateScope scope)
+    /// <summary>Renders every string of <paramref name="args"/>, except the top-level properties named in
+    /// <paramref name="keepAsWritten"/> (rendered later by their executor, e.g. a shell task's command).</summary>
+    public static JsonElement Render(JsonElement args, TemplateScope scope, IReadOnlyCollection<string>? keepAsWritten = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (!NeedsRendering(args))
+        keepAsWritten ??= [];
+        if (args.ValueKind == JsonValueKind.Object
+            ? !args.EnumerateObject().Any(p => !keepAsWritten.Contains(p.Name) && NeedsRendering(p.Value))
+            : !NeedsRendering(args))
         {
             return args;
         }
@@ -20,7 +27,28 @@ public static class TemplateRenderer
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(args, scope, writer);
+            if (args.ValueKind == JsonValueKind.Object)
+            {
+                writer.WriteStartObject();
+                foreach (var property in args.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    if (keepAsWritten.Contains(property.Name))
+                    {
+                        property.Value.WriteTo(writer);
+                    }
+                    else
+                    {
+                        Write(property.Value, scope, writer);
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(args, scope, writer);
+            }
         }
 
         return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
@@ -94,17 +122,35 @@ public static class TemplateRenderer
         }
     }
 
-    private static string ValueOf(TemplateExpression expression, TemplateScope scope) => expression.Root switch
+    /// <summary>The text one template stands for in <paramref name="scope"/>.</summary>
+    public static string ValueOf(TemplateExpression expression, TemplateScope scope)
     {
-        TemplateRoot.Run => expression.Name switch
+        ArgumentNullException.ThrowIfNull(expression);
+        ArgumentNullException.ThrowIfNull(scope);
+        return expression.Root switch
         {
-            "id" => scope.RunId.Value,
-            "dagId" => scope.DagId.Value,
-            _ => scope.LogicalDate.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
-        },
-        TemplateRoot.Task => expression.Name == "id"
-            ? scope.TaskId.Value
-            : scope.TryNumber.ToString(CultureInfo.InvariantCulture),
+            TemplateRoot.Run => expression.Name switch
+            {
+                "id" => scope.RunId.Value,
+                "dagId" => scope.DagId.Value,
+                "dataIntervalStart" => IsoDate(scope.DataIntervalStart),
+                "dataIntervalEnd" => IsoDate(scope.DataIntervalEnd),
+                _ => IsoDate(scope.LogicalDate),
+            },
+            TemplateRoot.Task => expression.Name == "id"
+                ? scope.TaskId.Value
+                : scope.TryNumber.ToString(CultureInfo.InvariantCulture),
+            TemplateRoot.Var => SecretTemplates.Variable(expression, scope.Secrets),
+            TemplateRoot.Conn => SecretTemplates.ConnectionField(expression, scope.Secrets),
+            _ => DataValueOf(expression, scope),
+        };
+    }
+
+    /// <summary>ISO 8601 to the second with its offset, as <c>{{ run.logicalDate }}</c> always printed it.</summary>
+    internal static string IsoDate(DateTimeOffset date) => date.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
+
+    private static string DataValueOf(TemplateExpression expression, TemplateScope scope) => expression.Root switch
+    {
         TemplateRoot.Params => scope.Params.TryGetValue(expression.Name, out var param)
             ? Text(Reach(param, expression))
             : throw new TemplateException(

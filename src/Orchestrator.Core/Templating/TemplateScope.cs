@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Secrets;
 
 namespace Orchestrator.Core.Templating;
 
@@ -11,7 +12,28 @@ public sealed record TemplateScope(
     TaskId TaskId,
     int TryNumber,
     IReadOnlyDictionary<string, JsonElement> Params,
-    IReadOnlyDictionary<TaskId, JsonElement> Outputs);
+    IReadOnlyDictionary<TaskId, JsonElement> Outputs)
+{
+    private readonly DateTimeOffset? _dataIntervalStart;
+    private readonly DateTimeOffset? _dataIntervalEnd;
+
+    /// <summary><c>{{ run.dataIntervalStart }}</c>; the logical date unless set (manual runs: an empty interval).</summary>
+    public DateTimeOffset DataIntervalStart
+    {
+        get => _dataIntervalStart ?? LogicalDate;
+        init => _dataIntervalStart = value;
+    }
+
+    /// <summary><c>{{ run.dataIntervalEnd }}</c>; the logical date unless set.</summary>
+    public DateTimeOffset DataIntervalEnd
+    {
+        get => _dataIntervalEnd ?? LogicalDate;
+        init => _dataIntervalEnd = value;
+    }
+
+    /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> come from. Default: none.</summary>
+    public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
+}
 
 /// <summary>A template that cannot be rendered: an unknown param, a missing output or field.</summary>
 public sealed class TemplateException : Exception

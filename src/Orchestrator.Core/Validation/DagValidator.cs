@@ -116,6 +116,11 @@ public static class DagValidator
             foreach (var (path, text) in TemplateRenderer.Strings(task.Args))
             {
                 var problems = new List<string>();
+                if (task.Type == "shell" && path == "args.command")
+                {
+                    ShellTemplate.Check(text, problems); // where each template sits decides how it can be made safe
+                }
+
                 foreach (var expression in TemplateParser.Parse(text, problems))
                 {
                     if (expression.Root != TemplateRoot.Outputs)

@@ -1,6 +1,8 @@
+using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Core.Templating;
 using Orchestrator.Execution.TaskTypes;
 
 namespace Orchestrator.Execution.Shell;
@@ -8,7 +10,10 @@ namespace Orchestrator.Execution.Shell;
 /// <summary>How a shell try's process is started: the command line, its working folder and its environment.</summary>
 internal static class ShellStartInfo
 {
-    public static ProcessStartInfo Create(TaskExecution execution, string command)
+    /// <summary>PATH when the engine has none.</summary>
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static ProcessStartInfo Create(TaskExecution execution, RenderedShellCommand command, ShellTaskOptions options)
     {
         var cwd = execution.StringArg("cwd") is { } relative
             ? Path.GetFullPath(Path.Combine(execution.DagFolder, relative))
@@ -24,22 +29,64 @@ internal static class ShellStartInfo
         };
         start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        start.Environment["ORCHESTRATOR_DAG_ID"] = execution.DagId.Value;
-        start.Environment["ORCHESTRATOR_RUN_ID"] = execution.RunId.Value;
-        start.Environment["ORCHESTRATOR_TASK_ID"] = execution.Task.Id.Value;
-        start.Environment["ORCHESTRATOR_TRY_NUMBER"] = execution.TryNumber.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ORCHESTRATOR_LOGICAL_DATE"] = execution.LogicalDate.ToString("O", CultureInfo.InvariantCulture);
+        start.ArgumentList.Add(command.Command);
+        Fill(start.Environment, execution, command, options);
+        return start;
+    }
+
+    /// <summary>A clean environment, in order (later wins): PATH, HOME, LANG, TZ; the try's ORCHESTRATOR_*
+    /// variables; the engine variables the operator allow-lists; the DAG's and task's <c>env</c>; last the
+    /// template values, so nothing can shadow them. Never the rest of the engine's environment.</summary>
+    private static void Fill(IDictionary<string, string?> environment, TaskExecution execution, RenderedShellCommand command, ShellTaskOptions options)
+    {
+        environment.Clear();
+        environment["PATH"] = Engine("PATH") ?? DefaultPath;
+        environment["HOME"] = Engine("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        environment["LANG"] = Engine("LANG") ?? "C.UTF-8";
+        if (Engine("TZ") is { } zone)
+        {
+            environment["TZ"] = zone;
+        }
+
+        environment["ORCHESTRATOR_DAG_ID"] = execution.DagId.Value;
+        environment["ORCHESTRATOR_RUN_ID"] = execution.RunId.Value;
+        environment["ORCHESTRATOR_TASK_ID"] = execution.Task.Id.Value;
+        environment["ORCHESTRATOR_TRY_NUMBER"] = execution.TryNumber.ToString(CultureInfo.InvariantCulture);
+        environment["ORCHESTRATOR_LOGICAL_DATE"] = Iso(execution.LogicalDate);
+        environment["ORCHESTRATOR_DATA_INTERVAL_START"] = Iso(execution.Templates.DataIntervalStart);
+        environment["ORCHESTRATOR_DATA_INTERVAL_END"] = Iso(execution.Templates.DataIntervalEnd);
+
+        if (options.AllowedEnvironment.Count > 0)
+        {
+            foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            {
+                if (variable.Key is string name && options.Allows(name))
+                {
+                    environment[name] = variable.Value as string;
+                }
+            }
+        }
+
+        // args.env holds the DAG's env with the task's on top (merged when the DAG was built); its templates
+        // were rendered as plain text, which is safe: a variable's value is never parsed by the shell.
         if (execution.Args.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Object)
         {
             foreach (var variable in env.EnumerateObject())
             {
-                start.Environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String
+                environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String
                     ? variable.Value.GetString()
                     : variable.Value.GetRawText();
             }
         }
 
-        return start;
+        foreach (var (name, value) in command.Environment)
+        {
+            environment[name] = value;
+        }
     }
+
+    private static string? Engine(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static string Iso(DateTimeOffset date) => date.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orchestrator.Core.Templating;
 using Orchestrator.Execution.TaskTypes;
 
 namespace Orchestrator.Execution.Shell;
@@ -9,11 +10,17 @@ namespace Orchestrator.Execution.Shell;
 /// Optional args: <c>env</c> (object of variables), <c>cwd</c> (relative to the DAG folder).</summary>
 internal sealed class ShellTaskExecutor : ITaskExecutor
 {
+    private readonly ShellTaskOptions _options;
+
+    public ShellTaskExecutor(ShellTaskOptions? options = null) => _options = options ?? new ShellTaskOptions();
+
     public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var command = execution.StringArg("command")
             ?? throw new TaskFailedException($"task '{execution.Task.Id}': args.command (a string) is required for shell tasks");
-        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, command) };
+        // Template values travel as environment variables the command refers to, never as command text.
+        var rendered = ShellTemplate.Render(command, execution.Templates);
+        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, rendered, _options) };
         process.Start();
 
         string? lastLine = null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Templating;
 using Orchestrator.Execution.Logs;
 
 namespace Orchestrator.Execution.TaskTypes;
@@ -17,8 +18,12 @@ public sealed class TaskExecution
 
     public required DateTimeOffset LogicalDate { get; init; }
 
-    /// <summary>The task's args after template rendering; always an object.</summary>
+    /// <summary>The task's args after template rendering; always an object. Args the task type renders itself
+    /// (<see cref="TaskTypeRegistry.ArgsRenderedByExecutor"/>, e.g. a shell task's command) are left as written.</summary>
     public required JsonElement Args { get; init; }
+
+    /// <summary>The values this try's templates are rendered from, for args the executor renders itself.</summary>
+    public required TemplateScope Templates { get; init; }
 
     public required IReadOnlyDictionary<string, JsonElement> Params { get; init; }
 

@@ -1,12 +1,16 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
 
 namespace Orchestrator.Execution.Tries;
 
 /// <summary>Everything needed to run one try of one task instance of one run.</summary>
-public sealed class TaskInstanceRequest
+public sealed record TaskInstanceRequest
 {
+    private readonly DateTimeOffset? _dataIntervalStart;
+    private readonly DateTimeOffset? _dataIntervalEnd;
+
     public required DagId DagId { get; init; }
 
     public required RunId RunId { get; init; }
@@ -33,11 +37,24 @@ public sealed class TaskInstanceRequest
     /// crash, killed before the try is replaced. If it throws, the group is killed and the try fails.</summary>
     public Func<int, TaskProcess, CancellationToken, Task>? OnProcessStarted { get; init; }
 
-    public TaskInstanceRequest WithTry(int tryNumber) => tryNumber == TryNumber ? this : new()
+    /// <summary><c>{{ run.dataIntervalStart }}</c> (see <see cref="Core.Schedules.DataInterval"/>); the logical date when not given.</summary>
+    public DateTimeOffset DataIntervalStart
     {
-        DagId = DagId, RunId = RunId, LogicalDate = LogicalDate, Task = Task, Params = Params, Outputs = Outputs, DagFolder = DagFolder,
-        TryNumber = tryNumber, KillGrace = KillGrace, OnProcessStarted = OnProcessStarted,
-    };
+        get => _dataIntervalStart ?? LogicalDate;
+        init => _dataIntervalStart = value;
+    }
+
+    /// <summary><c>{{ run.dataIntervalEnd }}</c>; the logical date when not given.</summary>
+    public DateTimeOffset DataIntervalEnd
+    {
+        get => _dataIntervalEnd ?? LogicalDate;
+        init => _dataIntervalEnd = value;
+    }
+
+    /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> are read from. Default: none.</summary>
+    public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
+
+    public TaskInstanceRequest WithTry(int tryNumber) => tryNumber == TryNumber ? this : this with { TryNumber = tryNumber };
 }
 
 /// <summary>The end of a task instance in a local run: success or failed, after all its tries.</summary>

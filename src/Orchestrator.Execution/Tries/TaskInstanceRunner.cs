@@ -108,7 +108,12 @@ public sealed class TaskInstanceRunner
         var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line));
         try
         {
-            var scope = new TemplateScope(request.DagId, request.RunId, request.LogicalDate, task.Id, number, request.Params, request.Outputs);
+            var scope = new TemplateScope(request.DagId, request.RunId, request.LogicalDate, task.Id, number, request.Params, request.Outputs)
+            {
+                DataIntervalStart = request.DataIntervalStart,
+                DataIntervalEnd = request.DataIntervalEnd,
+                Secrets = request.Secrets,
+            };
             var execution = new TaskExecution
             {
                 DagId = request.DagId,
@@ -116,7 +121,8 @@ public sealed class TaskInstanceRunner
                 Task = task,
                 TryNumber = number,
                 LogicalDate = request.LogicalDate,
-                Args = TemplateRenderer.Render(task.Args, scope),
+                Args = TemplateRenderer.Render(task.Args, scope, _registry.ArgsRenderedByExecutor(task.Type)),
+                Templates = scope,
                 Params = request.Params,
                 Outputs = request.Outputs,
                 DagFolder = request.DagFolder,

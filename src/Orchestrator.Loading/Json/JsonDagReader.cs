@@ -11,7 +11,7 @@ namespace Orchestrator.Loading.Json;
 internal sealed class JsonDagReader(JsonFields fields, string file)
 {
     private static readonly string[] RootProperties =
-        ["$schema", "id", "description", "schedule", "timezone", "start", "catchup", "maxActiveRuns", "tags", "params", "defaults", "triggers", "tasks"];
+        ["$schema", "id", "description", "schedule", "timezone", "start", "catchup", "maxActiveRuns", "tags", "params", "env", "defaults", "triggers", "tasks"];
 
     private static readonly string[] SettingProperties =
         ["retries", "retryDelay", "retryBackoff", "maxRetryDelay", "retryJitter", "timeout", "triggerRule", "queue"];
@@ -120,6 +120,22 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
             foreach (var param in parameters.EnumerateObject())
             {
                 dag.Param(param.Name, param.Value.Clone());
+            }
+        }
+
+        if (root.TryGetProperty("env", out var env) && fields.IsType(env, "env", JsonValueKind.Object, "an object of environment variables"))
+        {
+            foreach (var variable in env.EnumerateObject())
+            {
+                // Numbers and booleans are welcome as their text, as in a task's args.env.
+                if (variable.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+                {
+                    dag.Env(variable.Name, variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()! : variable.Value.GetRawText());
+                }
+                else
+                {
+                    fields.Error(JsonFields.Join("env", variable.Name), $"expected a string, found {JsonFields.Describe(variable.Value)}");
+                }
             }
         }
 

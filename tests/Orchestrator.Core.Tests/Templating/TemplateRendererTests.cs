@@ -26,9 +26,9 @@ public class TemplateRendererTests
     [InlineData("{{ params.missing }}", "{{ params.missing }}: no param 'missing'; known params: minR2, name")]
     [InlineData("{{ outputs.train }}", "{{ outputs.train }}: task 'train' has no output in this run (did it run and print one?)")]
     [InlineData("{{ outputs.extract.cols }}", "{{ outputs.extract.cols }}: 'cols' not found in {\"rows\":42,\"tables\":[\"a\",\"b\"]}")]
-    [InlineData("{{ conf.x }}", "template '{{ conf.x }}' refers to unknown 'conf'; expected params, outputs, run or task")]
-    [InlineData("{{ run.date }}", "template '{{ run.date }}': run has the fields id, logicalDate, dagId")]
-    [InlineData("{{ params }}", "template '{{ params }}' must read {{ params.NAME }}, {{ outputs.TASK_ID }}, {{ run.FIELD }} or {{ task.FIELD }}")]
+    [InlineData("{{ conf.x }}", "template '{{ conf.x }}' refers to unknown 'conf'; expected params, outputs, run, task, var or conn")]
+    [InlineData("{{ run.date }}", "template '{{ run.date }}': run has the fields id, logicalDate, dagId, dataIntervalStart, dataIntervalEnd")]
+    [InlineData("{{ params }}", "template '{{ params }}' must read {{ params.NAME }}, {{ outputs.TASK_ID }}, {{ run.FIELD }}, {{ task.FIELD }}, {{ var.NAME }} or {{ conn.NAME.FIELD }}")]
     public void RenderString_ExplainsWhatIsMissing(string template, string message) =>
         Assert.Equal(message, Assert.Throws<TemplateException>(() => TemplateRenderer.RenderString(template, CreateScope())).Message);
 

@@ -56,7 +56,7 @@ public class DagValidatorTests
         Assert.Equal(
             [
                 "tasks[1].args.command: {{ outputs.a }}: task 'a' is not upstream of 'b', so its output may not exist yet; add it to dependsOn",
-                "tasks[2].args.command: template '{{ run.date }}': run has the fields id, logicalDate, dagId",
+                "tasks[2].args.command: template '{{ run.date }}': run has the fields id, logicalDate, dagId, dataIntervalStart, dataIntervalEnd",
                 "tasks[2].args.command: {{ outputs.zz }} names unknown task 'zz'",
             ],
             errors);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Templating;
 using Orchestrator.Execution.Logs;
 using Orchestrator.Execution.Shell;
 using Orchestrator.Execution.TaskTypes;
@@ -111,6 +112,8 @@ public sealed class ShellProcessLifecycleTests : IDisposable
             Time = TimeProvider.System,
             KillGrace = grace ?? TimeSpan.FromSeconds(2),
             OnProcessStarted = onStarted,
+            Templates = new TemplateScope(new DagId("test_dag"), new RunId("manual__1"), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+                new TaskId("sh"), 1, new Dictionary<string, JsonElement>(), new Dictionary<TaskId, JsonElement>()),
         };
     }
 }

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.Secrets;
+using Orchestrator.Core.States;
+using Orchestrator.Execution.Shell;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Execution.Tries;
+
+namespace Orchestrator.Execution.Tests.Shell;
+
+/// <summary>The attacks of issue 8, run through a real shell task: a value a template inserts (conf, an upstream
+/// output, a variable) is data, whatever quotes the author wrote around it.</summary>
+public sealed class ShellInjectionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-inject-").FullName;
+
+    private string Marker => Path.Combine(_folder, "p");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task ConfWithCommandSeparator_Unquoted_IsPrintedNotRun()
+    {
+        var name = $"x; id > {Marker}";
+
+        var result = await RunAsync("echo hello {{ params.name }}", Params("name", name));
+
+        Assert.Equal(TaskInstanceState.Success, result.FinalState);
+        Assert.Equal($"hello {name}", result.Output!.Value.GetString());
+        Assert.False(File.Exists(Marker), "the value ran as a command");
+    }
+
+    [Fact]
+    public async Task ConfClosingSingleQuotes_IsPrintedNotRun()
+    {
+        var name = $"'; touch {Marker}; '";
+
+        var result = await RunAsync("echo 'hello {{ params.name }}'", Params("name", name));
+
+        Assert.Equal($"hello {name}", result.Output!.Value.GetString());
+        Assert.False(File.Exists(Marker), "the value ran as a command");
+    }
+
+    [Fact]
+    public async Task UpstreamOutputWithCommandSubstitution_IsPrintedNotRun()
+    {
+        var value = $"a$(touch {Marker})b";
+        var outputs = new Dictionary<TaskId, JsonElement> { [new TaskId("up")] = JsonSerializer.SerializeToElement(new { v = value }) };
+
+        var result = await RunAsync("echo {{ outputs.up.v }}", outputs: outputs);
+
+        Assert.Equal(value, result.Output!.Value.GetString());
+        Assert.False(File.Exists(Marker), "the value ran as a command");
+    }
+
+    [Fact]
+    public async Task DoubleQuotedValueWithBackticksAndDollar_IsPrintedNotRun()
+    {
+        var name = $"\"`touch {Marker}`$(touch {Marker})\"";
+
+        var result = await RunAsync("echo \"<{{ params.name }}>\"", Params("name", name));
+
+        Assert.Equal($"<{name}>", result.Output!.Value.GetString());
+        Assert.False(File.Exists(Marker), "the value ran as a command");
+    }
+
+    [Fact]
+    public async Task Variables_AreDataToo()
+    {
+        var result = await RunAsync("echo {{ var.path }}", secrets: new OneVariable("path", $"/data; touch {Marker}"));
+
+        Assert.Equal($"/data; touch {Marker}", result.Output!.Value.GetString());
+        Assert.False(File.Exists(Marker), "the variable ran as a command");
+    }
+
+    [Fact]
+    public async Task Raw_IsTheAuthorsExplicitChoice()
+    {
+        var result = await RunAsync("{{ params.cmd | raw }} {{ params.cmd }}", Params("cmd", "echo one;echo two"));
+
+        Assert.Equal("one", Assert.Single(result.Tries).Log.Where(l => l.Level == "stdout").Select(l => l.Message).First());
+        Assert.Equal("two echo one;echo two", result.Output!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task ATemplateInAnArithmeticExpression_FailsTheTry_NamingIt()
+    {
+        var result = await RunAsync("echo $(( {{ params.n }} + 1 ))", Params("n", "a[$(touch " + Marker + ")]"));
+
+        Assert.Equal(TaskInstanceState.Failed, result.FinalState);
+        Assert.StartsWith("template '{{ params.n }}' at character 10 of the shell command is inside an arithmetic expression", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Marker));
+    }
+
+    [Fact]
+    public async Task TaskEnv_CannotShadowATemplateValue()
+    {
+        var result = await RunAsync("echo {{ params.name }}", Params("name", "safe"),
+            env: new Dictionary<string, string> { ["ORCHESTRATOR_TEMPLATE_1"] = "$(touch " + Marker + ")" });
+
+        Assert.Equal("safe", result.Output!.Value.GetString());
+    }
+
+    private static Dictionary<string, JsonElement> Params(string name, string value) =>
+        new() { [name] = JsonSerializer.SerializeToElement(value) };
+
+    private async Task<TaskInstanceResult> RunAsync(
+        string command,
+        Dictionary<string, JsonElement>? parameters = null,
+        Dictionary<TaskId, JsonElement>? outputs = null,
+        ISecretValues? secrets = null,
+        Dictionary<string, string>? env = null)
+    {
+        var args = JsonSerializer.SerializeToElement(new { command, env = env ?? [] });
+        var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args };
+        var request = new TaskInstanceRequest
+        {
+            DagId = new DagId("d"),
+            RunId = new RunId("manual__1"),
+            LogicalDate = DateTimeOffset.UnixEpoch,
+            Task = task,
+            Params = parameters ?? [],
+            Outputs = outputs ?? [],
+            DagFolder = _folder,
+            Secrets = secrets ?? NoSecretValues.Instance,
+        };
+        var runner = new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(new ShellTaskOptions()), TimeProvider.System);
+        return await runner.RunAllTriesAsync(request, NullTryObserver.Instance, null, CancellationToken.None);
+    }
+
+    private sealed class OneVariable(string name, string value) : ISecretValues
+    {
+        public string? GetVariable(string n) => n == name ? value : null;
+
+        public ConnectionValues? GetConnection(string n) => null;
+    }
+}
