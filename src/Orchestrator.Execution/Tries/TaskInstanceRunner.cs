@@ -82,6 +82,7 @@ public sealed class TaskInstanceRunner
                 Time = _time,
             };
             var output = await ExecuteAsync(_registry.Get(task.Type), execution, tryToken);
+            TaskOutputLimit.Check(output, log.Limits.MaxOutputBytes);
             Record(TryOutcome.Success, null, output);
             return output;
         }
@@ -106,7 +107,7 @@ public sealed class TaskInstanceRunner
 
         void Record(TryOutcome outcome, string? error, JsonElement? output)
         {
-            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Snapshot());
+            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Complete());
             tries.Add(record);
             observer.OnTryFinished(record);
         }
