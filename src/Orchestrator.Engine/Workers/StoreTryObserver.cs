@@ -12,7 +12,7 @@ namespace Orchestrator.Engine.Workers;
 internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int firstTry, string workerId, TimeProvider time) : ITryObserver
 {
     private readonly Lock _lock = new();
-    private readonly List<StoredLogLine> _lines = [];
+    private LiveLogWriter? _liveLog;
     private Task _chain = Task.CompletedTask;
     private TryRecord? _lastFinished;
 
@@ -27,28 +27,16 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
         await Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}");
     });
 
-    public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
-    {
-        lock (_lock)
-        {
-            _lines.Add(new StoredLogLine(line.At, line.Level, line.Message));
-        }
-    }
+    public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line) => LiveLog.OnLine(task, tryNumber, line);
 
     public void OnTryFinished(TryRecord record)
     {
-        List<StoredLogLine> lines;
         lock (_lock)
         {
-            lines = [.. _lines];
-            _lines.Clear();
             _lastFinished = record;
         }
 
-        if (lines.Count > 0)
-        {
-            Then(() => store.Logs.AppendAsync(runId, record.TaskId, record.TryNumber, lines, default)); // a silent try costs no write
-        }
+        LiveLog.OnTryFinished(); // the try's last lines are queued before its end is recorded
     }
 
     public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)
@@ -67,6 +55,9 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, int fi
             return _chain;
         }
     }
+
+    // Lines are written while the try runs, through the same ordered chain as the try's states.
+    private LiveLogWriter LiveLog => LazyInitializer.EnsureInitialized(ref _liveLog, () => new LiveLogWriter(store.Logs, runId, time, Then));
 
     private void Then(Func<Task> write)
     {
