@@ -11,7 +11,8 @@ public sealed record LogLimits
     /// <summary>Characters kept of one log line; the rest is replaced by a marker saying how many were cut.</summary>
     public int MaxLineChars { get; init; } = 64 * 1024;
 
-    /// <summary>UTF-8 bytes of log text stored per try; past it lines are counted, and one final line says how many.</summary>
+    /// <summary>Bytes of log stored per try, each line counted as <c>tasks logs</c> prints it (time, level, UTF-8 text,
+    /// newline); past it lines are counted, and one final line says how many.</summary>
     public long MaxTryLogBytes { get; init; } = 10L * 1024 * 1024;
 
     /// <summary>UTF-8 bytes of a task's output (its JSON); a larger output fails the try.</summary>

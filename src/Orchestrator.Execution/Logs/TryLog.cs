@@ -52,7 +52,7 @@ public sealed class TryLog
     public void Write(string level, string message, long cutChars)
     {
         var line = new TaskLogLine(_time.GetUtcNow(), level, Cut(_masker.Mask(message), cutChars));
-        var bytes = Encoding.UTF8.GetByteCount(line.Message);
+        var bytes = PrintedBytes(line);
         lock (_lock)
         {
             // Once full, the stored log stays a prefix of what was printed: later short lines are dropped too.
@@ -102,6 +102,10 @@ public sealed class TryLog
 
         _onLine?.Invoke(line);
     }
+
+    /// <summary>A line's size as <c>tasks logs</c> prints it ("2026-01-01T00:00:00.000Z [level] message\n"), so that
+    /// empty lines count too: a million of them must not fit in a log limit of a few megabytes.</summary>
+    public static long PrintedBytes(TaskLogLine line) => 29 + line.Level.Length + Encoding.UTF8.GetByteCount(line.Message);
 
     private string Cut(string message, long cutChars)
     {

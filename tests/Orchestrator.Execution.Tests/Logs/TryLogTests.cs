@@ -36,17 +36,18 @@ public sealed class TryLogTests
     public void PastTheLogLimit_LinesAreCounted_AndOneLastLineSaysHowMany()
     {
         var forwarded = new List<TaskLogLine>();
-        var log = new TryLog(_time, forwarded.Add, new LogLimits { MaxTryLogBytes = 10 });
+        // Each line costs 29 bytes of time and brackets, its level's and its text's UTF-8 bytes.
+        var log = new TryLog(_time, forwarded.Add, new LogLimits { MaxTryLogBytes = 80 });
 
-        log.Write("stdout", "1234"); // 4 bytes
-        log.Write("stdout", "é56"); // 4 bytes in UTF-8: 8
-        log.Write("stdout", "789"); // would make 11: dropped
-        log.Write("stdout", "x"); // would fit, but the log is a prefix of what was printed: dropped
+        log.Write("stdout", "1234"); // 29 + 6 + 4 = 39
+        log.Write("stdout", "é5"); // 29 + 6 + 3 = 38: 77
+        log.Write("info", ""); // 29 + 4 = 33: would make 110, dropped
+        log.Write("x", ""); // would fit, but the log is a prefix of what was printed: dropped
         log.Write("stderr", "y");
         var lines = log.Complete();
         log.Complete(); // idempotent
 
-        Assert.Equal(["1234", "é56", "[3 more lines dropped: this try's log reached its limit of 10 bytes]"], lines.Select(l => l.Message));
+        Assert.Equal(["1234", "é5", "[3 more lines dropped: this try's log reached its limit of 80 bytes]"], lines.Select(l => l.Message));
         Assert.Equal("warning", lines[^1].Level);
         Assert.Equal(3, log.DroppedLines);
         Assert.Equal(lines, forwarded);
@@ -56,7 +57,7 @@ public sealed class TryLogTests
     [Fact]
     public void ALogWithinItsLimit_EndsWithoutADroppedLine()
     {
-        var log = new TryLog(_time, limits: new LogLimits { MaxTryLogBytes = 4 });
+        var log = new TryLog(_time, limits: new LogLimits { MaxTryLogBytes = 39 });
 
         log.Write("stdout", "1234");
 
