@@ -26,13 +26,16 @@ internal static class EngineBenchmark
     private static readonly int Workers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WORKERS"), out var n) ? n : 4;
     private static readonly ConcurrentDictionary<string, (long Start, long End)> Marks = new();
 
+    // Lines each no-op task logs (BENCH_LOG_LINES, default 0), so that the cost of writing logs shows.
+    private static readonly int LogLines = int.TryParse(Environment.GetEnvironmentVariable("BENCH_LOG_LINES"), out var lines) ? lines : 0;
+
     // A long-running engine is measured warm: tiered JIT settles only after a few seconds of the same work.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP_SECONDS"), out var seconds) ? seconds : 15);
 
     public static async Task RunAsync(int repetitions, string only = "all")
     {
-        Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, {Workers} workers, SQLite WAL store, Hangfire in-memory; " +
+        Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, {Workers} workers, {LogLines} log lines per task, SQLite WAL store, Hangfire in-memory; " +
             $"{repetitions} repetitions after {WarmUp.TotalSeconds:F0} s of warm-up");
         var hops = new List<double>();
         var fanout = new List<double>();
@@ -91,6 +94,19 @@ internal static class EngineBenchmark
     private static async Task<TimeSpan> MeasureAsync(DagBuilder builder)
     {
         Marks.Clear();
+        var (elapsed, state, _) = await RunOnceAsync(builder, Workers);
+        if (state != DagRunState.Success)
+        {
+            throw new InvalidOperationException($"benchmark run ended {state.ToName()}");
+        }
+
+        return elapsed;
+    }
+
+    /// <summary>One run of <paramref name="builder"/>'s DAG on a fresh embedded engine: its wall time, final state and
+    /// the size of the SQLite files it left.</summary>
+    internal static async Task<(TimeSpan Elapsed, DagRunState State, long StoreBytes)> RunOnceAsync(DagBuilder builder, int workers)
+    {
         // The same path every time: a store's prepared work (Dapper's per-connection-string cache) is reused as in a
         // long-running engine, while each run starts on an empty database.
         var folder = Path.Combine(Path.GetTempPath(), $"orchestrator-bench-{Environment.ProcessId}");
@@ -106,7 +122,7 @@ internal static class EngineBenchmark
             var finished = new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously);
             coordinator.RunFinished += (_, state) => finished.TrySetResult(state);
             var registry = TaskTypeRegistry.CreateDefault().Register("noop", new MarkingExecutor());
-            using var dispatcher = new HangfireTaskDispatcher(new TaskWorker(coordinator, store, registry, TimeProvider.System, "bench"), Workers);
+            using var dispatcher = new HangfireTaskDispatcher(new TaskWorker(coordinator, store, registry, TimeProvider.System, "bench"), workers);
             coordinator.Attach(dispatcher);
             var runId = new RunId("bench");
             var now = TimeProvider.System.GetUtcNow();
@@ -119,12 +135,7 @@ internal static class EngineBenchmark
             var state = await finished.Task.WaitAsync(TimeSpan.FromMinutes(10));
             watch.Stop();
             await coordinator.DrainAsync();
-            if (state != DagRunState.Success)
-            {
-                throw new InvalidOperationException($"benchmark run ended {state.ToName()}");
-            }
-
-            return watch.Elapsed;
+            return (watch.Elapsed, state, Directory.EnumerateFiles(folder).Sum(file => new FileInfo(file).Length));
         }
         finally
         {
@@ -188,12 +199,17 @@ internal static class EngineBenchmark
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
-    /// <summary>A no-op task that notes when it ran.</summary>
+    /// <summary>A no-op task that notes when it ran and logs <see cref="LogLines"/> lines.</summary>
     private sealed class MarkingExecutor : ITaskExecutor
     {
         public Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
         {
             var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < LogLines; i++)
+            {
+                execution.Log.Write("info", $"step {i} of {execution.Task.Id.Value}: done");
+            }
+
             Marks[execution.Task.Id.Value] = (start, Stopwatch.GetTimestamp());
             return Task.FromResult<JsonElement?>(null);
         }

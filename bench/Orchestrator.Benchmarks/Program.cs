@@ -3,6 +3,13 @@ using Orchestrator.Benchmarks;
 
 // Micro benchmarks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- --filter '*'
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
+// Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
+if (args is ["engine-memory"])
+{
+    await MemoryBenchmark.RunAsync();
+    return;
+}
+
 if (args is ["engine", ..])
 {
     await EngineBenchmark.RunAsync(

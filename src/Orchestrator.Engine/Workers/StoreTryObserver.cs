@@ -8,36 +8,20 @@ namespace Orchestrator.Engine.Workers;
 
 /// <summary>Records a try in the store as it happens. The runner calls it synchronously, so the writes are chained
 /// in order and awaited by <see cref="DrainAsync"/> before the try's end is recorded.</summary>
-internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId) : ITryObserver
+internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId, TimeProvider time) : ITryObserver
 {
     private readonly Lock _lock = new();
-    private readonly List<StoredLogLine> _lines = [];
+    private LiveLogWriter? _liveLog;
     private Task _chain = Task.CompletedTask;
 
     public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) => Then(() =>
         Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}"));
 
-    public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line)
-    {
-        lock (_lock)
-        {
-            _lines.Add(new StoredLogLine(line.At, line.Level, line.Message));
-        }
-    }
+    public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line) => LiveLog.OnLine(task, tryNumber, line);
 
     public void OnTryFinished(TryRecord record)
     {
-        List<StoredLogLine> lines;
-        lock (_lock)
-        {
-            lines = [.. _lines];
-            _lines.Clear();
-        }
-
-        if (lines.Count > 0)
-        {
-            Then(() => store.Logs.AppendAsync(runId, record.TaskId, record.TryNumber, lines, default)); // a silent try costs no write
-        }
+        LiveLog.OnTryFinished(); // the try's last lines are queued before its end is recorded
     }
 
     public void OnRetryScheduled(TaskId task, int failedTryNumber, DateTimeOffset nextTryAt, TimeSpan delay, string reason)
@@ -52,6 +36,9 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string
             return _chain;
         }
     }
+
+    // Lines are written while the try runs, through the same ordered chain as the try's states.
+    private LiveLogWriter LiveLog => LazyInitializer.EnsureInitialized(ref _liveLog, () => new LiveLogWriter(store.Logs, runId, time, Then));
 
     private void Then(Func<Task> write)
     {

@@ -45,7 +45,7 @@ public sealed class TaskWorker : IDisposable
             }
 
             var tryNumber = run.TryToRun.GetValueOrDefault(taskId, 1);
-            var observer = new StoreTryObserver(_store, runId, _workerId);
+            var observer = new StoreTryObserver(_store, runId, _workerId, _time);
             var request = new TaskInstanceRequest
             {
                 DagId = run.Record.DagId,

@@ -23,16 +23,14 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
         using var process = new Process { StartInfo = ShellStartInfo.Create(execution, rendered, _options) };
         process.Start();
 
-        string? lastLine = null;
-        var stdout = ShellOutputPump.PumpAsync(process.StandardOutput, line =>
+        var output = new ShellOutputTracker(execution.Log.Limits.MaxOutputBytes);
+        var stdout = ShellOutputPump.PumpAsync(process.StandardOutput, output.KeepChars(execution.Log.Limits.MaxLineChars), (line, length) =>
         {
-            execution.Log.Write("stdout", line);
-            if (!string.IsNullOrWhiteSpace(line))
-            {
-                lastLine = line;
-            }
+            execution.Log.Write("stdout", line, length - line.Length);
+            output.OnLine(line, length);
         });
-        var stderr = ShellOutputPump.PumpAsync(process.StandardError, line => execution.Log.Write("stderr", line));
+        var stderr = ShellOutputPump.PumpAsync(process.StandardError, execution.Log.Limits.MaxLineChars,
+            (line, length) => execution.Log.Write("stderr", line, length - line.Length));
 
         try
         {
@@ -59,7 +57,7 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
             throw new TaskFailedException($"command exited with code {process.ExitCode}");
         }
 
-        return ShellOutput.FromLastLine(lastLine);
+        return output.Result();
     }
 
     private static Task ReportStartedAsync(Process process, TaskExecution execution, CancellationToken cancellationToken) =>

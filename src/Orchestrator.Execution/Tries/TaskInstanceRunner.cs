@@ -132,6 +132,7 @@ public sealed class TaskInstanceRunner
                 OnProcessStarted = request.OnProcessStarted is { } started ? (process, token) => started(number, process, token) : null,
             };
             var output = await ExecuteAsync(_registry.Get(task.Type), execution, tryToken);
+            TaskOutputLimit.Check(output, log.Limits.MaxOutputBytes);
             Record(TryOutcome.Success, null, output);
             return output;
         }
@@ -156,7 +157,7 @@ public sealed class TaskInstanceRunner
 
         void Record(TryOutcome outcome, string? error, JsonElement? output)
         {
-            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Snapshot());
+            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Complete());
             recorded(record);
             observer.OnTryFinished(record);
         }

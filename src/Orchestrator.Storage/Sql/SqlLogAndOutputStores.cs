@@ -23,6 +23,29 @@ internal sealed class SqlTaskLogStore(SqlSession session) : ITaskLogStore
             SELECT at, level, message FROM task_logs WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber ORDER BY id
             """, new { runId = runId.Value, taskId = taskId.Value, tryNumber = (long)tryNumber }, null, cancellationToken)))
             .Select(row => new StoredLogLine(Ms.At(row.At), row.Level, row.Message))], cancellationToken);
+
+    // One writer appends a try's lines, each batch committed before the next, so ids within a try grow in commit order
+    // and a reader following by the last id it saw misses none.
+    public Task<IReadOnlyList<NumberedLogLine>> ReadAfterAsync(RunId runId, TaskId taskId, int tryNumber, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return session.ReadAsync<IReadOnlyList<NumberedLogLine>>(async connection => [.. (await connection.QueryAsync<NumberedLogRow>(SqlSession.Command("""
+            SELECT id, at, level, message FROM task_logs
+            WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND id > @afterId ORDER BY id LIMIT @limit
+            """, new { runId = runId.Value, taskId = taskId.Value, tryNumber = (long)tryNumber, afterId, limit = (long)limit }, null, cancellationToken)))
+            .Select(row => new NumberedLogLine(row.Id, new StoredLogLine(Ms.At(row.At), row.Level, row.Message)))], cancellationToken);
+    }
+
+    private sealed class NumberedLogRow
+    {
+        public long Id { get; set; }
+
+        public long At { get; set; }
+
+        public string Level { get; set; } = "";
+
+        public string Message { get; set; } = "";
+    }
 }
 
 internal sealed class SqlTaskOutputStore(SqlSession session) : ITaskOutputStore
