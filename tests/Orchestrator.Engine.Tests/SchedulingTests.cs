@@ -73,7 +73,7 @@ public sealed class SchedulingTests : IAsyncLifetime
         Assert.Equal(6, created.Sum(c => c.Count)); // 00:00 … 05:00, each created by exactly one scheduler
         Assert.Empty(again);
         Assert.Empty(early);
-        Assert.Equal(["scheduled__2026-01-01T06:00:00+00:00"], next.Select(r => r.Value));
+        Assert.Equal(["scheduled__2026-01-01T06:00:00+00:00__hourly"], next.Select(r => r.Value));
         var dates = await LogicalDatesAsync("hourly");
         Assert.Equal(7, dates.Count);
         Assert.Equal(dates.Count, dates.Distinct().Count());

@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Scheduling;
-using Orchestrator.Core.Model;
-using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -38,14 +35,7 @@ internal static class DagsTriggerCommand
             var now = TimeProvider.System.GetUtcNow();
             await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
             await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
-            var runId = new RunId($"manual__{now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}");
-            var created = await new RunFactory(store, TimeProvider.System).CreateAsync(dag, runId, now, RunType.Manual, confText, cancellationToken);
-            if (!created)
-            {
-                await console.Error.WriteLineAsync($"error: a run of {dag.Id} for {now:O} already exists; try again");
-                return 1;
-            }
-
+            var (runId, _) = await new RunFactory(store, TimeProvider.System).CreateManualAsync(dag, confText, cancellationToken);
             await console.Output.WriteLineAsync(runId.Value);
             return 0;
         });
