@@ -20,9 +20,9 @@ internal static class DagsTriggerCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var confText = parse.GetValue(conf) ?? "{}";
-            if (!IsJsonObject(confText))
+            if (ConfProblem(confText) is { } problem)
             {
-                await console.Error.WriteLineAsync("error: --conf must be a JSON object such as '{\"minRows\": 100}'");
+                await console.Error.WriteLineAsync($"error: --conf {problem}; expected a JSON object such as '{{\"minRows\": 100}}'");
                 return 2;
             }
 
@@ -42,16 +42,30 @@ internal static class DagsTriggerCommand
         return command;
     }
 
-    private static bool IsJsonObject(string text)
+    /// <summary>Why <paramref name="text"/> is not a usable conf (invalid JSON, or JSON that is not an object), or
+    /// null when it is one.</summary>
+    private static string? ConfProblem(string text)
     {
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? null
+                : $"is {Describe(document.RootElement.ValueKind)}, not a JSON object";
         }
-        catch (JsonException)
+        catch (JsonException exception)
         {
-            return false;
+            // System.Text.Json counts from 0; people count columns from 1.
+            return $"is not valid JSON (line {(exception.LineNumber ?? 0) + 1}, position {(exception.BytePositionInLine ?? 0) + 1})";
         }
     }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 }
