@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Scheduling;
-using Orchestrator.Core.Model;
-using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -23,9 +20,9 @@ internal static class DagsTriggerCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var confText = parse.GetValue(conf) ?? "{}";
-            if (!IsJsonObject(confText))
+            if (ConfProblem(confText) is { } problem)
             {
-                await console.Error.WriteLineAsync("error: --conf must be a JSON object such as '{\"minRows\": 100}'");
+                await console.Error.WriteLineAsync($"error: --conf {problem}; expected a JSON object such as '{{\"minRows\": 100}}'");
                 return 2;
             }
 
@@ -38,30 +35,37 @@ internal static class DagsTriggerCommand
             var now = TimeProvider.System.GetUtcNow();
             await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
             await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
-            var runId = new RunId($"manual__{now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}");
-            var created = await new RunFactory(store, TimeProvider.System).CreateAsync(dag, runId, now, RunType.Manual, confText, cancellationToken);
-            if (!created)
-            {
-                await console.Error.WriteLineAsync($"error: a run of {dag.Id} for {now:O} already exists; try again");
-                return 1;
-            }
-
+            var (runId, _) = await new RunFactory(store, TimeProvider.System).CreateManualAsync(dag, confText, cancellationToken);
             await console.Output.WriteLineAsync(runId.Value);
             return 0;
         });
         return command;
     }
 
-    private static bool IsJsonObject(string text)
+    /// <summary>Why <paramref name="text"/> is not a usable conf (invalid JSON, or JSON that is not an object), or
+    /// null when it is one.</summary>
+    private static string? ConfProblem(string text)
     {
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? null
+                : $"is {Describe(document.RootElement.ValueKind)}, not a JSON object";
         }
-        catch (JsonException)
+        catch (JsonException exception)
         {
-            return false;
+            // System.Text.Json counts from 0; people count columns from 1.
+            return $"is not valid JSON (line {(exception.LineNumber ?? 0) + 1}, position {(exception.BytePositionInLine ?? 0) + 1})";
         }
     }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 }

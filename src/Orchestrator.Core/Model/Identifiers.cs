@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Orchestrator.Core.Model;
@@ -22,7 +23,7 @@ public readonly record struct TaskId
     public override string ToString() => Value;
 }
 
-/// <summary>Identifies one DAG run (e.g. <c>manual__2026-01-01T00:00:00+00:00</c> or a generated id).</summary>
+/// <summary>Identifies one DAG run, across all DAGs (e.g. <c>scheduled__2026-01-01T00:00:00+00:00__etl</c>).</summary>
 public readonly record struct RunId
 {
     public RunId(string value)
@@ -32,6 +33,17 @@ public readonly record struct RunId
     }
 
     public string Value { get; }
+
+    /// <summary>The id of <paramref name="dag"/>'s scheduled run for <paramref name="logicalDate"/>. A run id is unique
+    /// across DAGs and a DAG has one run per logical date, so the id carries both: two DAGs on the same schedule
+    /// never claim the same id, and two schedulers creating the same run agree on it.</summary>
+    public static RunId Scheduled(DagId dag, DateTimeOffset logicalDate) =>
+        new($"scheduled__{logicalDate.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}__{dag.Value}");
+
+    /// <summary>The id of <paramref name="dag"/>'s manual run for <paramref name="logicalDate"/> (to the millisecond,
+    /// the store's precision; the run factory makes logical dates of one DAG distinct, and so these ids).</summary>
+    public static RunId Manual(DagId dag, DateTimeOffset logicalDate) =>
+        new($"manual__{logicalDate.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}__{dag.Value}");
 
     public override string ToString() => Value;
 }

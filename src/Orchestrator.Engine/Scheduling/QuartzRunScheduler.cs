@@ -44,6 +44,9 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         return result;
     }
 
+    /// <summary>The Quartz scheduler itself, for tests that drive it and watch what it fires.</summary>
+    internal IScheduler Scheduler => _scheduler;
+
     /// <summary>Brings Quartz's jobs in line with the catalog: new or changed schedules get new triggers, removed
     /// ones lose theirs.</summary>
     public async Task SyncAsync(CancellationToken cancellationToken)
@@ -84,44 +87,45 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
                 .Build())];
     }
 
-    /// <summary>When Quartz must next fire for a DAG: the earlier of its cron triggers' next fire and the planner's
-    /// next run. They differ only around DST changes, where Quartz moves a local time that does not exist (02:30 on
-    /// spring-forward day) by the whole shift and fires a repeated hour once, while the planner keeps cron's meaning.</summary>
-    internal static DateTimeOffset? NextFire(DagDefinition dag, IEnumerable<ITrigger> cronTriggers, DateTimeOffset after)
-    {
-        var quartz = NextCronFire(cronTriggers, after);
-        return PlannedFireNeeded(dag, quartz, after) ?? quartz;
-    }
-
-    /// <summary>The planner's next run when it comes before Quartz's next cron fire; otherwise null.</summary>
+    /// <summary>The planner's next run when it comes before Quartz's next cron fire; otherwise null. They differ only
+    /// around DST changes, where Quartz moves a local time that does not exist (02:30 on spring-forward day) by the
+    /// whole shift and fires a repeated hour once, while the planner keeps cron's meaning.</summary>
     private static DateTimeOffset? PlannedFireNeeded(DagDefinition dag, DateTimeOffset? quartzNext, DateTimeOffset after) =>
         SchedulePlanner.NextRun(dag, after) is { } planned && (quartzNext is null || planned < quartzNext) ? planned : null;
 
-    private static DateTimeOffset? NextCronFire(IEnumerable<ITrigger> cronTriggers, DateTimeOffset after) =>
-        cronTriggers.Select(t => t.GetFireTimeAfter(after)).Where(t => t is not null).Min();
+    /// <summary>When the cron triggers will really fire next: their own next fire time as Quartz keeps it, not
+    /// <c>GetFireTimeAfter</c>. The two differ in a repeated (fall-back) hour: Quartz has already stepped past it,
+    /// while a fresh evaluation from inside it finds it again, which hid the planner's second fire there.</summary>
+    private static DateTimeOffset? NextCronFire(IEnumerable<ITrigger> cronTriggers) =>
+        cronTriggers.Select(t => t.GetNextFireTimeUtc()).Where(t => t is not null).Min();
 
-    /// <summary>Adds a one-shot trigger at the planner's next run when Quartz's cron triggers would fire later.</summary>
+    /// <summary>Adds a one-shot trigger at the planner's next run when Quartz's cron triggers would fire later, and
+    /// drops pending ones that are no longer right. Each one-shot trigger has a key of its own (its time), so arming
+    /// the next one from inside the fire of the previous one (both offsets of a repeated hour) never touches the
+    /// trigger Quartz is completing.</summary>
     private static async Task ArmPlannedFireAsync(IScheduler scheduler, DagDefinition dag, DateTimeOffset after, CancellationToken cancellationToken)
     {
         var job = new JobKey(dag.Id.Value, Group);
-        var planned = new TriggerKey($"{dag.Id}#planned", Group);
-        var cron = (await scheduler.GetTriggersOfJob(job, cancellationToken)).Where(t => !t.Key.Equals(planned));
-        if (PlannedFireNeeded(dag, NextCronFire(cron, after), after) is not { } at)
+        var prefix = $"{dag.Id}{PlannedSuffix}";
+        var triggers = await scheduler.GetTriggersOfJob(job, cancellationToken);
+        var planned = triggers.Where(t => t.Key.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var at = PlannedFireNeeded(dag, NextCronFire(triggers.Except(planned)), after);
+        var key = at is { } time ? new TriggerKey($"{prefix}{time.UtcTicks}", Group) : null;
+        foreach (var stale in planned.Where(t => !t.Key.Equals(key) && t.GetNextFireTimeUtc() is not null))
+        {
+            await scheduler.UnscheduleJob(stale.Key, cancellationToken);
+        }
+
+        if (key is null || planned.Any(t => t.Key.Equals(key)))
         {
             return;
         }
 
-        var trigger = TriggerBuilder.Create().WithIdentity(planned).ForJob(job).StartAt(at)
-            .WithSimpleSchedule(simple => simple.WithMisfireHandlingInstructionFireNow()).Build();
-        if (await scheduler.CheckExists(planned, cancellationToken))
-        {
-            await scheduler.RescheduleJob(planned, trigger, cancellationToken);
-        }
-        else
-        {
-            await scheduler.ScheduleJob(trigger, cancellationToken);
-        }
+        await scheduler.ScheduleJob(TriggerBuilder.Create().WithIdentity(key).ForJob(job).StartAt(at!.Value)
+            .WithSimpleSchedule(simple => simple.WithMisfireHandlingInstructionFireNow()).Build(), cancellationToken);
     }
+
+    private const string PlannedSuffix = "#planned@";
 
     internal static IJobDetail JobFor(DagId dagId) =>
         JobBuilder.Create<ScheduledRunJob>().WithIdentity(dagId.Value, Group).UsingJobData("dagId", dagId.Value).Build();

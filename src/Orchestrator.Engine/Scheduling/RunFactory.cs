@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Core.States;
@@ -25,7 +24,7 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
         var created = new List<RunId>();
         foreach (var logicalDate in SchedulePlanner.DueRuns(dag.Definition, lastScheduled, time.GetUtcNow()))
         {
-            var runId = new RunId($"scheduled__{logicalDate.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}");
+            var runId = RunId.Scheduled(dag.Id, logicalDate);
             if (await CreateAsync(dag, runId, logicalDate, RunType.Scheduled, "{}", cancellationToken))
             {
                 created.Add(runId);
@@ -34,6 +33,37 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
 
         return created;
     }
+
+    /// <summary>Creates a manual run whose logical date is now, to the store's millisecond. A DAG has one run per
+    /// logical date (as in Airflow), so a trigger landing on a taken date (another trigger in the same millisecond,
+    /// or a scheduled run) takes the next free millisecond after the newest manual run: every trigger is created,
+    /// each with its own logical date and run id.</summary>
+    /// <exception cref="InvalidOperationException">No free logical date was found (the store refused every one).</exception>
+    public async Task<(RunId RunId, DateTimeOffset LogicalDate)> CreateManualAsync(LoadedDag dag, string conf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        const int MaxAttempts = 1000;
+        var logicalDate = TruncateToMillisecond(time.GetUtcNow());
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var runId = RunId.Manual(dag.Id, logicalDate);
+            if (await CreateAsync(dag, runId, logicalDate, RunType.Manual, conf, cancellationToken))
+            {
+                return (runId, logicalDate);
+            }
+
+            // Jump past the newest manual run rather than one millisecond at a time: N triggers in one
+            // millisecond then cost about 2N writes instead of N².
+            var newest = await store.Runs.ListAsync(new RunQuery(dag.Id, Limit: 1, Type: RunType.Manual), cancellationToken);
+            var next = logicalDate.AddMilliseconds(1);
+            logicalDate = newest.Count > 0 && newest[0].LogicalDate >= next ? newest[0].LogicalDate.AddMilliseconds(1) : next;
+        }
+
+        throw new InvalidOperationException($"could not find a free logical date for a manual run of {dag.Id} after {MaxAttempts} attempts");
+    }
+
+    private static DateTimeOffset TruncateToMillisecond(DateTimeOffset at) =>
+        new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     public async Task<bool> CreateAsync(LoadedDag dag, RunId runId, DateTimeOffset logicalDate, RunType type, string conf, CancellationToken cancellationToken)
     {

@@ -6,8 +6,6 @@ namespace Orchestrator.Loading.Folder;
 /// A file that fails to load becomes import errors; it never stops the other files.</summary>
 public sealed class DagFolderLoader
 {
-    private static readonly HashSet<string> IgnoredFolders = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", "node_modules" };
-
     private readonly IReadOnlyList<IDagFileLoader> _loaders;
 
     public DagFolderLoader(IReadOnlyList<IDagFileLoader> loaders)
@@ -15,7 +13,8 @@ public sealed class DagFolderLoader
         _loaders = [.. loaders];
     }
 
-    /// <summary>The DAG files of <paramref name="folder"/>, sorted, skipping hidden folders and build output.</summary>
+    /// <summary>The DAG files of <paramref name="folder"/>, sorted, skipping hidden folders and build output. Symbolic
+    /// links are followed, but each real file is listed once and a loop of links is walked once.</summary>
     public IReadOnlyList<string> FindFiles(string folder)
     {
         if (!Directory.Exists(folder))
@@ -23,10 +22,16 @@ public sealed class DagFolderLoader
             throw new DirectoryNotFoundException($"DAG folder '{folder}' does not exist (set it with --dags DIR)");
         }
 
-        var files = new List<string>();
-        Collect(folder, files);
-        files.Sort(StringComparer.Ordinal);
-        return files;
+        return new DagFileWalk(file => _loaders.Any(loader => loader.CanLoad(file))).Run(folder);
+    }
+
+    /// <summary>The real folders to watch for changes to <paramref name="folder"/>'s DAG files: the folder itself and
+    /// every folder outside it that a symbolic link in it leads to (each once, however many links lead there).</summary>
+    public static IReadOnlyList<string> FindWatchRoots(string folder)
+    {
+        var walk = new DagFileWalk(_ => false); // folders only
+        walk.Run(folder);
+        return walk.WatchRoots();
     }
 
     public async Task<DagFolderSnapshot> LoadAsync(string folder, CancellationToken cancellationToken)
@@ -94,25 +99,5 @@ public sealed class DagFolderLoader
         var loader = _loaders.FirstOrDefault(candidate => candidate.CanLoad(path))
             ?? throw new ArgumentException($"no loader for '{path}'", nameof(path));
         return await loader.LoadAsync(path, content, cancellationToken);
-    }
-
-    private void Collect(string folder, List<string> files)
-    {
-        foreach (var file in Directory.EnumerateFiles(folder))
-        {
-            if (!Path.GetFileName(file).StartsWith('.') && _loaders.Any(loader => loader.CanLoad(file)))
-            {
-                files.Add(file);
-            }
-        }
-
-        foreach (var child in Directory.EnumerateDirectories(folder))
-        {
-            var name = Path.GetFileName(child);
-            if (!name.StartsWith('.') && !IgnoredFolders.Contains(name))
-            {
-                Collect(child, files);
-            }
-        }
     }
 }

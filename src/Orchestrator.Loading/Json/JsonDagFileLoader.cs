@@ -51,6 +51,12 @@ public sealed class JsonDagFileLoader : IDagFileLoader
 
         using (document)
         {
+            if (positions.Duplicates.Count > 0)
+            {
+                // The parsed document kept only the last value: reading it would hide the author's mistake.
+                return new DagFileLoadResult(path, version, [], positions.Duplicates.Select(duplicate => DuplicateKeyError(path, duplicate)).ToList());
+            }
+
             var fields = new JsonFields(path, positions);
             var builder = new JsonDagReader(fields, path).Read(document.RootElement);
             if (builder is null || fields.Errors.Count > 0)
@@ -80,6 +86,15 @@ public sealed class JsonDagFileLoader : IDagFileLoader
             Column = position?.Column ?? error.Location.Column,
         };
         return new ImportError(location, error.Message);
+    }
+
+    private static ImportError DuplicateKeyError(string path, JsonPositions.DuplicateKey duplicate)
+    {
+        var (line, column) = duplicate.Again;
+        var first = duplicate.First;
+        return new ImportError(
+            new Core.Model.SourceLocation(path, line, column, duplicate.Path),
+            $"duplicate key '{duplicate.Name}' at line {line}, column {column}; first at line {first.Line}, column {first.Column}");
     }
 
     private static ImportError SyntaxError(string path, byte[] content, JsonException exception)

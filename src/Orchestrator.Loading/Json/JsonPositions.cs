@@ -4,10 +4,12 @@ using System.Text.Json;
 namespace Orchestrator.Loading.Json;
 
 /// <summary>The 1-based line and column of every JSON path in a document (<c>tasks[2].dependsOn[0]</c>), so an
-/// error about a field can point at the exact place in the file. Columns count characters, not bytes.</summary>
+/// error about a field can point at the exact place in the file. Columns count characters, not bytes.
+/// The same walk finds duplicate keys, which System.Text.Json accepts silently (the last one wins).</summary>
 internal sealed class JsonPositions
 {
     private readonly Dictionary<string, (int Line, int Column)> _positions = new(StringComparer.Ordinal);
+    private readonly List<DuplicateKey> _duplicates = [];
     private readonly LineTable _lines;
 
     private JsonPositions(LineTable lines) => _lines = lines;
@@ -25,8 +27,19 @@ internal sealed class JsonPositions
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    pendingProperty = Join(frames.Peek().Path, reader.GetString()!);
-                    positions._positions[pendingProperty] = lines.Position(offset);
+                    var frame = frames.Peek();
+                    var name = reader.GetString()!;
+                    var position = lines.Position(offset);
+                    pendingProperty = Join(frame.Path, name);
+                    if (!frame.Keys.TryAdd(name, position))
+                    {
+                        positions._duplicates.Add(new DuplicateKey(pendingProperty, name, frame.Keys[name], position));
+                    }
+                    else
+                    {
+                        positions._positions[pendingProperty] = position;
+                    }
+
                     break;
                 case JsonTokenType.EndObject or JsonTokenType.EndArray:
                     frames.Pop();
@@ -45,6 +58,9 @@ internal sealed class JsonPositions
 
         return positions;
     }
+
+    /// <summary>Every key that appears a second (third…) time in the same object, in document order.</summary>
+    public IReadOnlyList<DuplicateKey> Duplicates => _duplicates;
 
     /// <summary>The position of <paramref name="path"/>, or of its nearest parent that has one.</summary>
     public (int Line, int Column)? Find(string? path)
@@ -93,7 +109,13 @@ internal sealed class JsonPositions
         public bool IsArray { get; } = isArray;
 
         public int NextIndex { get; set; }
+
+        /// <summary>The keys seen so far in this object (compared after unescaping, as the parser does).</summary>
+        public Dictionary<string, (int Line, int Column)> Keys { get; } = new(StringComparer.Ordinal);
     }
+
+    /// <summary>A key repeated in one object: where it was first, and where it came again.</summary>
+    internal sealed record DuplicateKey(string Path, string Name, (int Line, int Column) First, (int Line, int Column) Again);
 
     /// <summary>Byte offsets where lines start, to turn offsets into (line, character column).</summary>
     internal sealed class LineTable
