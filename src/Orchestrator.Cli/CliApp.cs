@@ -10,8 +10,12 @@ public static class CliApp
     {
         var root = Build(new CliConsole(output, error));
         var parsed = root.Parse(args);
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = LongestStop });
     }
+
+    /// <summary>After Ctrl+C or SIGTERM a command may take this long to finish before the process exits anyway:
+    /// long enough for <c>standalone</c>'s stop grace (System.CommandLine's default, 2 s, would cut it short).</summary>
+    internal static readonly TimeSpan LongestStop = TimeSpan.FromHours(1);
 
     internal static RootCommand Build(CliConsole console)
     {

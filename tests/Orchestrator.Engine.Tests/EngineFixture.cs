@@ -8,6 +8,10 @@ using Orchestrator.Engine.Runs;
 using Orchestrator.Engine.Workers;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Loading;
+using Orchestrator.Secrets.Encryption;
+using Orchestrator.Secrets.Keys;
+using Orchestrator.Secrets.Masking;
+using Orchestrator.Secrets.Values;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Records;
 using Orchestrator.Storage.Sql;
@@ -32,6 +36,9 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     private int _workers = 2;
     private bool _inline;
+
+    /// <summary>The cipher of this engine's Variables and Connections (a fresh key per fixture).</summary>
+    public SecretCipher Cipher { get; } = new(SecretKey.Generate("test"));
 
     /// <param name="workers">Hangfire workers.</param>
     /// <param name="inline">Instead of Hangfire, run each dispatched task inside <c>Enqueue</c> itself: the worker
@@ -78,12 +85,12 @@ internal sealed class EngineFixture : IAsyncDisposable
         return dag;
     }
 
-    public async Task<RunId> TriggerAsync(LoadedDag dag, string conf = "{}")
+    public async Task<RunId> TriggerAsync(LoadedDag dag, string conf = "{}", RunType type = RunType.Manual, DateTimeOffset? logicalDate = null)
     {
         var now = TimeProvider.System.GetUtcNow();
-        var runId = new RunId($"manual__{Guid.NewGuid():N}");
+        var runId = new RunId($"{type.ToString().ToLowerInvariant()}__{Guid.NewGuid():N}");
         Assert.True(await Store.Runs.CreateAsync(
-            new DagRunRecord(runId, dag.Id, dag.Version, now, RunType.Manual, DagRunState.Queued, conf, now),
+            new DagRunRecord(runId, dag.Id, dag.Version, logicalDate ?? now, type, DagRunState.Queued, conf, now),
             [.. dag.Definition.Tasks.Select(t => new TaskInstanceRecord(runId, t.Id, TaskInstanceState.None, 0, t.Retry.MaxTries, t.Queue, now))],
             default));
         Assert.True(await Coordinator.StartAsync(runId, default));
@@ -112,7 +119,8 @@ internal sealed class EngineFixture : IAsyncDisposable
         Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System);
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
-        _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker");
+        _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker",
+            new StoreTrySecretsSource(Store, Cipher, SensitiveNames.Default));
         if (_inline)
         {
             Coordinator.Attach(new InlineDispatcher(_worker));

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Orchestrator.Secrets.Encryption;
+using Orchestrator.Secrets.Masking;
+using Orchestrator.Secrets.Values;
 using Orchestrator.Cli.Output;
 using Orchestrator.Core.States;
 using Orchestrator.Execution.LocalRuns;
@@ -43,6 +46,9 @@ internal static class DagsTestCommand
             var json = parse.GetValue(CommonOptions.Output) == OutputFormat.Json;
             var progress = new RunProgressPrinter(console.Error);
             var executor = new LocalRunExecutor(DagSources.Registry, TimeProvider.System);
+            var home = parse.GetValue(CommonOptions.Home)!;
+            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+            await using var store = await SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
             var result = await executor.RunAsync(new LocalRunRequest
             {
                 Dag = dag.Definition,
@@ -50,6 +56,8 @@ internal static class DagsTestCommand
                 DagFolder = dag.Folder,
                 Conf = confValue,
                 OnLogLine = progress.LogLine,
+                // Variables and Connections from the home's store; what they hold, and sensitive params, are masked.
+                Secrets = new StoreTrySecretsSource(store, SecretCipher.ForHome(Path.GetFullPath(home)), SensitiveNames.FromEnvironment()),
             }, progress, cancellationToken);
 
             if (json)
@@ -61,7 +69,7 @@ internal static class DagsTestCommand
                 RunResultTable.Write(console.Out, result);
             }
 
-            await RecordAsync(console, parse, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
+            await RecordAsync(console, store, database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
             return result.State == DagRunState.Success ? Succeeded : Failed;
         });
         return command;
@@ -69,12 +77,11 @@ internal static class DagsTestCommand
 
     /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
     /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
-    private static async Task RecordAsync(CliConsole console, ParseResult parse, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
+    private static async Task RecordAsync(
+        CliConsole console, SqlMetadataStore store, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
         try
         {
-            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), parse.GetValue(CommonOptions.Home)!);
-            await using var store = await SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
             await DagRegistration.RegisterAsync(store, dag, result.StartedAt, cancellationToken);
             await TestRunRecorder.RecordAsync(store, dag, result, conf, cancellationToken);
             await console.Error.WriteLineAsync($"recorded as run {result.RunId} in {database.Describe}");

@@ -5,26 +5,46 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cli.Hosting;
+using Orchestrator.Core.Durations;
 using Orchestrator.Engine.Hosting;
+using Orchestrator.Engine.Workers;
+using Orchestrator.Secrets.Encryption;
+using Orchestrator.Secrets.Masking;
+using Orchestrator.Secrets.Values;
 
 namespace Orchestrator.Cli.Commands;
 
 /// <summary><c>standalone</c>: scheduler, workers and web server in one process on the home's store, until Ctrl+C.</summary>
 internal static class StandaloneCommand
 {
+    /// <summary>How long a lost try's recorded process group gets between SIGTERM and SIGKILL after a restart.</summary>
+    private static readonly TimeSpan LostTryKillGrace = TimeSpan.FromSeconds(5);
+
     public static Command Create(CliConsole console)
     {
         var port = new Option<int>("--port") { Description = "The HTTP port (/health).", DefaultValueFactory = _ => 8080 };
         var workers = new Option<int>("--workers") { Description = "Tasks run at once.", DefaultValueFactory = _ => Environment.ProcessorCount * 4 };
+        var stopGrace = new Option<string>("--stop-grace")
+        {
+            Description = "On Ctrl+C or SIGTERM, how long running tasks may go on before they are stopped and recorded as interrupted (they run again at the next start).",
+            DefaultValueFactory = _ => "30s",
+        };
         var command = new Command("standalone", "Run the scheduler, workers and web server in one process on the embedded store, picking up the dags folder.");
         command.Options.Add(port);
         command.Options.Add(workers);
+        command.Options.Add(stopGrace);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dags = Path.GetFullPath(parse.GetValue(CommonOptions.Dags)!);
             if (!Directory.Exists(dags))
             {
                 await console.Error.WriteLineAsync($"error: DAG folder '{dags}' does not exist (set it with --dags DIR)");
+                return 2;
+            }
+
+            if (!DurationParser.TryParse(parse.GetValue(stopGrace)!, out var grace) || grace > CliApp.LongestStop)
+            {
+                await console.Error.WriteLineAsync($"error: --stop-grace '{parse.GetValue(stopGrace)}' must be a duration such as 30s, 5m or PT1M, at most {DurationParser.Format(CliApp.LongestStop)}");
                 return 2;
             }
 
@@ -53,8 +73,15 @@ internal static class StandaloneCommand
             }));
             var logger = logs.CreateLogger("orchestrator");
             await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
-            await using var engine = await EmbeddedEngine.StartAsync(
-                new EngineOptions { DagsFolder = dags, Workers = parse.GetValue(workers) }, store, DagSources.Registry, TimeProvider.System, logger, cancellationToken);
+            var options = new EngineOptions
+            {
+                DagsFolder = dags,
+                Workers = parse.GetValue(workers),
+                StopGrace = grace,
+                LostTries = new RecordedProcessCleaner(store, LostTryKillGrace, logger),
+                Secrets = new StoreTrySecretsSource(store, SecretCipher.ForHome(home, logger), SensitiveNames.FromEnvironment()),
+            };
+            await using var engine = await EmbeddedEngine.StartAsync(options, store, DagSources.Registry, TimeProvider.System, logger, cancellationToken);
 
             var web = WebApplication.CreateSlimBuilder();
             web.Logging.ClearProviders();

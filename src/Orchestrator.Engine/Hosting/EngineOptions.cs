@@ -20,4 +20,10 @@ public sealed class EngineOptions
 
     /// <summary>Stops what a try that was running when the engine died left behind, before its retry. Default: none.</summary>
     public Runs.ILostTryCleaner? LostTries { get; init; }
+
+    /// <summary>Each try's Variables, Connections and secret masker. Default: none.</summary>
+    public Core.Secrets.ITrySecretsSource? Secrets { get; init; }
+
+    /// <summary>Caps on each try's log lines, log and output. Default: <see cref="Execution.Logs.LogLimits.Default"/>.</summary>
+    public Execution.Logs.LogLimits? LogLimits { get; init; }
 }

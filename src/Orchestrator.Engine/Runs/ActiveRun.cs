@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
+using Orchestrator.Core.Schedules;
 using Orchestrator.Loading;
 using Orchestrator.Storage.Records;
 
@@ -18,6 +19,10 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     public RunTracker Tracker { get; } = tracker;
 
     public IReadOnlyDictionary<string, JsonElement> Params { get; } = parameters;
+
+    /// <summary>The run's data interval: the schedule's previous fire time to the logical date for a scheduled run,
+    /// the logical date alone otherwise (as Airflow 3 does).</summary>
+    public DataInterval DataInterval { get; } = DataInterval.For(dag.Definition, record.RunType == RunType.Scheduled, record.LogicalDate);
 
     public ConcurrentDictionary<TaskId, JsonElement> Outputs { get; } = new();
 

@@ -1,5 +1,7 @@
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Secrets;
 using Orchestrator.Engine.Runs;
+using Orchestrator.Execution.Logs;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Storage;
@@ -21,8 +23,15 @@ public sealed class TaskWorker : IDisposable
     private readonly CountdownEvent _running = new(1);
     private volatile bool _stopping;
 
-    public TaskWorker(RunCoordinator coordinator, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, string workerId)
+    private readonly ITrySecretsSource? _secrets;
+    private readonly LogLimits _logLimits;
+
+    public TaskWorker(
+        RunCoordinator coordinator, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, string workerId,
+        ITrySecretsSource? secrets = null, LogLimits? logLimits = null)
     {
+        _secrets = secrets;
+        _logLimits = logLimits ?? LogLimits.Default;
         _coordinator = coordinator;
         _store = store;
         _runner = new TaskInstanceRunner(registry, time);
@@ -56,6 +65,11 @@ public sealed class TaskWorker : IDisposable
                 Outputs = run.Outputs,
                 DagFolder = run.Dag.Folder,
                 TryNumber = tryNumber,
+                DataIntervalStart = run.DataInterval.Start,
+                DataIntervalEnd = run.DataInterval.End,
+                SecretsSource = _secrets,
+                LogLimits = _logLimits,
+                KeepLogLines = false, // written live to the store
                 OnProcessStarted = (number, process, token) => RecordProcessAsync(observer, runId, taskId, number, process, token),
             };
             using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _interrupt.Token);

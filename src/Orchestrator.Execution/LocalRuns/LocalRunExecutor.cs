@@ -148,6 +148,10 @@ public sealed class LocalRunExecutor
             Params = _params,
             Outputs = _outputs,
             DagFolder = _request.DagFolder,
+            DataIntervalStart = LogicalDate,
+            DataIntervalEnd = LogicalDate,
+            SecretsSource = _request.Secrets,
+            LogLimits = _request.LogLimits,
         };
 
         public ITryObserver Observer => new ProgressObserver(this);

@@ -24,6 +24,12 @@ public sealed class LocalRunRequest
     /// <summary>The run id. Default: <c>test__LOGICAL_DATE__SUFFIX</c>.</summary>
     public RunId? RunId { get; init; }
 
+    /// <summary>Each try's Variables, Connections and secret masker. Default: none.</summary>
+    public Core.Secrets.ITrySecretsSource? Secrets { get; init; }
+
+    /// <summary>Caps on each try's log lines, log and output.</summary>
+    public LogLimits LogLimits { get; init; } = LogLimits.Default;
+
     /// <summary>Called with every log line of every try as it is written (task, try number, line).</summary>
     public Action<TaskId, int, TaskLogLine>? OnLogLine { get; init; }
 }

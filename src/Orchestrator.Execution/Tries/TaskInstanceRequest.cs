@@ -2,6 +2,7 @@ using System.Text.Json;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
+using Orchestrator.Execution.Logs;
 
 namespace Orchestrator.Execution.Tries;
 
@@ -53,6 +54,16 @@ public sealed record TaskInstanceRequest
 
     /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> are read from. Default: none.</summary>
     public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
+
+    /// <summary>Where each try gets its secret values and masker (overrides <see cref="Secrets"/>). Default: none.</summary>
+    public ITrySecretsSource? SecretsSource { get; init; }
+
+    /// <summary>Caps on a try's log lines, log and output.</summary>
+    public LogLimits LogLimits { get; init; } = LogLimits.Default;
+
+    /// <summary>Whether the try's record keeps its log lines (<c>dags test</c> replays them into the store; the engine
+    /// has written them live already).</summary>
+    public bool KeepLogLines { get; init; } = true;
 
     public TaskInstanceRequest WithTry(int tryNumber) => tryNumber == TryNumber ? this : this with { TryNumber = tryNumber };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Core.Durations;
 using Orchestrator.Core.Retries;
+using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
 using Orchestrator.Core.Templating;
 using Orchestrator.Execution.Logs;
@@ -105,14 +106,20 @@ public sealed class TaskInstanceRunner
         var number = request.TryNumber;
         var startedAt = _time.GetUtcNow();
         observer.OnTryStarted(task.Id, number, startedAt);
-        var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line));
+        var (secrets, secretsFailure) = await LoadSecretsAsync(request, tryToken);
+        var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line), request.LogLimits, secrets.Masker, request.KeepLogLines);
         try
         {
+            if (secretsFailure is not null)
+            {
+                throw new TaskFailedException($"reading the Variables and Connections for this try failed: {secretsFailure.Message}");
+            }
+
             var scope = new TemplateScope(request.DagId, request.RunId, request.LogicalDate, task.Id, number, request.Params, request.Outputs)
             {
                 DataIntervalStart = request.DataIntervalStart,
                 DataIntervalEnd = request.DataIntervalEnd,
-                Secrets = request.Secrets,
+                Secrets = secrets.Values,
             };
             var execution = new TaskExecution
             {
@@ -157,9 +164,50 @@ public sealed class TaskInstanceRunner
 
         void Record(TryOutcome outcome, string? error, JsonElement? output)
         {
+            // What leaves the try is masked: its error and its output are stored and shown like its log.
+            error = error is null ? null : secrets.Masker.Mask(error);
+            output = output is { } value ? MaskOutput(value, secrets.Masker) : null;
             var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Complete());
             recorded(record);
             observer.OnTryFinished(record);
+        }
+    }
+
+    private static async Task<(TrySecrets Secrets, Exception? Failure)> LoadSecretsAsync(TaskInstanceRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SecretsSource is not { } source)
+        {
+            return (new TrySecrets(request.Secrets, NoSecretMasker.Instance), null);
+        }
+
+        try
+        {
+            return (await source.ForTryAsync(request.Task, request.Params, cancellationToken), null);
+        }
+        catch (Exception exception)
+        {
+            return (TrySecrets.None, exception);
+        }
+    }
+
+    /// <summary>The output with every secret replaced by <c>***</c> inside its strings (and names).</summary>
+    private static JsonElement MaskOutput(JsonElement output, ISecretMasker masker)
+    {
+        var text = output.GetRawText();
+        var masked = masker.Mask(text);
+        if (masked == text)
+        {
+            return output;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(masked);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(masked); // masking broke the JSON: keep it as masked text
         }
     }
 
