@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Engine.Hosting;
 
@@ -32,13 +29,13 @@ public sealed class OneEnginePerHomeTests : IDisposable
         using var holder = Process.Start("flock", ["-o", Path.Combine(home, HomeLock.LockFileName), "bash", "-c", $"touch {ready}; sleep 100"]);
         try
         {
-            await EventuallyAsync(() => Task.FromResult(File.Exists(ready) ? "ready" : null));
+            await StandaloneProcess.EventuallyAsync(() => Task.FromResult(File.Exists(ready) ? "ready" : null));
 
             var refused = Assert.Throws<HomeLockedException>(() => HomeLock.Acquire(home, new FakeTimeProvider(Since)));
             Assert.Equal(Path.Combine(home, HomeLock.LockFileName), refused.LockFile);
             Assert.StartsWith("another engine is running on this home: holder unknown (lock file ", refused.Message, StringComparison.Ordinal);
 
-            Kill(holder.Id, "KILL");
+            StandaloneProcess.Kill(holder.Id, "KILL");
             await holder.WaitForExitAsync();
             using var taken = HomeLock.Acquire(home, new FakeTimeProvider(Since)); // at once: nothing stale to wait for
 
@@ -48,7 +45,7 @@ public sealed class OneEnginePerHomeTests : IDisposable
         {
             if (!holder.HasExited)
             {
-                Kill(holder.Id, "KILL");
+                StandaloneProcess.Kill(holder.Id, "KILL");
             }
         }
     }
@@ -76,15 +73,15 @@ public sealed class OneEnginePerHomeTests : IDisposable
     {
         var dags = Directory.CreateDirectory(Path.Combine(_root, "dags")).FullName;
         var home = Path.Combine(_root, "home");
-        var firstPort = FreePort();
-        var first = StartStandalone(dags, home, firstPort);
-        var firstLog = Capture(first);
+        var firstPort = StandaloneProcess.FreePort();
+        var first = StandaloneProcess.Start(dags, home, firstPort);
+        var firstLog = StandaloneProcess.Capture(first);
         Process? second = null, third = null;
         try
         {
-            await WaitHealthyAsync(firstPort, firstLog);
+            await StandaloneProcess.WaitHealthyAsync(firstPort, firstLog);
 
-            second = StartStandalone(dags, home, FreePort());
+            second = StandaloneProcess.Start(dags, home, StandaloneProcess.FreePort());
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await second.WaitForExitAsync(limit.Token); // on the old code it never ends: it runs as a second engine
             var error = await second.StandardError.ReadToEndAsync();
@@ -93,13 +90,13 @@ public sealed class OneEnginePerHomeTests : IDisposable
             Assert.Contains(
                 $"error: another engine is running on this home: pid {first.Id} on host {Environment.MachineName} since ", error, StringComparison.Ordinal);
             Assert.Contains($"(lock file {Path.Combine(home, HomeLock.LockFileName)})", error, StringComparison.Ordinal);
-            await WaitHealthyAsync(firstPort, firstLog); // the first one was left alone
+            await StandaloneProcess.WaitHealthyAsync(firstPort, firstLog); // the first one was left alone
 
-            Kill(first.Id, "KILL");
+            StandaloneProcess.Kill(first.Id, "KILL");
             await first.WaitForExitAsync();
-            var thirdPort = FreePort();
-            third = StartStandalone(dags, home, thirdPort);
-            await WaitHealthyAsync(thirdPort, Capture(third));
+            var thirdPort = StandaloneProcess.FreePort();
+            third = StandaloneProcess.Start(dags, home, thirdPort);
+            await StandaloneProcess.WaitHealthyAsync(thirdPort, StandaloneProcess.Capture(third));
         }
         finally
         {
@@ -107,7 +104,7 @@ public sealed class OneEnginePerHomeTests : IDisposable
             {
                 if (process is { HasExited: false })
                 {
-                    Kill(process.Id, "KILL");
+                    StandaloneProcess.Kill(process.Id, "KILL");
                     await process.WaitForExitAsync();
                 }
 
@@ -120,7 +117,7 @@ public sealed class OneEnginePerHomeTests : IDisposable
     public async Task Standalone_WithFileLockingTurnedOff_RefusesToStart()
     {
         var dags = Directory.CreateDirectory(Path.Combine(_root, "dags")).FullName;
-        using var standalone = StartStandalone(dags, Path.Combine(_root, "home"), FreePort(), ("DOTNET_SYSTEM_IO_DISABLEFILELOCKING", "1"));
+        using var standalone = StandaloneProcess.Start(dags, Path.Combine(_root, "home"), StandaloneProcess.FreePort(), ("DOTNET_SYSTEM_IO_DISABLEFILELOCKING", "1"));
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
@@ -130,93 +127,11 @@ public sealed class OneEnginePerHomeTests : IDisposable
         {
             if (!standalone.HasExited)
             {
-                Kill(standalone.Id, "KILL");
+                StandaloneProcess.Kill(standalone.Id, "KILL");
             }
         }
 
         Assert.Equal(3, standalone.ExitCode);
         Assert.Contains("file locking is turned off", await standalone.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
-    }
-
-    private static Process StartStandalone(string dags, string home, int port, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"));
-        foreach (var arg in new[] { "standalone", "--dags", dags, "--home", home, "--port", port.ToString(CultureInfo.InvariantCulture), "--workers", "1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return Process.Start(start)!;
-    }
-
-    /// <summary>Collects a long-running engine's output, for the message when it never becomes healthy.</summary>
-    private static System.Text.StringBuilder Capture(Process process)
-    {
-        var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return log;
-    }
-
-    private static async Task WaitHealthyAsync(int port, System.Text.StringBuilder log)
-    {
-        using var http = new HttpClient();
-        try
-        {
-            await EventuallyAsync(async () =>
-            {
-                try
-                {
-                    return await http.GetStringAsync(new Uri($"http://localhost:{port}/health"));
-                }
-                catch (HttpRequestException)
-                {
-                    return null;
-                }
-            });
-        }
-        catch (TimeoutException)
-        {
-            lock (log)
-            {
-                throw new TimeoutException($"standalone on port {port} never became healthy:\n{log}");
-            }
-        }
-    }
-
-    private static void Kill(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<string> EventuallyAsync(Func<Task<string?>> attempt)
-    {
-        for (var i = 0; i < 240; i++)
-        {
-            if (await attempt() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException("not reached within 60 s");
     }
 }
