@@ -10,58 +10,40 @@ using Orchestrator.Storage.Sqlite;
 
 namespace Orchestrator.Engine.Tests;
 
-public sealed class EmbeddedEngineTests : IAsyncLifetime
+public sealed class EmbeddedEngineTests : EngineHomeTest
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-standalone-").FullName;
-    private SqlMetadataStore _store = null!;
-
-    private string Dags => Path.Combine(_root, "dags");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Dags);
-        _store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_root, "orchestrator.db")), TimeProvider.System, default);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
-    }
-
     [Fact]
     public async Task DagEditedMidRun_KeepsItsOldVersionForThatRun_AndNewRunsUseTheNewOne()
     {
         WriteDag("edit_me", "sleep 1; echo v1");
-        await using var engine = await StartAsync();
+        await using var engine = await StartEngineAsync();
         var first = await TriggerAsync(engine, "edit_me");
-        await WaitUntilAsync(async () => (await _store.TaskInstances.ListAsync(first, default)).Single().State == TaskInstanceState.Running);
+        await Eventually.WaitUntilAsync(async () => (await Store.TaskInstances.ListAsync(first, default)).Single().State == TaskInstanceState.Running);
 
         WriteDag("edit_me", "echo v2");
-        await WaitUntilAsync(() => Task.FromResult(engine.Catalog.Current[new DagId("edit_me")].Definition.Tasks[0].Args.GetRawText().Contains("v2", StringComparison.Ordinal)));
+        await Eventually.WaitUntilAsync(() => Task.FromResult(engine.Catalog.Current[new DagId("edit_me")].Definition.Tasks[0].Args.GetRawText().Contains("v2", StringComparison.Ordinal)));
         var second = await TriggerAsync(engine, "edit_me");
 
-        await WaitUntilAsync(async () => (await _store.Runs.GetAsync(first, default))!.State.IsFinished() && (await _store.Runs.GetAsync(second, default))!.State.IsFinished());
-        Assert.Equal("\"v1\"", (await _store.Outputs.GetAllAsync(first, default)).Single().Value);
-        Assert.Equal("\"v2\"", (await _store.Outputs.GetAllAsync(second, default)).Single().Value);
-        Assert.NotEqual((await _store.Runs.GetAsync(first, default))!.DagVersion, (await _store.Runs.GetAsync(second, default))!.DagVersion);
+        await Eventually.WaitUntilAsync(async () => (await Store.Runs.GetAsync(first, default))!.State.IsFinished() && (await Store.Runs.GetAsync(second, default))!.State.IsFinished());
+        Assert.Equal("\"v1\"", (await Store.Outputs.GetAllAsync(first, default)).Single().Value);
+        Assert.Equal("\"v2\"", (await Store.Outputs.GetAllAsync(second, default)).Single().Value);
+        Assert.NotEqual((await Store.Runs.GetAsync(first, default))!.DagVersion, (await Store.Runs.GetAsync(second, default))!.DagVersion);
     }
 
     [Fact]
     public async Task NewRemovedAndBrokenFiles_AreReflectedWithinSeconds()
     {
         WriteDag("first", "echo 1");
-        await using var engine = await StartAsync();
+        await using var engine = await StartEngineAsync();
         Assert.Single(engine.Catalog.Current);
 
         WriteDag("second", "echo 2");
         File.WriteAllText(Path.Combine(Dags, "broken.json"), "{ \"id\": ");
         File.Delete(Path.Combine(Dags, "first.json"));
 
-        await WaitUntilAsync(() => Task.FromResult(engine.Catalog.Current.Keys.Select(k => k.Value).SequenceEqual(["second"]) && engine.Catalog.ImportErrors.Count == 1));
-        Assert.EndsWith("broken.json", Assert.Single(await _store.Dags.ListImportErrorsAsync(default)).FilePath, StringComparison.Ordinal);
-        Assert.False((await _store.Dags.GetAsync(new DagId("first"), default))!.IsActive);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(engine.Catalog.Current.Keys.Select(k => k.Value).SequenceEqual(["second"]) && engine.Catalog.ImportErrors.Count == 1));
+        Assert.EndsWith("broken.json", Assert.Single(await Store.Dags.ListImportErrorsAsync(default)).FilePath, StringComparison.Ordinal);
+        Assert.False((await Store.Dags.GetAsync(new DagId("first"), default))!.IsActive);
     }
 
     [Fact]
@@ -71,9 +53,9 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
             {"id": "one_at_a_time", "maxActiveRuns": 1, "params": {"who": "default"},
              "tasks": [{"id": "t", "type": "shell", "args": {"command": "sleep 0.3; echo hello {{ params.who }}"}}]}
             """);
-        await using var engine = await StartAsync();
+        await using var engine = await StartEngineAsync();
         var dag = engine.Catalog.Current[new DagId("one_at_a_time")];
-        var factory = new RunFactory(_store, TimeProvider.System);
+        var factory = new RunFactory(Store, TimeProvider.System);
         var runs = new List<RunId>();
         for (var i = 0; i < 3; i++)
         {
@@ -83,48 +65,29 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
         }
 
         var mostRunning = 0;
-        await WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
-            var all = await _store.Runs.ListAsync(new RunQuery(dag.Id), default);
+            var all = await Store.Runs.ListAsync(new RunQuery(dag.Id), default);
             mostRunning = Math.Max(mostRunning, all.Count(r => r.State == DagRunState.Running));
             return all.All(r => r.State == DagRunState.Success);
         });
 
         Assert.Equal(1, mostRunning);
-        var records = await Task.WhenAll(runs.Select(r => _store.Runs.GetAsync(r, default)));
+        var records = await Task.WhenAll(runs.Select(r => Store.Runs.GetAsync(r, default)));
         Assert.True(records[0]!.StartedAt <= records[1]!.StartedAt && records[1]!.StartedAt <= records[2]!.StartedAt, "oldest logical date first");
         Assert.True(records[0]!.EndedAt <= records[1]!.StartedAt && records[1]!.EndedAt <= records[2]!.StartedAt, "one at a time");
-        var logs = await Task.WhenAll(runs.Select(r => _store.Logs.ReadAsync(r, new TaskId("t"), 1, default)));
+        var logs = await Task.WhenAll(runs.Select(r => Store.Logs.ReadAsync(r, new TaskId("t"), 1, default)));
         Assert.Equal(["hello default", "hello conf", "hello default"], logs.Select(l => Assert.Single(l, line => line.Message.StartsWith("hello", StringComparison.Ordinal)).Message));
     }
-
-    private async Task<EmbeddedEngine> StartAsync() => await EmbeddedEngine.StartAsync(
-        new EngineOptions { DagsFolder = Dags, Workers = 2, RescanPeriod = TimeSpan.FromSeconds(1), RunPickupPeriod = TimeSpan.FromMilliseconds(200) },
-        _store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, NullLogger.Instance, default);
 
     private async Task<RunId> TriggerAsync(EmbeddedEngine engine, string dagId)
     {
         var dag = engine.Catalog.Current[new DagId(dagId)];
         var runId = new RunId($"manual__{Guid.NewGuid():N}");
-        Assert.True(await new RunFactory(_store, TimeProvider.System).CreateAsync(dag, runId, TimeProvider.System.GetUtcNow(), RunType.Manual, "{}", default));
+        Assert.True(await new RunFactory(Store, TimeProvider.System).CreateAsync(dag, runId, TimeProvider.System.GetUtcNow(), RunType.Manual, "{}", default));
         return runId;
     }
 
     private void WriteDag(string id, string command) => File.WriteAllText(Path.Combine(Dags, $"{id}.json"),
         $$$"""{"id": "{{{id}}}", "tasks": [{"id": "t", "type": "shell", "args": {"command": "{{{command}}}"}}]}""");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("condition not reached within 10 s");
-    }
 }

@@ -17,7 +17,7 @@ public class RetryAndStopTests
         var quick = new DagBuilder("quick");
         quick.Shell("q", "echo quick");
         var flakyRun = await engine.TriggerAsync(engine.Register(flaky));
-        await WaitUntilAsync(async () => (await engine.TasksAsync(flakyRun))["f"].State == TaskInstanceState.UpForRetry);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(flakyRun))["f"].State == TaskInstanceState.UpForRetry);
 
         var quickDag = engine.Register(quick);
         var quickRuns = new List<RunId>();
@@ -63,7 +63,7 @@ public class RetryAndStopTests
         dag.Shell("slow", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then sleep 30; fi; echo done").Then(dag.Empty("after"));
         var loaded = engine.Register(dag);
         var run = await engine.TriggerAsync(loaded);
-        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["slow"].State == TaskInstanceState.Running);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(run))["slow"].State == TaskInstanceState.Running);
 
         Assert.Equal(1, await engine.StopAndRestartAsync(TimeSpan.FromMilliseconds(300)));
         var stopped = (await engine.TasksAsync(run))["slow"];
@@ -82,7 +82,7 @@ public class RetryAndStopTests
         var dag = new DagBuilder("short");
         dag.Shell("s", "sleep 0.5; echo finished");
         var run = await engine.TriggerAsync(engine.Register(dag));
-        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["s"].State == TaskInstanceState.Running);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(run))["s"].State == TaskInstanceState.Running);
 
         Assert.Equal(0, await engine.StopAndRestartAsync(TimeSpan.FromSeconds(20)));
 
@@ -97,7 +97,7 @@ public class RetryAndStopTests
         var dag = new DagBuilder("crashy");
         dag.Shell("c", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then sleep 30; fi; echo ok");
         var run = await engine.TriggerAsync(engine.Register(dag));
-        await WaitUntilAsync(async () => (await engine.TasksAsync(run))["c"].State == TaskInstanceState.Running);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(run))["c"].State == TaskInstanceState.Running);
 
         await engine.RestartAsync();
         Assert.True(await engine.Coordinator.StartAsync(run, default));
@@ -117,7 +117,7 @@ public class RetryAndStopTests
         for (var crash = 1; crash <= RunCoordinator.MaxLostInARow; crash++)
         {
             var tryNumber = crash;
-            await WaitUntilAsync(async () => (await engine.TasksAsync(run))["d"] is { State: TaskInstanceState.Running } t && t.TryNumber == tryNumber);
+            await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(run))["d"] is { State: TaskInstanceState.Running } t && t.TryNumber == tryNumber);
             await engine.RestartAsync();
             Assert.True(await engine.Coordinator.StartAsync(run, default));
         }
@@ -127,20 +127,5 @@ public class RetryAndStopTests
         Assert.Equal(TaskInstanceState.Failed, task.State);
         Assert.Equal($"lost or interrupted {RunCoordinator.MaxLostInARow} times in a row; not tried again", task.StateReason);
         Assert.Equal(RunCoordinator.MaxLostInARow, (await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("d"), default)).Count);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("condition not reached within 15 s");
     }
 }

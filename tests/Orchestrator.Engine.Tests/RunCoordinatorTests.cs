@@ -71,7 +71,7 @@ public class RunCoordinatorTests
             .Then(dag.Empty("after"));
         var loaded = engine.Register(dag);
         var runId = await engine.TriggerAsync(loaded);
-        await WaitUntilAsync(async () => (await engine.TasksAsync(runId))["slow"].State == TaskInstanceState.Running);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(runId))["slow"].State == TaskInstanceState.Running);
 
         await engine.RestartAsync();
         Assert.True(await engine.Coordinator.StartAsync(runId, default));
@@ -90,7 +90,7 @@ public class RunCoordinatorTests
         dag.Shell("flaky", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then exit 3; fi; echo ok").Retries(1, "3s");
         var loaded = engine.Register(dag);
         var runId = await engine.TriggerAsync(loaded);
-        await WaitUntilAsync(async () => (await engine.TasksAsync(runId))["flaky"].State == TaskInstanceState.UpForRetry);
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(runId))["flaky"].State == TaskInstanceState.UpForRetry);
         var dueAt = (await engine.TasksAsync(runId))["flaky"].NextTryAt!.Value;
 
         await engine.RestartAsync();
@@ -100,20 +100,5 @@ public class RunCoordinatorTests
         var tries = await engine.Store.TaskInstances.ListTriesAsync(runId, new TaskId("flaky"), default);
         Assert.Equal([("failed", 1), ("success", 2)], tries.Select(t => (t.Outcome!, t.TryNumber)));
         Assert.True(tries[1].StartedAt >= dueAt.AddMilliseconds(-1), $"retry started {tries[1].StartedAt:O}, due {dueAt:O}");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("condition not reached within 15 s");
     }
 }
