@@ -16,6 +16,8 @@ internal sealed class ShellLexer
         "is inside ${…}, where bash reads text as a name, a pattern or a number; pass the value in args.env and write ${NAME…}";
     private const string InArithmetic =
         "is inside an arithmetic expression ($((…)), ((…)) or $[…]), which bash evaluates as code; pass the value in args.env and check it is a number";
+    private const string InBrackets =
+        "is inside [...], an array subscript (arr[…]=, ([…]=…)) that bash evaluates as arithmetic, or a glob bracket; pass the value in args.env";
     private const string InQuotedHereDocument =
         "is inside a quoted here-document (<<'EOF'), where nothing is expanded; use an unquoted delimiter (<<EOF) or pass the value in args.env";
     private const string InHereDocumentDelimiter =
@@ -152,6 +154,10 @@ internal sealed class ShellLexer
                     break;
                 case '(' when wordStart && At(i + 1) == '(':
                     i = Arithmetic(i + 2, ')');
+                    wordStart = false;
+                    break;
+                case '[' when !(wordStart && (IsWord(i, "[") || IsWord(i, "[["))):
+                    i = Arithmetic(i + 1, ']', InBrackets);
                     wordStart = false;
                     break;
                 case '(':
@@ -350,18 +356,24 @@ internal sealed class ShellLexer
         return i;
     }
 
-    /// <summary>$((…)), ((…)) (closer ')', both parentheses) or $[…] (closer ']').</summary>
-    private int Arithmetic(int i, char closer)
+    /// <summary>$((…)), ((…)) (closer ')', both parentheses) or $[…] (closer ']'); also an unquoted [...] (a
+    /// subscript or a glob bracket, <paramref name="reason"/> <see cref="InBrackets"/>), which may end at a newline.</summary>
+    private int Arithmetic(int i, char closer, string reason = InArithmetic)
     {
         var saved = _forbidden;
-        _forbidden = InArithmetic;
+        _forbidden = reason;
+        var brackets = reason == InBrackets;
         var depth = 0;
         while (true)
         {
             var c = At(i);
-            if (c == End)
+            if (c == End || (brackets && c == '\n'))
             {
-                Unterminated(closer == ')' ? "$((" : "$[");
+                if (!brackets)
+                {
+                    Unterminated(closer == ')' ? "$((" : "$[");
+                }
+
                 break;
             }
 

@@ -24,22 +24,39 @@ public static class ShellQuoting
                 throw new ArgumentException("template spans must be in order, inside the command and not overlap", nameof(templates));
             }
 
-            for (; position < start; position++)
-            {
-                tokens.Add(command[position]);
-            }
-
+            AddText(command, position, start, tokens);
             tokens.Add(ShellLexer.TemplateToken(i));
             position = start + length;
         }
 
-        for (; position < command.Length; position++)
-        {
-            tokens.Add(command[position]);
-        }
+        AddText(command, position, command.Length, tokens);
 
         var state = new ShellLexer.Shared(templates.Count);
         new ShellLexer([.. tokens], state).Run();
         return new ShellAnalysis(state.Contexts, state.Problems, state.CommandProblems);
+    }
+
+    /// <summary>Adds command text, dropping each line continuation (backslash-newline) as bash does before it reads
+    /// the line: <c>(\⏎(</c> is <c>((</c> to bash, so it must be to the lexer. A backslash and the character it
+    /// escapes are added together, so an escaped backslash before a newline stays what it is. (Inside single quotes
+    /// bash keeps a backslash-newline, but dropping it there moves no quote boundary.)</summary>
+    private static void AddText(string command, int from, int to, List<int> tokens)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (command[i] == '\\' && i + 1 < to)
+            {
+                if (command[i + 1] != '\n')
+                {
+                    tokens.Add(command[i]);
+                    tokens.Add(command[i + 1]);
+                }
+
+                i++;
+                continue;
+            }
+
+            tokens.Add(command[i]);
+        }
     }
 }

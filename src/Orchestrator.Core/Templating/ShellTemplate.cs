@@ -72,6 +72,7 @@ public static class ShellTemplate
 
             if (expression.Raw)
             {
+                EnsureTrusted(expression, scope);
                 result.Append(value);
                 continue;
             }
@@ -90,6 +91,18 @@ public static class ShellTemplate
 
         result.Append(command, position, command.Length - position);
         return new RenderedShellCommand(result.ToString(), environment);
+    }
+
+    /// <summary>A raw param must be the DAG's own value: conf comes from whoever triggers the run.</summary>
+    private static void EnsureTrusted(TemplateExpression expression, TemplateScope scope)
+    {
+        if (expression.Root == TemplateRoot.Params && scope.DagParams is { } own
+            && !(own.TryGetValue(expression.Name, out var written) && scope.Params.TryGetValue(expression.Name, out var used)
+                 && System.Text.Json.JsonElement.DeepEquals(written, used)))
+        {
+            throw new TemplateException(
+                $"{expression}: this run's conf sets '{expression.Name}', but a '| raw' template takes only the value written in the DAG (a trusted constant); drop '| raw' to pass the conf's value as data");
+        }
     }
 
     /// <summary>How the command refers to variable <paramref name="name"/> in <paramref name="context"/>.</summary>

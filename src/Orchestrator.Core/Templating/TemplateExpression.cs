@@ -130,7 +130,16 @@ public static partial class TemplateParser
             return null;
         }
 
-        return new TemplateExpression(0, 0, root.Value, parts[1], parts[2..], Raw: filters.Contains("raw"));
+        var raw = filters.Contains("raw");
+        if (raw && root is not (TemplateRoot.Params or TemplateRoot.Run or TemplateRoot.Task))
+        {
+            // Outputs are written by tasks, variables and connections by operators at run time: never trusted syntax,
+            // and a secret inserted as text would also show in the process list.
+            errors.Add($"template '{template}': '| raw' takes only a DAG's own params and run or task fields (trusted values fixed when the DAG is written); {parts[0]} values are data: refer to them without '| raw'");
+            return null;
+        }
+
+        return new TemplateExpression(0, 0, root.Value, parts[1], parts[2..], Raw: raw);
     }
 
     private static bool IsConnField(string[] path) => path switch

@@ -33,6 +33,10 @@ public sealed record TemplateScope(
 
     /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> come from. Default: none.</summary>
     public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
+
+    /// <summary>The DAG's own param values, as written in its file. A <c>{{ params.x | raw }}</c> takes only these: a run
+    /// whose conf changes <c>x</c> fails instead of inserting the conf's text as shell syntax. Null: not checked.</summary>
+    public IReadOnlyDictionary<string, JsonElement>? DagParams { get; init; }
 }
 
 /// <summary>A template that cannot be rendered: an unknown param, a missing output or field.</summary>

@@ -62,6 +62,7 @@ public sealed class TaskWorker : IDisposable
                 LogicalDate = run.Record.LogicalDate,
                 Task = run.Task(taskId),
                 Params = run.Params,
+                DagParams = run.Dag.Definition.Params,
                 Outputs = run.Outputs,
                 DagFolder = run.Dag.Folder,
                 TryNumber = tryNumber,

@@ -151,6 +151,7 @@ public sealed class LocalRunExecutor
             DataIntervalStart = LogicalDate,
             DataIntervalEnd = LogicalDate,
             SecretsSource = _request.Secrets,
+            DagParams = _request.Dag.Params,
             LogLimits = _request.LogLimits,
         };
 

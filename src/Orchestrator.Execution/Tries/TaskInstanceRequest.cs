@@ -55,6 +55,9 @@ public sealed record TaskInstanceRequest
     /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> are read from. Default: none.</summary>
     public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
 
+    /// <summary>The DAG's own params (before conf): what a <c>| raw</c> template may insert. Null: not checked.</summary>
+    public IReadOnlyDictionary<string, JsonElement>? DagParams { get; init; }
+
     /// <summary>Where each try gets its secret values and masker (overrides <see cref="Secrets"/>). Default: none.</summary>
     public ITrySecretsSource? SecretsSource { get; init; }
 

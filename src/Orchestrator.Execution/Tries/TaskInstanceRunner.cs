@@ -120,6 +120,7 @@ public sealed class TaskInstanceRunner
                 DataIntervalStart = request.DataIntervalStart,
                 DataIntervalEnd = request.DataIntervalEnd,
                 Secrets = secrets.Values,
+                DagParams = request.DagParams,
             };
             var execution = new TaskExecution
             {

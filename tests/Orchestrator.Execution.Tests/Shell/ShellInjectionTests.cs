@@ -101,6 +101,39 @@ public sealed class ShellInjectionTests : IDisposable
         Assert.Equal("safe", result.Output!.Value.GetString());
     }
 
+    /// <summary>bash evaluates array subscripts as arithmetic, and arithmetic runs $(…) inside a[…]: found by an
+    /// attacker on the first version of the quoting check.</summary>
+    [Theory]
+    [InlineData("arr=(); arr[{{ params.name }}]=1; echo done")]
+    [InlineData("declare -a arr; arr[{{ params.name }}]=1; echo done")]
+    [InlineData("arr=([{{ params.name }}]=1); echo done")]
+    [InlineData("(\\\n( {{ params.name }} + 1 )); echo done")]
+    [InlineData("echo $(\\\n( {{ params.name }} + 1 ))")]
+    public async Task AValueInAnArraySubscriptOrAContinuedArithmeticLine_IsRefused_NotRun(string written)
+    {
+        var name = $"a[$(touch {Marker})]";
+
+        var result = await RunAsync(written, Params("name", name));
+
+        Assert.Equal(TaskInstanceState.Failed, result.FinalState);
+        Assert.Contains("args.env", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Marker), "the value ran as a command");
+    }
+
+    [Fact]
+    public async Task ARawParam_TakesTheDagsOwnValue_ButAConfOverrideFailsTheTry()
+    {
+        var own = new Dictionary<string, JsonElement> { ["flags"] = JsonSerializer.SerializeToElement("-n") };
+
+        var trusted = await RunAsync("echo {{ params.flags | raw }} x", own, dagParams: own);
+        var overridden = await RunAsync("echo {{ params.flags | raw }} x", Params("flags", $"; touch {Marker}"), dagParams: own);
+
+        Assert.Equal("x", trusted.Output!.Value.GetString());
+        Assert.Equal(TaskInstanceState.Failed, overridden.FinalState);
+        Assert.Contains("takes only the value written in the DAG", overridden.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Marker), "the conf's value ran as a command");
+    }
+
     private static Dictionary<string, JsonElement> Params(string name, string value) =>
         new() { [name] = JsonSerializer.SerializeToElement(value) };
 
@@ -109,7 +142,8 @@ public sealed class ShellInjectionTests : IDisposable
         Dictionary<string, JsonElement>? parameters = null,
         Dictionary<TaskId, JsonElement>? outputs = null,
         ISecretValues? secrets = null,
-        Dictionary<string, string>? env = null)
+        Dictionary<string, string>? env = null,
+        Dictionary<string, JsonElement>? dagParams = null)
     {
         var args = JsonSerializer.SerializeToElement(new { command, env = env ?? [] });
         var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args };
@@ -123,6 +157,7 @@ public sealed class ShellInjectionTests : IDisposable
             Outputs = outputs ?? [],
             DagFolder = _folder,
             Secrets = secrets ?? NoSecretValues.Instance,
+            DagParams = dagParams,
         };
         var runner = new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(new ShellTaskOptions()), TimeProvider.System);
         return await runner.RunAllTriesAsync(request, NullTryObserver.Instance, null, CancellationToken.None);
