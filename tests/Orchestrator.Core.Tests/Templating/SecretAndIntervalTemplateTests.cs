@@ -50,12 +50,27 @@ public class SecretAndIntervalTemplateTests
     [Fact]
     public void Parser_KeepsTheRawFilter()
     {
-        var parsed = TemplateParser.Parse("a {{ outputs.up.rows | raw }} {{ var.x }}", []);
+        var parsed = TemplateParser.Parse("a {{ params.flags | raw }} {{ var.x }}", []);
 
         Assert.True(parsed[0].Raw);
-        Assert.Equal("{{ outputs.up.rows | raw }}", parsed[0].ToString());
+        Assert.Equal("{{ params.flags | raw }}", parsed[0].ToString());
         Assert.False(parsed[1].Raw);
         Assert.Equal("{{ var.x }}", parsed[1].ToString());
+    }
+
+    [Theory]
+    [InlineData("{{ outputs.up.rows | raw }}", "outputs")]
+    [InlineData("{{ var.api_key | raw }}", "var")]
+    [InlineData("{{ conn.db.password | raw }}", "conn")]
+    public void RawOnValuesWrittenAtRunTime_IsAnError(string template, string root)
+    {
+        var errors = new List<string>();
+
+        Assert.Empty(TemplateParser.Parse(template, errors));
+
+        Assert.Equal(
+            $"template '{template}': '| raw' takes only a DAG's own params and run or task fields (trusted values fixed when the DAG is written); {root} values are data: refer to them without '| raw'",
+            Assert.Single(errors));
     }
 
     private static TemplateScope Scope() => new(
