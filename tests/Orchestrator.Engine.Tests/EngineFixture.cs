@@ -36,6 +36,7 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     private int _workers = 2;
     private bool _inline;
+    private ILostTryCleaner? _lostTries;
 
     /// <summary>The cipher of this engine's Variables and Connections (a fresh key per fixture).</summary>
     public SecretCipher Cipher { get; } = new(SecretKey.Generate("test"));
@@ -43,9 +44,10 @@ internal sealed class EngineFixture : IAsyncDisposable
     /// <param name="workers">Hangfire workers.</param>
     /// <param name="inline">Instead of Hangfire, run each dispatched task inside <c>Enqueue</c> itself: the worker
     /// starts before the coordinator's dispatch call returns, the tightest race a real queue can produce.</param>
-    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false)
+    /// <param name="lostTries">What stops a lost try's processes on resume.</param>
+    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false, ILostTryCleaner? lostTries = null)
     {
-        var fixture = new EngineFixture { _workers = workers, _inline = inline };
+        var fixture = new EngineFixture { _workers = workers, _inline = inline, _lostTries = lostTries };
         await fixture.BuildAsync();
         return fixture;
     }
@@ -116,7 +118,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     private async Task BuildAsync()
     {
         Store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
-        Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System);
+        Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System, lostTries: _lostTries);
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
         _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker",

@@ -2,6 +2,7 @@ using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Runs;
+using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Tests;
 
@@ -105,6 +106,48 @@ public class RetryAndStopTests
         Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
         var tries = await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("c"), default);
         Assert.Equal([(RunCoordinator.LostOutcome, 1), ("success", 2)], tries.Select(t => (t.Outcome!, t.TryNumber)));
+    }
+
+    [Fact]
+    public async Task OnResume_TheLostTriesOfARun_AreStoppedTogether_NotOneAfterAnother()
+    {
+        var cleaner = new TogetherCleaner(expected: 4);
+        await using var engine = await EngineFixture.StartAsync(workers: 4, lostTries: cleaner);
+        var dag = new DagBuilder("wide");
+        for (var i = 0; i < 4; i++)
+        {
+            dag.Shell($"w{i}", "if [ $ORCHESTRATOR_TRY_NUMBER -eq 1 ]; then sleep 30; fi; echo ok");
+        }
+
+        var run = await engine.TriggerAsync(engine.Register(dag));
+        await Eventually.WaitUntilAsync(async () => (await engine.TasksAsync(run)).Values.All(t => t.State == TaskInstanceState.Running));
+
+        await engine.RestartAsync();
+        Assert.True(await engine.Coordinator.StartAsync(run, default));
+
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        Assert.Equal(4, cleaner.MostAtOnce);
+    }
+
+    /// <summary>Says a lost try is stopped only once all the expected ones are being stopped at the same time.</summary>
+    private sealed class TogetherCleaner(int expected) : ILostTryCleaner
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _now;
+
+        public int MostAtOnce { get; private set; }
+
+        public async Task<bool> StopAsync(TaskInstanceRecord lostTry, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _now);
+            MostAtOnce = Math.Max(MostAtOnce, now);
+            if (now == expected)
+            {
+                _all.TrySetResult();
+            }
+
+            return await Task.WhenAny(_all.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) == _all.Task;
+        }
     }
 
     [Fact]

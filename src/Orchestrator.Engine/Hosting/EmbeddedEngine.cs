@@ -207,16 +207,19 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         _pickup.Dispose();
     }
 
+    /// <summary>Resumes every run the store shows running, all at once: a run whose lost tries must first be stopped
+    /// (up to the kill grace each) does not hold up the others.</summary>
     private async Task ResumeAsync(CancellationToken cancellationToken)
     {
-        foreach (var run in await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Running, Limit: 10_000), cancellationToken))
+        var running = await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Running, Limit: 10_000), cancellationToken);
+        await Task.WhenAll(running.Select(async run =>
         {
             if (await _catalog.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken) is not null
                 && await _coordinator.StartAsync(run.RunId, cancellationToken))
             {
                 _logger.LogInformation("Run {RunId} of {DagId} resumed", run.RunId, run.DagId);
             }
-        }
+        }));
     }
 
     private async Task RefreshAsync()

@@ -387,6 +387,10 @@ public sealed class RunCoordinator
     /// recorded as lost and runs again without using up a retry (its process group, when recorded, is stopped first).</summary>
     private async Task ResumeAsync(ActiveRun active, IReadOnlyList<TaskInstanceRecord> instances, CompletionPlan plan, CancellationToken cancellationToken)
     {
+        // Lost tries' processes are stopped all at once: each may take the whole kill grace.
+        var lost = instances.Where(i => i.State == TaskInstanceState.Running).ToList();
+        var stopped = await Task.WhenAll(lost.Select(i => _lostTries.StopAsync(i, cancellationToken)));
+        var canReplace = lost.Select((instance, k) => (instance.TaskId, stopped[k])).ToDictionary(p => p.TaskId, p => p.Item2);
         foreach (var instance in instances)
         {
             switch (instance.State)
@@ -401,7 +405,7 @@ public sealed class RunCoordinator
                     ScheduleRetry(active, instance.TaskId, instance.TryNumber + 1, instance.NextTryAt ?? _time.GetUtcNow());
                     break;
                 case TaskInstanceState.Running:
-                    await RecordLostTryAsync(active, instance, plan, cancellationToken);
+                    await RecordLostTryAsync(active, instance, canReplace[instance.TaskId], plan, cancellationToken);
                     break;
                 default:
                     break;
@@ -462,9 +466,9 @@ public sealed class RunCoordinator
         }
     }
 
-    private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, CompletionPlan plan, CancellationToken cancellationToken)
+    private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, bool stopped, CompletionPlan plan, CancellationToken cancellationToken)
     {
-        if (!await _lostTries.StopAsync(instance, cancellationToken))
+        if (!stopped)
         {
             // Never two tries of one task at once: it stays running in the store, and an operator can see why.
             _logger.LogError("Run {RunId}: try {Try} of {TaskId} may still be running (its process could not be stopped); it is not replaced",
