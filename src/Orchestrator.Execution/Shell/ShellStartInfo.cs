@@ -27,6 +27,10 @@ internal static class ShellStartInfo
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // .NET ignores SIGPIPE, and an ignored signal stays ignored across exec (bash cannot even trap it back):
+        // without this, `yes | head -1` would make `yes` fail with "Broken pipe" instead of ending quietly.
+        start.ArgumentList.Add("env");
+        start.ArgumentList.Add("--default-signal=PIPE");
         start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command.Command);

@@ -23,6 +23,17 @@ public sealed class ShellTaskExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task APipeClosedEarly_EndsTheWriterQuietly_AsInATerminal()
+    {
+        var observer = new RecordingObserver();
+
+        var result = await RunAsync("yes | head -1 > /dev/null; echo ${PIPESTATUS[0]}", observer: observer);
+
+        Assert.Equal("141", result.Output!.Value.GetRawText()); // 128 + SIGPIPE: killed by the signal, not failing
+        Assert.DoesNotContain(observer.Lines, line => line.Level == "stderr");
+    }
+
+    [Fact]
     public async Task NonZeroExit_FailsTheTry_AndStderrIsLogged()
     {
         var observer = new RecordingObserver();
