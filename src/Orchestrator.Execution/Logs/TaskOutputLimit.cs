@@ -9,8 +9,9 @@ namespace Orchestrator.Execution.Logs;
 /// the engine's memory for the whole run, so a large one belongs in a file or an artifact.</summary>
 public static class TaskOutputLimit
 {
-    /// <summary>Throws <see cref="TaskFailedException"/> when <paramref name="output"/>'s JSON is larger than
-    /// <paramref name="maxBytes"/> UTF-8 bytes.</summary>
+    /// <summary>Throws <see cref="TaskFailedException"/> when <paramref name="output"/> is larger than
+    /// <paramref name="maxBytes"/> UTF-8 bytes: a text output counts its text (what the task printed, without the JSON
+    /// quotes and escapes); an object, array or number counts its JSON.</summary>
     public static void Check(JsonElement? output, long maxBytes)
     {
         if (output is not { } element)
@@ -18,8 +19,10 @@ public static class TaskOutputLimit
             return;
         }
 
-        // The element's own UTF-8 text: measured without serialising it again.
-        var size = JsonMarshal.GetRawUtf8Value(element).Length;
+        // Measured without serialising again: the element's own UTF-8 JSON, or its decoded text for a string.
+        var size = element.ValueKind == JsonValueKind.String
+            ? System.Text.Encoding.UTF8.GetByteCount(element.GetString()!)
+            : JsonMarshal.GetRawUtf8Value(element).Length;
         if (size > maxBytes)
         {
             throw new TaskFailedException(TooLarge($"the task's output is {Size(size)}", maxBytes));
