@@ -131,7 +131,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         {
             if (_reportedMissing.Add(dagId))
             {
-                _logger.LogWarning("Queued runs of {DagId} wait: no file in the DAG folder defines it any more; restore the file to run them", dagId);
+                _logger.LogWarning("Queued runs of {DagId} wait: no loaded file defines it (its file is gone, or has import errors: see `dags list`); they start once it loads again", dagId);
             }
 
             return;
@@ -196,7 +196,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var interrupted = await _worker.StopAsync(_options.StopGrace);
         if (interrupted > 0)
         {
-            _logger.LogWarning("{Count} running tries did not end within the stop grace of {Grace} and were interrupted; they run again at the next start",
+            _logger.LogWarning("{Count} running tries did not end within the stop grace of {Grace} and were interrupted; they run again at the next start (a task interrupted or lost 3 times in a row fails instead)",
                 interrupted, Core.Durations.DurationParser.Format(_options.StopGrace));
         }
 

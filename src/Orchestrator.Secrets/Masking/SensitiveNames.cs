@@ -9,7 +9,7 @@ public sealed class SensitiveNames
     public const string EnvironmentVariable = "ORCHESTRATOR_SENSITIVE_NAMES";
 
     public static IReadOnlyList<string> Defaults { get; } =
-        ["password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key", "credential", "auth"];
+        ["password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key", "private_key", "credential", "auth", "dsn", "connection_string"];
 
     public static SensitiveNames Default { get; } = new([]);
 
