@@ -47,6 +47,17 @@ internal static class TasksLogsCommand
                 return 2;
             }
 
+            if (parse.GetValue(followOption) && task.TryNumber == 0 && parse.GetValue(tryOption) is null)
+            {
+                // Following a task that has not started yet: wait for its first try, as `kubectl logs -f` waits.
+                await console.Error.WriteLineAsync($"waiting for task '{taskId}' to start (it is {task.State.ToName()})");
+                while (task.TryNumber == 0 && !task.State.IsFinished())
+                {
+                    await Task.Delay(FollowPollInterval, TimeProvider.System, cancellationToken);
+                    task = (await store.TaskInstances.ListAsync(runId, cancellationToken)).First(t => t.TaskId == taskId);
+                }
+            }
+
             var tryNumber = parse.GetValue(tryOption) ?? task.TryNumber;
             if (tryNumber < 1 || tryNumber > task.TryNumber)
             {
@@ -95,6 +106,8 @@ internal static class TasksLogsCommand
 
             if (ended)
             {
+                var attempt = (await instances.ListTriesAsync(runId, taskId, cancellationToken)).FirstOrDefault(t => t.TryNumber == tryNumber);
+                await console.Error.WriteLineAsync($"try {tryNumber} ended: {attempt?.Outcome ?? "not recorded (the engine stopped; it is recorded when the engine starts again)"}");
                 return 0;
             }
 

@@ -53,7 +53,29 @@ public sealed class TasksLogsFollowTests : IAsyncLifetime
         Assert.Equal(0, await following.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(["before 1", "before 2", "during", "last words"],
             output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[(line.IndexOf("] ", StringComparison.Ordinal) + 2)..]));
-        Assert.Equal("", error.ToString());
+        Assert.Equal("try 1 ended: success", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Follow_OfATaskNotStartedYet_WaitsForItsFirstTry()
+    {
+        var run = new RunId("manual__later");
+        var now = TimeProvider.System.GetUtcNow();
+        await _store.Runs.CreateAsync(new DagRunRecord(run, new DagId("d"), "v", now.AddMinutes(1), RunType.Manual, DagRunState.Queued, "{}", now),
+            [new TaskInstanceRecord(run, Task1, TaskInstanceState.None, 0, 1, "default", now)], default);
+        var output = new ObservableWriter();
+        var error = new ObservableWriter();
+
+        var following = CliApp.RunAsync(["tasks", "logs", run.Value, Task1.Value, "--follow", "--home", _home], output, error);
+        await error.WaitForAsync("waiting for task 't' to start (it is none)");
+        Assert.True(await _store.TaskInstances.TryTransitionAsync(new TaskTransition(run, Task1, TaskInstanceState.None, TaskInstanceState.Scheduled, null, now), default));
+        Assert.True(await _store.TaskInstances.TryTransitionAsync(new TaskTransition(run, Task1, TaskInstanceState.Scheduled, TaskInstanceState.Queued, null, now), default));
+        Assert.True(await _store.TaskInstances.TryStartTryAsync(new TryStart(run, Task1, 1, "w", now), default));
+        await _store.Logs.AppendAsync(run, Task1, 1, [new StoredLogLine(now, "stdout", "started at last")], default);
+        await output.WaitForAsync("started at last");
+        Assert.True(await _store.TaskInstances.TryFinishTryAsync(new TryFinish(run, Task1, 1, "success", null, now, TaskInstanceState.Success, "done"), default));
+
+        Assert.Equal(0, await following.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]
