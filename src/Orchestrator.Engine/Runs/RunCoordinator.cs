@@ -437,6 +437,12 @@ public sealed class RunCoordinator
                 timer.Dispose();
             }
 
+            if (_time.GetUtcNow() < dueAt)
+            {
+                ScheduleRetry(active, task, tryNumber, dueAt); // a timer may fire a few ms early: never start a retry before its time
+                return;
+            }
+
             Track(QueueDueRetryAsync(active, task, tryNumber));
         }, null, wait, Timeout.InfiniteTimeSpan);
         _retryTimers.TryAdd(timer, 0);
