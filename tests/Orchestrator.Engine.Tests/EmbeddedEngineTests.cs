@@ -31,6 +31,44 @@ public sealed class EmbeddedEngineTests : EngineHomeTest
     }
 
     [Fact]
+    public async Task ADagEditedWhileItsFirstTaskRuns_ItsDownstreamTaskRunsThePinnedVersion()
+    {
+        WriteTwoTaskDag("pinned", "sleep 1.5; echo a", "echo v1");
+        await using var engine = await StartEngineAsync();
+        var run = await TriggerAsync(engine, "pinned");
+        await Eventually.WaitUntilAsync(async () => (await Store.TaskInstances.ListAsync(run, default)).Single(t => t.TaskId.Value == "a").State == TaskInstanceState.Running);
+
+        WriteTwoTaskDag("pinned", "sleep 1.5; echo a", "echo v2"); // only the task that has not started changes
+        await Eventually.WaitUntilAsync(() => Task.FromResult(engine.Catalog.Current[new DagId("pinned")].Definition.Tasks[1].Args.GetRawText().Contains("v2", StringComparison.Ordinal)));
+        var later = await TriggerAsync(engine, "pinned");
+
+        await Eventually.WaitUntilAsync(async () => (await Store.Runs.GetAsync(run, default))!.State.IsFinished() && (await Store.Runs.GetAsync(later, default))!.State.IsFinished());
+        Assert.Equal("\"v1\"", (await Store.Outputs.GetAllAsync(run, default))[new TaskId("b")]);
+        Assert.Equal("\"v2\"", (await Store.Outputs.GetAllAsync(later, default))[new TaskId("b")]);
+    }
+
+    [Fact]
+    public async Task AfterARestart_ARunResumesOnItsPinnedVersion_RebuiltFromTheStoredSource()
+    {
+        WriteTwoTaskDag("resumed", "sleep 1; echo a", "echo v1");
+        RunId run;
+        await using (var first = await StartEngineAsync())
+        {
+            run = await TriggerAsync(first, "resumed");
+            await Eventually.WaitUntilAsync(async () => (await Store.TaskInstances.ListAsync(run, default)).Single(t => t.TaskId.Value == "a").State == TaskInstanceState.Running);
+        } // stops within its grace: a finishes, b is left queued for the next engine
+
+        Assert.Equal(DagRunState.Running, (await Store.Runs.GetAsync(run, default))!.State);
+        WriteTwoTaskDag("resumed", "sleep 1; echo a", "echo v2"); // the folder now holds only the new version
+        await using var second = await StartEngineAsync();
+
+        await Eventually.WaitUntilAsync(async () => (await Store.Runs.GetAsync(run, default))!.State.IsFinished());
+        Assert.Equal(DagRunState.Success, (await Store.Runs.GetAsync(run, default))!.State);
+        Assert.Equal("\"v1\"", (await Store.Outputs.GetAllAsync(run, default))[new TaskId("b")]);
+        Assert.Contains("v2", second.Catalog.Current[new DagId("resumed")].Definition.Tasks[1].Args.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NewRemovedAndBrokenFiles_AreReflectedWithinSeconds()
     {
         WriteDag("first", "echo 1");
@@ -87,6 +125,9 @@ public sealed class EmbeddedEngineTests : EngineHomeTest
         Assert.True(await new RunFactory(Store, TimeProvider.System).CreateAsync(dag, runId, TimeProvider.System.GetUtcNow(), RunType.Manual, "{}", default));
         return runId;
     }
+
+    private void WriteTwoTaskDag(string id, string first, string second) => File.WriteAllText(Path.Combine(Dags, $"{id}.json"),
+        $$$"""{"id": "{{{id}}}", "tasks": [{"id": "a", "type": "shell", "args": {"command": "{{{first}}}"}}, {"id": "b", "type": "shell", "dependsOn": ["a"], "args": {"command": "{{{second}}}"}}]}""");
 
     private void WriteDag(string id, string command) => File.WriteAllText(Path.Combine(Dags, $"{id}.json"),
         $$$"""{"id": "{{{id}}}", "tasks": [{"id": "t", "type": "shell", "args": {"command": "{{{command}}}"}}]}""");
