@@ -27,6 +27,10 @@ public sealed class LocalRunExecutor
     /// <summary>How many tasks run at once. Default: four per processor (tasks mostly wait on I/O).</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount * 4;
 
+    /// <summary>For tests: start a ready task synchronously inside the call that found it ready, instead of after a
+    /// yield — the tightest race with the code that publishes the finished task's output.</summary>
+    internal bool LaunchInline { get; init; }
+
     public async Task<RunResult> RunAsync(LocalRunRequest request, IProgress<RunProgressEvent>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -48,7 +52,11 @@ public sealed class LocalRunExecutor
 
         async Task RunTaskAsync(int index)
         {
-            await Task.Yield();
+            if (!LaunchInline)
+            {
+                await Task.Yield();
+            }
+
             TaskInstanceResult result;
             try
             {

@@ -69,6 +69,35 @@ public class LocalRunExecutorTests
         Assert.Equal("bonjour x1: 42 rows of orders {\"name\":\"orders\"}", result.Tasks.Single(t => t.TaskId.Value == "consume").Output!.Value.GetString());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EveryDownstreamTask_SeesItsUpstreamOutput_EvenWhenItStartsInsideTheCallThatFoundItReady(bool inline)
+    {
+        // In-process tasks that answer synchronously: with inline launching, a downstream task renders its templates
+        // before the upstream task's completion call has returned.
+        var registry = TaskTypeRegistry.CreateDefault().Register("say", new ScriptedExecutor((execution, _) =>
+            Task.FromResult<JsonElement?>(execution.Args.GetProperty("text").Clone())));
+        var dag = new DagBuilder("flow");
+        var root = dag.Task("t0", "say", new { text = "root" });
+        for (var i = 0; i < 20; i++)
+        {
+            dag.Task($"fan{i}", "say", new { text = "{{ outputs.t0 }}-" + i }).DependsOn(root);
+        }
+
+        var previous = root;
+        for (var i = 1; i <= 30; i++)
+        {
+            previous = dag.Task($"c{i}", "say", new { text = i == 1 ? "{{ outputs.t0 }}" : $"{{{{ outputs.c{i - 1} }}}}x" }).DependsOn(previous);
+        }
+
+        var result = await RunAsync(dag, registry, launchInline: inline);
+
+        Assert.Equal(DagRunState.Success, result.State);
+        Assert.Equal("root-7", result.Tasks.Single(t => t.TaskId.Value == "fan7").Output!.Value.GetString());
+        Assert.Equal("root" + new string('x', 29), result.Tasks.Single(t => t.TaskId.Value == "c30").Output!.Value.GetString());
+    }
+
     [Fact]
     public async Task RetriedTask_ReportsEachTry()
     {
@@ -97,12 +126,13 @@ public class LocalRunExecutorTests
         Assert.Equal("order", result.DagId.Value);
     }
 
-    private static async Task<RunResult> RunAsync(DagBuilder builder, TaskTypeRegistry? registry = null, JsonElement? conf = null, IProgress<RunProgressEvent>? progress = null)
+    private static async Task<RunResult> RunAsync(
+        DagBuilder builder, TaskTypeRegistry? registry = null, JsonElement? conf = null, IProgress<RunProgressEvent>? progress = null, bool launchInline = false)
     {
         registry ??= TaskTypeRegistry.CreateDefault();
         var validated = builder.TryBuild(new DagValidationOptions { KnownTaskTypes = registry.KnownTypes });
         Assert.Empty(validated.Errors);
-        var executor = new LocalRunExecutor(registry, TimeProvider.System);
+        var executor = new LocalRunExecutor(registry, TimeProvider.System) { LaunchInline = launchInline };
         return await executor.RunAsync(
             new LocalRunRequest { Dag = validated.Dag!, Graph = validated.Graph!, DagFolder = Path.GetTempPath(), Conf = conf },
             progress,
