@@ -101,7 +101,10 @@ internal sealed class ShellLexer
     private int Command(int i, bool nested)
     {
         var saved = _forbidden;
-        _forbidden = null;
+        // A substitution inside ${…} gives a value; inside arithmetic or [...] its output is evaluated as arithmetic,
+        // where a[$(cmd)] runs cmd: templates in it stay refused.
+        _forbidden = saved is InArithmetic or InBrackets ? saved : null;
+        var pendingOutside = _pendingHereDocuments.Count; // here-documents opened before this $(…) began
         var depth = 0;
         var caseDepth = 0;
         var wordStart = true;
@@ -156,7 +159,10 @@ internal sealed class ShellLexer
                     i = Arithmetic(i + 2, ')');
                     wordStart = false;
                     break;
-                case '[' when !(wordStart && (IsWord(i, "[") || IsWord(i, "[["))):
+                case '[' when wordStart && IsWord(i, "[["):
+                    i += 2; // the [[ keyword, not a bracket expression
+                    break;
+                case '[' when !(wordStart && IsWord(i, "[")):
                     i = Arithmetic(i + 1, ']', InBrackets);
                     wordStart = false;
                     break;
@@ -179,6 +185,10 @@ internal sealed class ShellLexer
                     }
 
                     break;
+                case '<' or '>' when At(i + 1) == '(':
+                    i = Command(i + 2, nested: true); // process substitution: a command of its own, like $(…)
+                    wordStart = false;
+                    break;
                 case '<' when At(i + 1) == '<' && At(i + 2) == '<':
                     i += 3;
                     wordStart = true;
@@ -186,6 +196,12 @@ internal sealed class ShellLexer
                 case '<' when At(i + 1) == '<':
                     i = HereDocumentOperator(i + 2);
                     wordStart = false;
+                    break;
+                case '\n' when nested && pendingOutside > 0:
+                    // bash and this lexer disagree on where such a here-document's body is: refuse rather than guess
+                    _shared.CommandProblems.Add("opens a here-document on a line whose $(…) or <(…) continues on the next line");
+                    i++;
+                    wordStart = true;
                     break;
                 case '\n':
                     i = _pendingHereDocuments.Count > 0 ? HereDocumentBodies(i + 1) : i + 1;
@@ -451,7 +467,8 @@ internal sealed class ShellLexer
             }
         }
 
-        new ShellLexer([.. inner], _shared).Command(0, nested: false);
+        var child = new ShellLexer([.. inner], _shared) { _forbidden = _forbidden is InArithmetic or InBrackets ? _forbidden : null };
+        child.Command(0, nested: false);
         return i;
     }
 
@@ -522,6 +539,12 @@ internal sealed class ShellLexer
                 }
 
                 i += 2;
+            }
+            else if (c == '$' && At(i + 1) == '(')
+            {
+                // bash takes the whole word, $(…) included, as the delimiter: too unusual to follow safely
+                _shared.CommandProblems.Add("has a here-document delimiter containing $(…)");
+                i = Command(i + 2, nested: true);
             }
             else
             {

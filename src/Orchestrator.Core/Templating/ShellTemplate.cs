@@ -108,8 +108,10 @@ public static class ShellTemplate
     /// <summary>How the command refers to variable <paramref name="name"/> in <paramref name="context"/>.</summary>
     public static string Reference(ShellContext context, string name) => context switch
     {
-        ShellContext.Unquoted => $"\"${{{name}}}\"",
-        ShellContext.DoubleQuoted or ShellContext.HereDocument or ShellContext.Comment => $"${{{name}}}",
+        // A comment gets the quoted form too: bash ignores it either way, and should the line not be a comment after
+        // all (a backslash at the end of a comment does not continue it), the value is still one quoted word.
+        ShellContext.Unquoted or ShellContext.Comment => $"\"${{{name}}}\"",
+        ShellContext.DoubleQuoted or ShellContext.HereDocument => $"${{{name}}}",
         ShellContext.SingleQuoted => $"'\"${{{name}}}\"'",
         ShellContext.AnsiCQuoted => $"'\"${{{name}}}\"$'",
         _ => throw new ArgumentOutOfRangeException(nameof(context), context, null),

@@ -76,7 +76,7 @@ public class ShellQuotingTests
     [InlineData("(( x = § )) && echo §", "!arithmetic U")]
     [InlineData("echo $[§]", "!arithmetic")]
     [InlineData("echo $(( '§' ))", "!arithmetic")]
-    [InlineData("echo $(( $(echo §) + 1 ))", "U")]
+    [InlineData("echo $(( $(echo §) + 1 ))", "!arithmetic")] // the substitution's output is evaluated as arithmetic
     [InlineData("echo ${x:-§}", "!${")]
     [InlineData("echo \"${x:-'§'}\"", "!${")]
     [InlineData("echo ${x:\"§\"}", "!${")]

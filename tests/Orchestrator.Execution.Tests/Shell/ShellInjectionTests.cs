@@ -120,6 +120,35 @@ public sealed class ShellInjectionTests : IDisposable
         Assert.False(File.Exists(Marker), "the value ran as a command");
     }
 
+    /// <summary>Where the first quoting lexer read a command differently from bash 5.2 (a second attacker's finds).</summary>
+    [Theory]
+    [InlineData("# note \\\n{{ params.name }}")]
+    [InlineData("echo hi # note \\\n{{ params.name }}")]
+    [InlineData("cat <<$(echo x)\n$(echo x)\n{{ params.name }}\n$\n")]
+    [InlineData("cat <<$((1))\n$((1))\n{{ params.name }}\n$\n")]
+    [InlineData("cat <<EOF; echo $(\n{{ params.name }}\nEOF\necho hi)\n")]
+    [InlineData("cat <<EOF; cat <(\n{{ params.name }}\nEOF\necho hi)\n")]
+    [InlineData("echo $(( $(printf %s {{ params.name }}) + 1 ))")]
+    [InlineData("echo $(( `printf %s {{ params.name }}` + 1 ))")]
+    [InlineData("a[$(printf %s {{ params.name }})]=1")]
+    public async Task ACommandTheLexerCouldMisread_NeverRunsTheValue(string written)
+    {
+        foreach (var value in new[] { $"touch {Marker}", $"a[$(touch {Marker})]" })
+        {
+            await RunAsync(written, Params("name", value));
+
+            Assert.False(File.Exists(Marker), $"the value ran as a command: {value}");
+        }
+    }
+
+    [Fact]
+    public async Task AValueInsideDoubleBrackets_IsData()
+    {
+        var result = await RunAsync("[[ {{ params.name }} == 'x; y' ]] && echo same", Params("name", "x; y"));
+
+        Assert.Equal("same", result.Output!.Value.GetString());
+    }
+
     [Fact]
     public async Task ARawParam_TakesTheDagsOwnValue_ButAConfOverrideFailsTheTry()
     {
