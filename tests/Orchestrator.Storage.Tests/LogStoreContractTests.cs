@@ -59,34 +59,19 @@ public abstract class LogStoreContractTests : IAsyncLifetime
 
     private static StoredLogLine Line(int second, string message) => new(T0.AddSeconds(second), "stdout", message);
 }
-
 public sealed class SqliteLogStoreContractTests : LogStoreContractTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-logs-").FullName;
+    private readonly SqliteBackend _backend = new("orchestrator-logs-");
 
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
-    protected override Task DropAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 }
-
 public sealed class PostgresLogStoreContractTests : LogStoreContractTests
 {
-    private readonly string _schema = $"test_{Guid.NewGuid():N}";
+    private readonly PostgresBackend _backend = new();
 
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new PostgresDatabase(PostgresStoreContractTests.ConnectionString, _schema), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
-    protected override async Task DropAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(PostgresStoreContractTests.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 }

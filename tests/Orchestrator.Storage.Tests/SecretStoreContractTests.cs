@@ -128,26 +128,18 @@ public abstract class SecretStoreContractTests : IAsyncLifetime
 
 public sealed class SqliteSecretStoreContractTests : SecretStoreContractTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-secret-store-").FullName;
+    private readonly SqliteBackend _backend = new("orchestrator-secret-store-");
 
-    private string DatabaseFile => Path.Combine(_folder, "orchestrator.db");
-
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new SqliteDatabase(DatabaseFile), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override async Task<IReadOnlyList<string>> ReadRawAsync(string table)
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabaseFile}");
+        await using var connection = new SqliteConnection($"Data Source={_backend.DatabaseFile}");
         await connection.OpenAsync();
         return await ReadAllAsync(connection, table);
     }
 
-    protected override Task DropAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 
     [Fact]
     public async Task TheDatabaseFiles_HoldNoValueInClear_Anywhere()
@@ -155,7 +147,7 @@ public sealed class SqliteSecretStoreContractTests : SecretStoreContractTests
         await new VariableService(Store.Variables, new SecretCipher(SecretKey.Generate("k")), TimeProvider.System).SetAsync("marker_variable_name", "plain-variable-value-3", default);
 
         // The file, its WAL and shared memory, read while the store is open (the row may still be in the WAL).
-        var text = Encoding.UTF8.GetString([.. Directory.GetFiles(_folder).SelectMany(File.ReadAllBytes)]);
+        var text = Encoding.UTF8.GetString([.. Directory.GetFiles(_backend.Folder).SelectMany(File.ReadAllBytes)]);
 
         Assert.Contains("marker_variable_name", text, StringComparison.Ordinal);
         Assert.DoesNotContain("plain-variable-value-3", text, StringComparison.Ordinal);
@@ -181,23 +173,16 @@ public sealed class SqliteSecretStoreContractTests : SecretStoreContractTests
 
 public sealed class PostgresSecretStoreContractTests : SecretStoreContractTests
 {
-    private readonly string _schema = $"test_{Guid.NewGuid():N}";
+    private readonly PostgresBackend _backend = new();
 
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new PostgresDatabase(PostgresStoreContractTests.ConnectionString, _schema), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override async Task<IReadOnlyList<string>> ReadRawAsync(string table)
     {
-        await using var connection = new NpgsqlConnection(PostgresStoreContractTests.ConnectionString);
+        await using var connection = new NpgsqlConnection(PostgresBackend.ConnectionString);
         await connection.OpenAsync();
-        return await SqliteSecretStoreContractTests.ReadAllAsync(connection, $"\"{_schema}\".{table}");
+        return await SqliteSecretStoreContractTests.ReadAllAsync(connection, $"\"{_backend.Schema}\".{table}");
     }
 
-    protected override async Task DropAsync()
-    {
-        await using var connection = new NpgsqlConnection(PostgresStoreContractTests.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 }

@@ -88,34 +88,19 @@ public abstract class TryProcessContractTests : IAsyncLifetime
         Assert.Equal([Group, second], (await Store.TaskInstances.ListTriesAsync(Run, A, default)).Select(t => t.Process));
     }
 }
-
 public sealed class SqliteTryProcessContractTests : TryProcessContractTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-store-").FullName;
+    private readonly SqliteBackend _backend = new("orchestrator-store-");
 
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
-    protected override Task DropAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 }
-
 public sealed class PostgresTryProcessContractTests : TryProcessContractTests
 {
-    private readonly string _schema = $"test_{Guid.NewGuid():N}";
+    private readonly PostgresBackend _backend = new();
 
-    protected override async Task<IMetadataStore> OpenAsync() =>
-        await SqlMetadataStore.OpenAsync(new PostgresDatabase(PostgresStoreContractTests.ConnectionString, _schema), TimeProvider.System, default);
+    protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
-    protected override async Task DropAsync()
-    {
-        await using var connection = new NpgsqlConnection(PostgresStoreContractTests.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    protected override Task DropAsync() => _backend.DropAsync();
 }
