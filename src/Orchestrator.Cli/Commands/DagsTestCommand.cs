@@ -48,7 +48,7 @@ internal static class DagsTestCommand
             var executor = new LocalRunExecutor(DagSources.Registry, TimeProvider.System);
             var home = parse.GetValue(CommonOptions.Home)!;
             var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
-            await using var store = await SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
+            await using var store = await TryOpenStoreAsync(console, database, cancellationToken);
             var result = await executor.RunAsync(new LocalRunRequest
             {
                 Dag = dag.Definition,
@@ -69,7 +69,10 @@ internal static class DagsTestCommand
                 RunResultTable.Write(console.Out, result);
             }
 
-            await RecordAsync(console, store, database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
+            if (store is not null)
+            {
+                await RecordAsync(console, store, database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
+            }
             return result.State == DagRunState.Success ? Succeeded : Failed;
         });
         return command;
@@ -77,6 +80,21 @@ internal static class DagsTestCommand
 
     /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
     /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
+    /// <summary>The home's store, or null (with a warning) when it cannot be opened: the test run still runs, with no
+    /// Variables or Connections, and is not recorded.</summary>
+    private static async Task<SqlMetadataStore?> TryOpenStoreAsync(CliConsole console, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await console.Error.WriteLineAsync($"warning: the metadata store {database.Describe} cannot be opened ({exception.Message}): the run is not recorded and has no Variables or Connections");
+            return null;
+        }
+    }
+
     private static async Task RecordAsync(
         CliConsole console, SqlMetadataStore store, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
