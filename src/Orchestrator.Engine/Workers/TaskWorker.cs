@@ -66,8 +66,7 @@ public sealed class TaskWorker : IDisposable
                 Outputs = run.Outputs,
                 DagFolder = run.Dag.Folder,
                 TryNumber = tryNumber,
-                DataIntervalStart = run.DataInterval.Start,
-                DataIntervalEnd = run.DataInterval.End,
+                DataInterval = run.DataInterval,
                 SecretsSource = _secrets,
                 LogLimits = _logLimits,
                 KeepLogLines = false, // written live to the store

@@ -156,8 +156,6 @@ public sealed class LocalRunExecutor
             Params = _params,
             Outputs = _outputs,
             DagFolder = _request.DagFolder,
-            DataIntervalStart = LogicalDate,
-            DataIntervalEnd = LogicalDate,
             SecretsSource = _request.Secrets,
             DagParams = _request.Dag.Params,
             LogLimits = _request.LogLimits,

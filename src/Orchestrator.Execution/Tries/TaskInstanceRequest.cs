@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Schedules;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
 using Orchestrator.Execution.Logs;
@@ -9,9 +10,6 @@ namespace Orchestrator.Execution.Tries;
 /// <summary>Everything needed to run one try of one task instance of one run.</summary>
 public sealed record TaskInstanceRequest
 {
-    private readonly DateTimeOffset? _dataIntervalStart;
-    private readonly DateTimeOffset? _dataIntervalEnd;
-
     public required DagId DagId { get; init; }
 
     public required RunId RunId { get; init; }
@@ -31,34 +29,18 @@ public sealed record TaskInstanceRequest
     /// <summary>The number of the try to run (1 for the first).</summary>
     public int TryNumber { get; init; } = 1;
 
-    /// <summary>How long a cancelled try's process group gets between SIGTERM and SIGKILL.</summary>
-    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(2);
-
     /// <summary>Told (and awaited) when the try has started a process group, so it can be recorded and, after a
     /// crash, killed before the try is replaced. If it throws, the group is killed and the try fails.</summary>
     public Func<int, TaskProcess, CancellationToken, Task>? OnProcessStarted { get; init; }
 
-    /// <summary><c>{{ run.dataIntervalStart }}</c> (see <see cref="Core.Schedules.DataInterval"/>); the logical date when not given.</summary>
-    public DateTimeOffset DataIntervalStart
-    {
-        get => _dataIntervalStart ?? LogicalDate;
-        init => _dataIntervalStart = value;
-    }
-
-    /// <summary><c>{{ run.dataIntervalEnd }}</c>; the logical date when not given.</summary>
-    public DateTimeOffset DataIntervalEnd
-    {
-        get => _dataIntervalEnd ?? LogicalDate;
-        init => _dataIntervalEnd = value;
-    }
-
-    /// <summary>Where <c>{{ var.NAME }}</c> and <c>{{ conn.NAME.FIELD }}</c> are read from. Default: none.</summary>
-    public ISecretValues Secrets { get; init; } = NoSecretValues.Instance;
+    /// <summary>The run's data interval (<c>{{ run.dataIntervalStart|End }}</c>). Null: the logical date alone, as
+    /// for a manual run.</summary>
+    public DataInterval? DataInterval { get; init; }
 
     /// <summary>The DAG's own params (before conf): what a <c>| raw</c> template may insert. Null: not checked.</summary>
     public IReadOnlyDictionary<string, JsonElement>? DagParams { get; init; }
 
-    /// <summary>Where each try gets its secret values and masker (overrides <see cref="Secrets"/>). Default: none.</summary>
+    /// <summary>Where each try gets its Variables, Connections and secret masker. Default: none.</summary>
     public ITrySecretsSource? SecretsSource { get; init; }
 
     /// <summary>Caps on a try's log lines, log and output.</summary>

@@ -117,8 +117,8 @@ public sealed class TaskInstanceRunner
 
             var scope = new TemplateScope(request.DagId, request.RunId, request.LogicalDate, task.Id, number, request.Params, request.Outputs)
             {
-                DataIntervalStart = request.DataIntervalStart,
-                DataIntervalEnd = request.DataIntervalEnd,
+                DataIntervalStart = request.DataInterval?.Start ?? request.LogicalDate,
+                DataIntervalEnd = request.DataInterval?.End ?? request.LogicalDate,
                 Secrets = secrets.Values,
                 DagParams = request.DagParams,
             };
@@ -136,7 +136,6 @@ public sealed class TaskInstanceRunner
                 DagFolder = request.DagFolder,
                 Log = log,
                 Time = _time,
-                KillGrace = request.KillGrace,
                 OnProcessStarted = request.OnProcessStarted is { } started ? (process, token) => started(number, process, token) : null,
             };
             var output = await ExecuteAsync(_registry.Get(task.Type), execution, tryToken);
@@ -178,7 +177,7 @@ public sealed class TaskInstanceRunner
     {
         if (request.SecretsSource is not { } source)
         {
-            return (new TrySecrets(request.Secrets, NoSecretMasker.Instance), null);
+            return (TrySecrets.None, null);
         }
 
         try

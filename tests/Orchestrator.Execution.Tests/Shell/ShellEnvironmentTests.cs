@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Schedules;
 using Orchestrator.Execution.Shell;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Execution.Tries;
@@ -108,7 +109,7 @@ public sealed class ShellEnvironmentTests : IDisposable
             DagId = new DagId("test_dag"),
             RunId = new RunId("manual__1"),
             LogicalDate = logicalDate,
-            DataIntervalStart = logicalDate.AddDays(-1),
+            DataInterval = new DataInterval(logicalDate.AddDays(-1), logicalDate),
             Task = task,
             Params = new Dictionary<string, JsonElement>(),
             Outputs = new Dictionary<TaskId, JsonElement>(),

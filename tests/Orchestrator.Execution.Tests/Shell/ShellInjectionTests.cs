@@ -185,7 +185,7 @@ public sealed class ShellInjectionTests : IDisposable
             Params = parameters ?? [],
             Outputs = outputs ?? [],
             DagFolder = _folder,
-            Secrets = secrets ?? NoSecretValues.Instance,
+            SecretsSource = secrets is null ? null : new FixedSecrets(secrets),
             DagParams = dagParams,
         };
         var runner = new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(new ShellTaskOptions()), TimeProvider.System);
@@ -197,5 +197,12 @@ public sealed class ShellInjectionTests : IDisposable
         public string? GetVariable(string n) => n == name ? value : null;
 
         public ConnectionValues? GetConnection(string n) => null;
+    }
+
+    /// <summary>The same values for every try, and no masking: what these tests look at is the command.</summary>
+    private sealed class FixedSecrets(ISecretValues values) : ITrySecretsSource
+    {
+        public Task<TrySecrets> ForTryAsync(TaskDefinition task, IReadOnlyDictionary<string, JsonElement> parameters, CancellationToken cancellationToken) =>
+            Task.FromResult(new TrySecrets(values, NoSecretMasker.Instance));
     }
 }
