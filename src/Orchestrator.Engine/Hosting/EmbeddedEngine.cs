@@ -103,10 +103,10 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             do
             {
                 _pickupAgain = false;
-                await CreateRunsOfUnpausedDagsAsync(_stopping.Token);
+                var paused = await CreateRunsOfUnpausedDagsAsync(_stopping.Token);
                 foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, _stopping.Token))
                 {
-                    await StartQueuedRunsOfAsync(dagId, _stopping.Token);
+                    await StartQueuedRunsOfAsync(dagId, paused.Contains(dagId), _stopping.Token);
                 }
             }
             while (_pickupAgain && !_stopping.IsCancellationRequested);
@@ -125,7 +125,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
     }
 
-    private async Task StartQueuedRunsOfAsync(DagId dagId, CancellationToken cancellationToken)
+    private async Task StartQueuedRunsOfAsync(DagId dagId, bool paused, CancellationToken cancellationToken)
     {
         if (!_catalog.Current.TryGetValue(dagId, out var current))
         {
@@ -138,7 +138,6 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
 
         _reportedMissing.Remove(dagId);
-        var paused = (await _store.Dags.GetAsync(dagId, cancellationToken))?.IsPaused == true;
         var max = current.Definition.MaxActiveRuns;
         var running = await _store.Runs.ListAsync(new RunQuery(dagId, DagRunState.Running, max), cancellationToken);
         if (running.Count >= max)
@@ -164,19 +163,27 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     }
 
     /// <summary>A DAG unpaused since the last look gets the runs due now at once (the latest only without catchup),
-    /// not at its next cron fire, which may be a day away.</summary>
-    private async Task CreateRunsOfUnpausedDagsAsync(CancellationToken cancellationToken)
+    /// not at its next cron fire, which may be a day away. Returns the DAGs paused now.</summary>
+    private async Task<HashSet<DagId>> CreateRunsOfUnpausedDagsAsync(CancellationToken cancellationToken)
     {
+        var paused = new HashSet<DagId>();
         foreach (var dag in await _store.Dags.ListAsync(cancellationToken))
         {
             var wasPaused = _pausedSeen.GetValueOrDefault(dag.DagId);
             _pausedSeen[dag.DagId] = dag.IsPaused;
+            if (dag.IsPaused)
+            {
+                paused.Add(dag.DagId);
+            }
+
             if (wasPaused && !dag.IsPaused && _catalog.Current.TryGetValue(dag.DagId, out var loaded) && loaded.Definition.Schedule is not null
                 && (await _runs.CreateDueRunsAsync(loaded, cancellationToken)).Count is > 0 and var created)
             {
                 _logger.LogInformation("{DagId} unpaused: {Count} due run(s) created", dag.DagId, created);
             }
         }
+
+        return paused;
     }
 
     /// <summary>Stops scheduling and picking up runs, gives running tries <see cref="EngineOptions.StopGrace"/> to end,
