@@ -20,6 +20,15 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Connections, encrypted by the caller (Orchestrator.Secrets).</summary>
     IConnectionStore Connections { get; }
 
+    /// <summary>Dataset versions (ml.ingest).</summary>
+    IDatasetStore Datasets { get; }
+
+    /// <summary>Registered models, versions and aliases.</summary>
+    IModelRegistryStore Models { get; }
+
+    /// <summary>Experiments and tracking runs.</summary>
+    ITrackingStore Tracking { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

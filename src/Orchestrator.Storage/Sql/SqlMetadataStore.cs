@@ -38,6 +38,13 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     public IConnectionStore Connections { get; }
 
+    // The ML stores' SQL lands next (migration 005); until then they refuse rather than pretend.
+    public IDatasetStore Datasets => throw new NotSupportedException("dataset store: not yet built");
+
+    public IModelRegistryStore Models => throw new NotSupportedException("model registry: not yet built");
+
+    public ITrackingStore Tracking => throw new NotSupportedException("tracking store: not yet built");
+
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
     {

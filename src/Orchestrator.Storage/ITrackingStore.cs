@@ -1,0 +1,37 @@
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage;
+
+/// <summary>Experiment tracking (MLflow's): experiments, and runs with params, metrics, tags, artifacts and datasets.</summary>
+public interface ITrackingStore
+{
+    /// <summary>The experiment of that name, created when missing.</summary>
+    Task<ExperimentRecord> GetOrCreateExperimentAsync(string name, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>By id or, when no id matches, by name; null when neither does.</summary>
+    Task<ExperimentRecord?> FindExperimentAsync(string idOrName, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a run in the experiment with its params and tags, all in one transaction.</summary>
+    Task<TrackingRunRecord> StartRunAsync(string experimentId, string name, RunLineage createdBy, IReadOnlyDictionary<string, string> parameters,
+        IReadOnlyDictionary<string, string> tags, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Appends metric values (one transaction). Throws <see cref="KeyNotFoundException"/> for an unknown run.</summary>
+    Task LogMetricsAsync(string runId, IReadOnlyList<MetricPoint> metrics, CancellationToken cancellationToken);
+
+    /// <summary>Sets tags (a null value removes one).</summary>
+    Task SetTagsAsync(string runId, IReadOnlyDictionary<string, string?> tags, CancellationToken cancellationToken);
+
+    Task LogDatasetInputAsync(string runId, DatasetInputRecord input, CancellationToken cancellationToken);
+
+    Task LogArtifactAsync(string runId, TrackedArtifactRecord artifact, CancellationToken cancellationToken);
+
+    /// <summary>Ends the run with a status (not <see cref="TrackingRunStatus.Running"/>).</summary>
+    Task EndRunAsync(string runId, TrackingRunStatus status, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<TrackingRunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The experiment's runs, newest first.</summary>
+    Task<IReadOnlyList<TrackingRunRecord>> ListRunsAsync(string experimentId, CancellationToken cancellationToken);
+}
