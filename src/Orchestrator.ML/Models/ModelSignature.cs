@@ -47,3 +47,10 @@ public interface ILoadedModel : IDisposable
 
     IModelScorer CreateScorer();
 }
+
+/// <summary>Reads a model package file (as <c>ml.train</c> writes it and the artifact store keeps it) into memory.
+/// Throws <see cref="InvalidDataException"/> naming the file when it is not a model package.</summary>
+public interface IModelPackageReader
+{
+    ILoadedModel Read(string path);
+}
