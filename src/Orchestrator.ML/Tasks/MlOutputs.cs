@@ -68,6 +68,7 @@ public static class MlJson
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public static JsonElement ToElement<T>(T value) => JsonSerializer.SerializeToElement(value, Options);
