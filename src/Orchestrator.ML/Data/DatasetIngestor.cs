@@ -67,6 +67,13 @@ public static class DatasetIngestor
                 throw Ragged(path, line, row, columns);
             }
 
+            // Sep reads an unclosed quote as a field running to the end of the file; a row spanning lines with an odd
+            // number of quotes is that case. (Checked before any field is unescaped in place.)
+            if (row.LineNumberToExcl - row.LineNumberFrom > 1 && row.Span.Count('"') % 2 == 1)
+            {
+                throw new DatasetFormatException(path, line, null, "a quoted field is not closed (an odd number of quotes from here to the end of the file)");
+            }
+
             for (var i = 0; i < columns.Length; i++)
             {
                 if (columns[i].Add(row[i]) == FieldOutcome.NotANumber)
@@ -185,7 +192,7 @@ public static class DatasetIngestor
 
         if (row.LineNumberToExcl - row.LineNumberFrom > 1 && row.Span.Contains('"'))
         {
-            problem += $"; this row spans lines {row.LineNumberFrom}-{row.LineNumberToExcl - 1}: is a closing quote missing?";
+            problem += $"; this row spans lines {line}-{row.LineNumberToExcl - 1}: is a closing quote missing?";
         }
 
         return new DatasetFormatException(path, line, column, problem);

@@ -62,6 +62,7 @@ public sealed record ColumnProfile(
     CategoricalProfile? Categorical = null)
 {
     /// <summary>Missing values as a share of rows (0 for a dataset without rows).</summary>
+    [JsonIgnore]
     public double MissingShare => Count + Missing == 0 ? 0 : (double)Missing / (Count + Missing);
 }
 
@@ -104,6 +105,7 @@ public sealed record CategoricalProfile(
     bool CountsAreApproximate)
 {
     /// <summary>True when <see cref="Top"/> lists every distinct value with its exact count.</summary>
+    [JsonIgnore]
     public bool IsComplete => !DistinctIsLowerBound && !CountsAreApproximate && OtherCount == 0;
 }
 

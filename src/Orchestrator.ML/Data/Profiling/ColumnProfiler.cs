@@ -117,7 +117,7 @@ internal sealed class ColumnProfiler
         }
         else
         {
-            _values.Grow(_options.DistinctLimit);
+            _values.Resize(_options.DistinctLimit);
         }
     }
 

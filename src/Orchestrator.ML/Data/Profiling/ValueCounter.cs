@@ -76,14 +76,9 @@ internal sealed class ValueCounter
         return true;
     }
 
-    /// <summary>Lets an exact counter keep more values (a numeric column turning categorical keeps what it counted).</summary>
-    public void Grow(int capacity)
-    {
-        if (capacity > Capacity)
-        {
-            Capacity = capacity;
-        }
-    }
+    /// <summary>Changes how many values an exact counter keeps (a numeric column turning categorical keeps what it
+    /// counted); never below what it already holds.</summary>
+    public void Resize(int capacity) => Capacity = Math.Max(capacity, _counts.Count);
 
     /// <summary>Misra-Gries step: the new value and one occurrence of every kept value cancel out.</summary>
     private void DecrementAll()
