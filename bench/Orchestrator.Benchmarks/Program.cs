@@ -4,9 +4,17 @@ using Orchestrator.Benchmarks;
 // Micro benchmarks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- --filter '*'
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
+// Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();
+    return;
+}
+
+if (args is ["ingest", ..])
+{
+    await Orchestrator.Benchmarks.Ingest.IngestBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 
