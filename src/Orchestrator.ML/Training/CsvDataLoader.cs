@@ -56,8 +56,9 @@ internal static class CsvDataLoader
     {
         if (inputs.Count > 0)
         {
-            // One range per input keeps the slots in signature order, whatever the file order is.
-            columns.Add(new TextLoader.Column(name, kind, [.. inputs.Select(input => new TextLoader.Range(schema.IndexOf(input.Name)))]));
+            // One range per input keeps the slots in signature order, whatever the file order is; ForceVector keeps a
+            // single input a vector of size 1, as the scorer feeds it.
+            columns.Add(new TextLoader.Column(name, kind, [.. inputs.Select(input => new TextLoader.Range(schema.IndexOf(input.Name)) { ForceVector = true })]));
         }
     }
 }
