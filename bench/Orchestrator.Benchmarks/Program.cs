@@ -4,9 +4,18 @@ using Orchestrator.Benchmarks;
 // Micro benchmarks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- --filter '*'
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
+// Taxi-fare train+evaluate, ModelTrainer vs direct ML.NET: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();
+    return;
+}
+
+if (args is ["train", ..])
+{
+    Orchestrator.Benchmarks.Training.TrainingBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        args.Length > 2 ? args[2] : Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"));
     return;
 }
 
