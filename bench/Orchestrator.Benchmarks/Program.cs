@@ -5,6 +5,7 @@ using Orchestrator.Benchmarks;
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
 // Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
+// Taxi-fare train+evaluate, ModelTrainer vs direct ML.NET: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();
@@ -15,6 +16,14 @@ if (args is ["ingest", ..])
 {
     await Orchestrator.Benchmarks.Ingest.IngestBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
+if (args is ["train", ..])
+{
+    Orchestrator.Benchmarks.Training.TrainingBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        args.Length > 2 ? args[2] : Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"));
     return;
 }
 
