@@ -202,15 +202,15 @@ internal static class EngineBenchmark
     /// <summary>A no-op task that notes when it ran and logs <see cref="LogLines"/> lines.</summary>
     private sealed class MarkingExecutor : ITaskExecutor
     {
-        public Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+        public Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
         {
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < LogLines; i++)
             {
-                execution.Log.Write("info", $"step {i} of {execution.Task.Id.Value}: done");
+                context.Log.Write("info", $"step {i} of {context.TaskId.Value}: done");
             }
 
-            Marks[execution.Task.Id.Value] = (start, Stopwatch.GetTimestamp());
+            Marks[context.TaskId.Value] = (start, Stopwatch.GetTimestamp());
             return Task.FromResult<JsonElement?>(null);
         }
     }

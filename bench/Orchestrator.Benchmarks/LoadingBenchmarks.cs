@@ -69,7 +69,7 @@ public class LoadingBenchmarks
         {
             public Task<object?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
             {
-                context.Logger.LogInformation("extracting {Path}", context.GetArg("path"));
+                context.Logger.LogInformation("extracting {Path}", context.Args.GetString("path"));
                 return Task.FromResult<object?>(new { rows = 42 });
             }
         }

@@ -6,9 +6,14 @@ namespace Orchestrator.Cli;
 /// <summary>The `orchestrator` command tree. Output goes to the given writers so tests can read it.</summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        await RunAsync(args, output, error, configureServices: null);
+
+    /// <summary>As <see cref="RunAsync(string[], TextWriter, TextWriter)"/>, with <paramref name="configureServices"/>
+    /// adding to every command's services (tests register their own services and task types).</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices)
     {
-        var root = Build(new CliConsole(output, error));
+        var root = Build(new CliConsole(output, error) { ConfigureServices = configureServices });
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = LongestStop });
     }

@@ -22,6 +22,9 @@ internal sealed class CliConsole
 
     public IAnsiConsole Err { get; }
 
+    /// <summary>Tests: services added to every command's host after the CLI's own (see <c>OrchestratorHost</c>).</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices { get; init; }
+
     // Wide enough that a table written to a file or a pipe keeps one line per row.
     private const int RedirectedWidth = 160;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Execution.Logs;
 using Orchestrator.Execution.TaskTypes;
@@ -9,9 +10,9 @@ using Orchestrator.Execution.Tries;
 namespace Orchestrator.Execution.Tests;
 
 /// <summary>A task type whose behaviour the test writes inline.</summary>
-internal sealed class ScriptedExecutor(Func<TaskExecution, CancellationToken, Task<JsonElement?>> run) : ITaskExecutor
+internal sealed class ScriptedExecutor(Func<TaskContext, CancellationToken, Task<JsonElement?>> run) : ITaskExecutor
 {
-    public Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken) => run(execution, cancellationToken);
+    public Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken) => run(context, cancellationToken);
 }
 
 /// <summary>A fake clock that says when a timer is armed, so a test advances time only once a wait has begun.</summary>
@@ -86,14 +87,15 @@ internal sealed class RecordingObserver : ITryObserver
 
 internal static class Requests
 {
-    public static TaskInstanceRequest For(TaskDefinition task, string? folder = null) => new()
+    public static RunContext Run(string? folder = null) => new()
     {
         DagId = new DagId("test_dag"),
         RunId = new RunId("manual__1"),
         LogicalDate = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-        Task = task,
         Params = new Dictionary<string, JsonElement>(),
         Outputs = new Dictionary<TaskId, JsonElement>(),
         DagFolder = folder ?? Path.GetTempPath(),
     };
+
+    public static TryRequest For(TaskDefinition task, string? folder = null) => new() { Run = Run(folder), Task = task };
 }

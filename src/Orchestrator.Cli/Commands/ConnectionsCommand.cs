@@ -81,8 +81,8 @@ internal static class ConnectionsCommand
                 return SecretCommands.BadInput;
             }
 
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            if (!await new ConnectionService(store.Connections, MetadataStores.Cipher(parse), TimeProvider.System).AddAsync(parse.GetValue(name)!, connection, cancellationToken))
+            await using var cli = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            if (!await cli.Get<ConnectionService>().AddAsync(parse.GetValue(name)!, connection, cancellationToken))
             {
                 await console.Error.WriteLineAsync($"error: connection '{parse.GetValue(name)}' already exists (delete it first to replace it)");
                 return 1;
@@ -127,8 +127,9 @@ internal static class ConnectionsCommand
         command.Options.Add(CommonOptions.Output);
         command.SetAction((parse, cancellationToken) => SecretCommands.RunAsync(console, parse.GetValue(name), async () =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            var connection = await new ConnectionService(store.Connections, MetadataStores.Cipher(parse), TimeProvider.System).GetAsync(parse.GetValue(name)!, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
+            var connection = await host.Get<ConnectionService>().GetAsync(parse.GetValue(name)!, cancellationToken);
             if (connection is null)
             {
                 await console.Error.WriteLineAsync($"error: no connection '{parse.GetValue(name)}' (see `connections list`)");
@@ -161,8 +162,9 @@ internal static class ConnectionsCommand
         command.Options.Add(CommonOptions.Output);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            var service = new ConnectionService(store.Connections, MetadataStores.Cipher(parse), TimeProvider.System);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
+            var service = host.Get<ConnectionService>();
             var records = await service.ListAsync(cancellationToken);
             var rows = new List<(string Name, string Type, DateTimeOffset UpdatedAt, ConnectionValues? Values, string? Error)>();
             foreach (var record in records)
@@ -214,7 +216,8 @@ internal static class ConnectionsCommand
         command.Arguments.Add(name);
         command.SetAction((parse, cancellationToken) => SecretCommands.RunAsync(console, parse.GetValue(name), async () =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
             var deleted = await store.Connections.DeleteAsync(parse.GetValue(name)!, cancellationToken);
             await (deleted
                 ? console.Output.WriteLineAsync($"connection {parse.GetValue(name)} deleted")

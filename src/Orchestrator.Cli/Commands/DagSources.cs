@@ -1,23 +1,17 @@
 using Orchestrator.Cli.Output;
 using Orchestrator.Core.Graph;
-using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Loading;
 using Orchestrator.Loading.Folder;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary>The task types this host can run and a folder loader that checks DAG files against them.</summary>
+/// <summary>Finds DAGs for commands, with the host's folder loader (which checks DAG files against the registered
+/// task types).</summary>
 internal static class DagSources
 {
-    public static TaskTypeRegistry Registry { get; } = TaskTypeRegistry.CreateDefault();
-
-    public static DagFolderLoader CreateLoader() =>
-        DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = Registry.KnownTypes });
-
     /// <summary>The DAG named by a file path or an id in the folder; prints why when there is none.</summary>
-    public static async Task<LoadedDag?> FindAsync(CliConsole console, string target, string folder, CancellationToken cancellationToken)
+    public static async Task<LoadedDag?> FindAsync(CliConsole console, DagFolderLoader loader, string target, string folder, CancellationToken cancellationToken)
     {
-        var loader = CreateLoader();
         if (File.Exists(target))
         {
             var file = await loader.LoadFileAsync(target, cancellationToken);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Cli.Output;
+using Orchestrator.Loading.Folder;
 using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
@@ -23,9 +24,10 @@ internal static class DagsListCommand
                 return 2;
             }
 
-            var snapshot = await DagSources.CreateLoader().LoadAsync(folder, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var snapshot = await host.Get<DagFolderLoader>().LoadAsync(folder, cancellationToken);
             var dags = snapshot.Dags.Values.OrderBy(dag => dag.Id.Value, StringComparer.Ordinal).ToList();
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            var store = host.Store;
             var paused = (await store.Dags.ListAsync(cancellationToken)).Where(dag => dag.IsPaused).Select(dag => dag.DagId).ToHashSet();
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {

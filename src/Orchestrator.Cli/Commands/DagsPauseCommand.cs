@@ -16,14 +16,15 @@ internal static class DagsPauseCommand
         command.Arguments.Add(target);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var dag = await DagSources.FindAsync(console, host.Get<Loading.Folder.DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
             if (dag is null)
             {
                 return 2;
             }
 
-            var now = TimeProvider.System.GetUtcNow();
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            var now = host.Get<TimeProvider>().GetUtcNow();
+            var store = host.Store;
             await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
             await store.Dags.SetPausedAsync(dag.Id, pause, now, cancellationToken);
             await console.Output.WriteLineAsync($"{dag.Id} is {(pause ? "paused" : "unpaused")}");

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using Orchestrator.Secrets.Encryption;
-using Orchestrator.Secrets.Masking;
-using Orchestrator.Secrets.Values;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Core.Secrets;
+using Orchestrator.Loading.Folder;
+using Orchestrator.Storage;
 using Orchestrator.Cli.Output;
 using Orchestrator.Core.States;
 using Orchestrator.Execution.LocalRuns;
@@ -37,7 +38,11 @@ internal static class DagsTestCommand
                 return NotLoaded;
             }
 
-            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            var home = parse.GetValue(CommonOptions.Home)!;
+            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+            // Without the home's store the run still runs, with no Variables or Connections, and is not recorded.
+            await using var host = OrchestratorHost.Build(parse, console, await TryOpenStoreAsync(console, database, cancellationToken));
+            var dag = await DagSources.FindAsync(console, host.Get<DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
             if (dag is null)
             {
                 return NotLoaded;
@@ -45,20 +50,10 @@ internal static class DagsTestCommand
 
             var json = parse.GetValue(CommonOptions.Output) == OutputFormat.Json;
             var progress = new RunProgressPrinter(console.Error);
-            var executor = new LocalRunExecutor(DagSources.Registry, TimeProvider.System);
-            var home = parse.GetValue(CommonOptions.Home)!;
-            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
-            await using var store = await TryOpenStoreAsync(console, database, cancellationToken);
-            var result = await executor.RunAsync(new LocalRunRequest
-            {
-                Dag = dag.Definition,
-                Graph = dag.Graph,
-                DagFolder = dag.Folder,
-                Conf = confValue,
-                OnLogLine = progress.LogLine,
-                // Variables and Connections from the home's store; what they hold, and sensitive params, are masked.
-                Secrets = new StoreTrySecretsSource(store, SecretCipher.ForHome(Path.GetFullPath(home)), SensitiveNames.FromEnvironment()),
-            }, progress, cancellationToken);
+            var executor = host.Get<LocalRunExecutor>();
+            // Variables and Connections from the home's store; what they hold, and sensitive params, are masked.
+            var run = executor.NewRun(dag.Definition, dag.Folder, confValue) with { Secrets = host.Get<ITrySecretsSource>() };
+            var result = await executor.RunAsync(dag.Definition, dag.Graph, run, progress, cancellationToken, progress.LogLine);
 
             if (json)
             {
@@ -69,7 +64,7 @@ internal static class DagsTestCommand
                 RunResultTable.Write(console.Out, result);
             }
 
-            if (store is not null)
+            if (host.Services.GetService<IMetadataStore>() is { } store)
             {
                 await RecordAsync(console, store, database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
             }
@@ -78,8 +73,6 @@ internal static class DagsTestCommand
         return command;
     }
 
-    /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
-    /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
     /// <summary>The home's store, or null (with a warning) when it cannot be opened: the test run still runs, with no
     /// Variables or Connections, and is not recorded.</summary>
     private static async Task<SqlMetadataStore?> TryOpenStoreAsync(CliConsole console, SqlDatabase database, CancellationToken cancellationToken)
@@ -95,8 +88,10 @@ internal static class DagsTestCommand
         }
     }
 
+    /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
+    /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
     private static async Task RecordAsync(
-        CliConsole console, SqlMetadataStore store, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
+        CliConsole console, IMetadataStore store, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
         try
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Scheduling;
+using Orchestrator.Loading.Folder;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -26,16 +27,16 @@ internal static class DagsTriggerCommand
                 return 2;
             }
 
-            var dag = await DagSources.FindAsync(console, parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var dag = await DagSources.FindAsync(console, host.Get<DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
             if (dag is null)
             {
                 return 2;
             }
 
-            var now = TimeProvider.System.GetUtcNow();
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
-            var (runId, _) = await new RunFactory(store, TimeProvider.System).CreateManualAsync(dag, confText, cancellationToken);
+            var time = host.Get<TimeProvider>();
+            await DagRegistration.RegisterAsync(host.Store, dag, time.GetUtcNow(), cancellationToken);
+            var (runId, _) = await new RunFactory(host.Store, time).CreateManualAsync(dag, confText, cancellationToken);
             await console.Output.WriteLineAsync(runId.Value);
             return 0;
         });

@@ -31,7 +31,8 @@ internal static class RunsListCommand
                 return 2;
             }
 
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
             var runs = await store.Runs.ListAsync(new RunQuery(dagId is null ? null : new DagId(dagId), Limit: parse.GetValue(limit)), cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {

@@ -8,9 +8,8 @@ using Orchestrator.Cli.Hosting;
 using Orchestrator.Core.Durations;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Engine.Workers;
-using Orchestrator.Secrets.Encryption;
-using Orchestrator.Secrets.Masking;
-using Orchestrator.Secrets.Values;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Engine.Runs;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -66,35 +65,37 @@ internal static class StandaloneCommand
             }
 
             var database = MetadataStores.Database(storage, home);
-            using var logs = LoggerFactory.Create(builder => builder.AddSimpleConsole(options =>
+            var web = WebApplication.CreateSlimBuilder();
+            web.Logging.ClearProviders().AddSimpleConsole(options =>
             {
                 options.SingleLine = true;
                 options.TimestampFormat = "HH:mm:ss ";
-            }));
-            var logger = logs.CreateLogger("orchestrator");
-            await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
-            var options = new EngineOptions
-            {
-                DagsFolder = dags,
-                Workers = parse.GetValue(workers),
-                StopGrace = grace,
-                LostTries = new RecordedProcessCleaner(store, LostTryKillGrace, logger),
-                Secrets = new StoreTrySecretsSource(store, SecretCipher.ForHome(home, logger), SensitiveNames.FromEnvironment()),
-            };
-            await using var engine = await EmbeddedEngine.StartAsync(options, store, DagSources.Registry, TimeProvider.System, logger, cancellationToken);
-
-            var web = WebApplication.CreateSlimBuilder();
-            web.Logging.ClearProviders();
+            });
+            // The engine's own stop grace decides how long running tries may go on: the host must not cut it short.
+            web.Services.Configure<HostOptions>(options => options.ShutdownTimeout = CliApp.LongestStop);
             web.WebHost.UseUrls($"http://localhost:{parse.GetValue(port)}");
+            await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
+            web.Services.AddOrchestratorCli(console, home, store);
+            web.Services.AddSingleton<ILostTryCleaner>(provider => new RecordedProcessCleaner(
+                store, LostTryKillGrace, provider.GetRequiredService<ILoggerFactory>().CreateLogger<RecordedProcessCleaner>()));
+            web.Services.AddOrchestratorEngine(options =>
+            {
+                options.DagsFolder = dags;
+                options.Workers = parse.GetValue(workers);
+                options.StopGrace = grace;
+            });
             await using var app = web.Build();
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Cli.Standalone");
+            var engine = app.Services.GetRequiredService<EmbeddedEngineService>();
             app.MapGet("/health", () => Results.Json(new
             {
                 status = "healthy",
-                dags = engine.Catalog.Current.Count,
-                importErrors = engine.Catalog.ImportErrors.Count,
-                activeRuns = engine.Coordinator.ActiveRuns.Count,
+                dags = engine.Engine.Catalog.Current.Count,
+                importErrors = engine.Engine.Catalog.ImportErrors.Count,
+                activeRuns = engine.Engine.Coordinator.ActiveRuns.Count,
             }));
-            await app.StartAsync(cancellationToken);
+            OrchestratorHost.MapEndpoints(app);
+            await app.StartAsync(cancellationToken); // the engine first (resumes runs, reads the dags), then the web server
             logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
                 string.Join(", ", app.Urls), home, database.Describe, dags);
 

@@ -37,7 +37,8 @@ internal static class TasksLogsCommand
 
             var runId = new RunId(parse.GetValue(runArgument)!);
             var taskId = new TaskId(taskText);
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
             var task = (await store.TaskInstances.ListAsync(runId, cancellationToken)).FirstOrDefault(t => t.TaskId == taskId);
             if (task is null)
             {

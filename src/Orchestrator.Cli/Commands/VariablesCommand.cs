@@ -35,8 +35,9 @@ internal static class VariablesCommand
         command.Arguments.Add(value);
         command.SetAction((parse, cancellationToken) => SecretCommands.RunAsync(console, parse.GetValue(name), async () =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            await new VariableService(store.Variables, MetadataStores.Cipher(parse), TimeProvider.System).SetAsync(parse.GetValue(name)!, parse.GetValue(value)!, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
+            await host.Get<VariableService>().SetAsync(parse.GetValue(name)!, parse.GetValue(value)!, cancellationToken);
             await console.Output.WriteLineAsync($"variable {parse.GetValue(name)} set");
             return 0;
         }));
@@ -50,8 +51,9 @@ internal static class VariablesCommand
         command.Arguments.Add(name);
         command.SetAction((parse, cancellationToken) => SecretCommands.RunAsync(console, parse.GetValue(name), async () =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
-            var value = await new VariableService(store.Variables, MetadataStores.Cipher(parse), TimeProvider.System).GetAsync(parse.GetValue(name)!, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
+            var value = await host.Get<VariableService>().GetAsync(parse.GetValue(name)!, cancellationToken);
             if (value is null)
             {
                 await console.Error.WriteLineAsync($"error: no variable '{parse.GetValue(name)}' (see `variables list`)");
@@ -70,9 +72,10 @@ internal static class VariablesCommand
         command.Options.Add(CommonOptions.Output);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
             // Listing needs no key: names and times are stored in clear.
-            var variables = await new VariableService(store.Variables, new SecretCipher(() => throw new InvalidOperationException("listing needs no key")), TimeProvider.System).ListAsync(cancellationToken);
+            var variables = await host.Get<VariableService>().ListAsync(cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
                 await console.Output.WriteLineAsync(JsonSerializer.Serialize(variables.Select(v => new { name = v.Name, updatedAt = v.UpdatedAt }), JsonOutput.Options));
@@ -99,7 +102,8 @@ internal static class VariablesCommand
         command.Arguments.Add(name);
         command.SetAction((parse, cancellationToken) => SecretCommands.RunAsync(console, parse.GetValue(name), async () =>
         {
-            await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
+            await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
+            var store = host.Store;
             var deleted = await store.Variables.DeleteAsync(parse.GetValue(name)!, cancellationToken);
             await (deleted
                 ? console.Output.WriteLineAsync($"variable {parse.GetValue(name)} deleted")

@@ -50,7 +50,7 @@ internal static class MetadataStores
     /// <summary>Where permission fixes and key creation are reported: stderr, so stdout stays clean for JSON.</summary>
     private static ILogger Warnings { get; } = new StderrLogger();
 
-    private sealed class StderrLogger : ILogger
+    internal sealed class StderrLogger : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -61,5 +61,17 @@ internal static class MetadataStores
             ArgumentNullException.ThrowIfNull(formatter);
             Console.Error.WriteLine($"{(logLevel >= LogLevel.Warning ? "warning" : "note")}: {formatter(state, exception)}");
         }
+    }
+}
+
+/// <summary>Logs of a command's host: warnings and notes on stderr, as "warning: …" and "note: …".</summary>
+internal sealed class StderrLoggerProvider : ILoggerProvider
+{
+    private readonly MetadataStores.StderrLogger _logger = new();
+
+    public ILogger CreateLogger(string categoryName) => _logger;
+
+    public void Dispose()
+    {
     }
 }

@@ -56,7 +56,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
-        var loader = DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = registry.KnownTypes });
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DagsFolder, $"{nameof(EngineOptions)}.{nameof(EngineOptions.DagsFolder)}");
+        var loader = DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry));
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
         var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries);

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Schedules;
+using Orchestrator.Core.Secrets;
 using Orchestrator.Loading;
 using Orchestrator.Storage.Records;
 
@@ -44,6 +46,24 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     public int Committing;
 
     public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
+
+    /// <summary>The run as its tries see it, made once (the worker's secrets source and log limits are the same for
+    /// every try it runs); its outputs are <see cref="Outputs"/>, live.</summary>
+    public RunContext Context(ITrySecretsSource? secrets, LogLimits logLimits) => LazyInitializer.EnsureInitialized(ref _context, () => new RunContext
+    {
+        DagId = Record.DagId,
+        RunId = Record.RunId,
+        LogicalDate = Record.LogicalDate,
+        DataInterval = DataInterval,
+        Params = Params,
+        DagParams = Dag.Definition.Params,
+        Outputs = Outputs,
+        DagFolder = Dag.Folder,
+        Secrets = secrets,
+        LogLimits = logLimits,
+    });
+
+    private RunContext? _context;
 }
 
 /// <summary>A finished try waiting to be decided and committed.</summary>

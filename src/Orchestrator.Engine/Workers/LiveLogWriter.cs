@@ -12,7 +12,7 @@ namespace Orchestrator.Engine.Workers;
 /// <para>Writes go through <c>enqueueWrite</c>, the task instance's ordered chain of store writes, so a try's lines
 /// follow its start and precede its end. Memory: lines wait here only until the next write; if the store is slower
 /// than the task they accumulate rather than block the task or be dropped. That is bounded without a limit of its
-/// own: <see cref="TryLog"/> passes on at most <see cref="LogLimits.MaxTryLogBytes"/> of text per try.</para></summary>
+/// own: <see cref="TryLog"/> passes on at most <see cref="Core.Authoring.LogLimits.MaxTryLogBytes"/> of text per try.</para></summary>
 internal sealed class LiveLogWriter(ITaskLogStore logs, RunId runId, TimeProvider time, Action<Func<Task>> enqueueWrite, LiveLogOptions? options = null)
 {
     private readonly LiveLogOptions _options = options ?? LiveLogOptions.Default;

@@ -1,7 +1,7 @@
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Engine.Runs;
-using Orchestrator.Execution.Logs;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Storage;
@@ -55,20 +55,12 @@ public sealed class TaskWorker : IDisposable
 
             var tryNumber = run.TryToRun.GetValueOrDefault(taskId, 1);
             var observer = new StoreTryObserver(_store, runId, _workerId, _time);
-            var request = new TaskInstanceRequest
+            var request = new TryRequest
             {
-                DagId = run.Record.DagId,
-                RunId = runId,
-                LogicalDate = run.Record.LogicalDate,
+                Run = run.Context(_secrets, _logLimits),
                 Task = run.Task(taskId),
-                Params = run.Params,
-                DagParams = run.Dag.Definition.Params,
-                Outputs = run.Outputs,
-                DagFolder = run.Dag.Folder,
                 TryNumber = tryNumber,
-                DataInterval = run.DataInterval,
-                SecretsSource = _secrets,
-                LogLimits = _logLimits,
+                MaxTries = run.MaxTries.TryGetValue(taskId, out var maxTries) ? maxTries : null,
                 KeepLogLines = false, // written live to the store
                 OnProcessStarted = (number, process, token) => RecordProcessAsync(observer, runId, taskId, number, process, token),
             };

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Graph;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.States;
@@ -31,10 +33,34 @@ public sealed class LocalRunExecutor
     /// yield — the tightest race with the code that publishes the finished task's output.</summary>
     internal bool LaunchInline { get; init; }
 
-    public async Task<RunResult> RunAsync(LocalRunRequest request, IProgress<RunProgressEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>A run of <paramref name="dag"/> for <c>dags test</c>: params with <paramref name="conf"/> applied, logical
+    /// date now unless given, run id <c>test__LOGICAL_DATE__SUFFIX</c> unless given, no outputs yet.</summary>
+    public RunContext NewRun(DagDefinition dag, string dagFolder, JsonElement? conf = null, DateTimeOffset? logicalDate = null, RunId? runId = null)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var run = new RunState(request, _time, progress);
+        ArgumentNullException.ThrowIfNull(dag);
+        var date = logicalDate ?? _time.GetUtcNow();
+        return new RunContext
+        {
+            DagId = dag.Id,
+            RunId = runId ?? new RunId($"test__{date.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}__{Guid.NewGuid().ToString("N")[..6]}"),
+            LogicalDate = date,
+            Params = RunParams.Merge(dag.Params, conf),
+            DagParams = dag.Params,
+            Outputs = new Dictionary<TaskId, JsonElement>(),
+            DagFolder = dagFolder,
+        };
+    }
+
+    /// <summary>Runs <paramref name="run"/> (see <see cref="NewRun"/>) to its end. <paramref name="onLogLine"/> hears
+    /// every log line of every try as it is written (task, try number, line).</summary>
+    public async Task<RunResult> RunAsync(
+        DagDefinition dag, DagGraph graph, RunContext run, IProgress<RunProgressEvent>? progress, CancellationToken cancellationToken,
+        Action<TaskId, int, TaskLogLine>? onLogLine = null)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(run);
+        var state = new RunState(dag, graph, run, _time, progress, onLogLine);
         var startedAt = _time.GetUtcNow();
         using var slots = new SemaphoreSlim(MaxParallelism);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +86,7 @@ public sealed class LocalRunExecutor
             TaskInstanceResult result;
             try
             {
-                result = await _runner.RunAllTriesAsync(run.RequestFor(index), run.Observer, slots, cancellationToken);
+                result = await _runner.RunAllTriesAsync(state.RequestFor(index), state.Observer, slots, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -68,7 +94,7 @@ public sealed class LocalRunExecutor
                 return;
             }
 
-            var (next, finished) = run.Complete(index, result);
+            var (next, finished) = state.Complete(index, result);
             Launch(next);
             if (finished)
             {
@@ -76,7 +102,7 @@ public sealed class LocalRunExecutor
             }
         }
 
-        var (first, finishedAtStart) = run.Start();
+        var (first, finishedAtStart) = state.Start();
         Launch(first);
         if (finishedAtStart)
         {
@@ -84,40 +110,40 @@ public sealed class LocalRunExecutor
         }
 
         await done.Task;
-        return run.ToResult(startedAt, _time.GetUtcNow());
+        return state.ToResult(startedAt, _time.GetUtcNow());
     }
 
     /// <summary>The mutable state of one run; every change goes through one lock.</summary>
     private sealed class RunState
     {
-        private readonly LocalRunRequest _request;
+        private readonly DagDefinition _dag;
+        private readonly DagGraph _graph;
+        private readonly RunContext _run;
         private readonly TimeProvider _time;
         private readonly IProgress<RunProgressEvent>? _progress;
+        private readonly Action<TaskId, int, TaskLogLine>? _onLogLine;
         private readonly RunTracker _tracker;
         private readonly TaskRunSummary?[] _summaries;
         private readonly string?[] _reasons;
-        private readonly ConcurrentDictionary<TaskId, JsonElement> _outputs = new();
-        private readonly IReadOnlyDictionary<string, JsonElement> _params;
+        private readonly ConcurrentDictionary<TaskId, JsonElement> _outputs;
         private readonly List<TaskDecision> _decisions = [];
         private readonly Lock _lock = new();
 
-        public RunState(LocalRunRequest request, TimeProvider time, IProgress<RunProgressEvent>? progress)
+        public RunState(
+            DagDefinition dag, DagGraph graph, RunContext run, TimeProvider time, IProgress<RunProgressEvent>? progress, Action<TaskId, int, TaskLogLine>? onLogLine)
         {
-            _request = request;
+            _dag = dag;
+            _graph = graph;
             _time = time;
             _progress = progress;
-            _tracker = new RunTracker(request.Graph, request.Dag.Tasks);
-            _summaries = new TaskRunSummary?[request.Graph.Count];
-            _reasons = new string?[request.Graph.Count];
-            _params = RunParams.Merge(request.Dag.Params, request.Conf);
-            LogicalDate = request.LogicalDate ?? time.GetUtcNow();
-            RunId = request.RunId ?? new RunId(
-                $"test__{LogicalDate.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}__{Guid.NewGuid().ToString("N")[..6]}");
+            _onLogLine = onLogLine;
+            _tracker = new RunTracker(graph, dag.Tasks);
+            _summaries = new TaskRunSummary?[graph.Count];
+            _reasons = new string?[graph.Count];
+            // The run's outputs grow here as tasks finish; every try reads them through the run context.
+            _outputs = new ConcurrentDictionary<TaskId, JsonElement>(run.Outputs);
+            _run = run with { Outputs = _outputs };
         }
-
-        public DateTimeOffset LogicalDate { get; }
-
-        public RunId RunId { get; }
 
         public (List<int> Ready, bool Finished) Start()
         {
@@ -133,7 +159,7 @@ public sealed class LocalRunExecutor
         {
             lock (_lock)
             {
-                var task = _request.Dag.Tasks[index];
+                var task = _dag.Tasks[index];
                 if (result.Output is { } output)
                 {
                     _outputs[task.Id] = output;
@@ -147,19 +173,7 @@ public sealed class LocalRunExecutor
             }
         }
 
-        public TaskInstanceRequest RequestFor(int index) => new()
-        {
-            DagId = _request.Dag.Id,
-            RunId = RunId,
-            LogicalDate = LogicalDate,
-            Task = _request.Dag.Tasks[index],
-            Params = _params,
-            Outputs = _outputs,
-            DagFolder = _request.DagFolder,
-            SecretsSource = _request.Secrets,
-            DagParams = _request.Dag.Params,
-            LogLimits = _request.LogLimits,
-        };
+        public TryRequest RequestFor(int index) => new() { Run = _run, Task = _dag.Tasks[index] };
 
         public ITryObserver Observer => new ProgressObserver(this);
 
@@ -167,11 +181,11 @@ public sealed class LocalRunExecutor
         {
             lock (_lock)
             {
-                var tasks = _request.Graph.TopologicalOrder
-                    .Select(i => _summaries[i] ?? new TaskRunSummary(_request.Dag.Tasks[i].Id, _tracker.StateOf(i), [], null, _reasons[i]))
+                var tasks = _graph.TopologicalOrder
+                    .Select(i => _summaries[i] ?? new TaskRunSummary(_dag.Tasks[i].Id, _tracker.StateOf(i), [], null, _reasons[i]))
                     .ToList();
                 var state = _tracker.FinalRunState() ?? DagRunState.Failed;
-                return new RunResult(_request.Dag.Id, RunId, state, LogicalDate, startedAt, endedAt, tasks);
+                return new RunResult(_dag.Id, _run.RunId, state, _run.LogicalDate, startedAt, endedAt, tasks);
             }
         }
 
@@ -180,7 +194,7 @@ public sealed class LocalRunExecutor
             var ready = new List<int>();
             foreach (var decision in _decisions)
             {
-                var id = _request.Dag.Tasks[decision.Task].Id;
+                var id = _dag.Tasks[decision.Task].Id;
                 _reasons[decision.Task] = decision.Reason;
                 if (decision.State == TaskInstanceState.Scheduled)
                 {
@@ -205,7 +219,7 @@ public sealed class LocalRunExecutor
                 run.Report(task, TaskInstanceState.Running, tryNumber, null);
 
             public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line) =>
-                run._request.OnLogLine?.Invoke(task, tryNumber, line);
+                run._onLogLine?.Invoke(task, tryNumber, line);
 
             public void OnTryFinished(TryRecord record)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Secrets;
 
 namespace Orchestrator.Execution.Logs;
@@ -10,7 +11,7 @@ namespace Orchestrator.Execution.Logs;
 /// go to the <c>onLine</c> callback as they come (the live log) and, when <c>keepLines</c>, into
 /// <see cref="Snapshot"/> (for callers that record the log after the try, such as <c>dags test</c>).
 /// Thread-safe: a shell's stdout and stderr write concurrently.</summary>
-public sealed class TryLog
+public sealed class TryLog : ITaskLog
 {
     private readonly Lock _lock = new();
     private readonly List<TaskLogLine> _lines = [];

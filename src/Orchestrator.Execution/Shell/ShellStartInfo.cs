@@ -2,8 +2,8 @@ using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Templating;
-using Orchestrator.Execution.TaskTypes;
 
 namespace Orchestrator.Execution.Shell;
 
@@ -13,11 +13,9 @@ internal static class ShellStartInfo
     /// <summary>PATH when the engine has none.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public static ProcessStartInfo Create(TaskExecution execution, RenderedShellCommand command, ShellTaskOptions options)
+    public static ProcessStartInfo Create(TaskContext context, RenderedShellCommand command, ShellTaskOptions options)
     {
-        var cwd = execution.StringArg("cwd") is { } relative
-            ? Path.GetFullPath(Path.Combine(execution.DagFolder, relative))
-            : execution.DagFolder;
+        var cwd = context.Args.GetPath("cwd") ?? context.DagFolder;
         // setsid makes bash the leader of a new process group, so a timeout can kill everything it started.
         var start = new ProcessStartInfo("setsid")
         {
@@ -34,14 +32,14 @@ internal static class ShellStartInfo
         start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command.Command);
-        Fill(start.Environment, execution, command, options);
+        Fill(start.Environment, context, command, options);
         return start;
     }
 
     /// <summary>A clean environment, in order (later wins): PATH, HOME, LANG, TZ; the try's ORCHESTRATOR_*
     /// variables; the engine variables the operator allow-lists; the DAG's and task's <c>env</c>; last the
     /// template values, so nothing can shadow them. Never the rest of the engine's environment.</summary>
-    private static void Fill(IDictionary<string, string?> environment, TaskExecution execution, RenderedShellCommand command, ShellTaskOptions options)
+    private static void Fill(IDictionary<string, string?> environment, TaskContext context, RenderedShellCommand command, ShellTaskOptions options)
     {
         environment.Clear();
         environment["PATH"] = Engine("PATH") ?? DefaultPath;
@@ -52,13 +50,13 @@ internal static class ShellStartInfo
             environment["TZ"] = zone;
         }
 
-        environment["ORCHESTRATOR_DAG_ID"] = execution.DagId.Value;
-        environment["ORCHESTRATOR_RUN_ID"] = execution.RunId.Value;
-        environment["ORCHESTRATOR_TASK_ID"] = execution.Task.Id.Value;
-        environment["ORCHESTRATOR_TRY_NUMBER"] = execution.TryNumber.ToString(CultureInfo.InvariantCulture);
-        environment["ORCHESTRATOR_LOGICAL_DATE"] = Iso(execution.LogicalDate);
-        environment["ORCHESTRATOR_DATA_INTERVAL_START"] = Iso(execution.Templates.DataIntervalStart);
-        environment["ORCHESTRATOR_DATA_INTERVAL_END"] = Iso(execution.Templates.DataIntervalEnd);
+        environment["ORCHESTRATOR_DAG_ID"] = context.DagId.Value;
+        environment["ORCHESTRATOR_RUN_ID"] = context.RunId.Value;
+        environment["ORCHESTRATOR_TASK_ID"] = context.TaskId.Value;
+        environment["ORCHESTRATOR_TRY_NUMBER"] = context.TryNumber.ToString(CultureInfo.InvariantCulture);
+        environment["ORCHESTRATOR_LOGICAL_DATE"] = Iso(context.LogicalDate);
+        environment["ORCHESTRATOR_DATA_INTERVAL_START"] = Iso(context.Run.DataInterval.Start);
+        environment["ORCHESTRATOR_DATA_INTERVAL_END"] = Iso(context.Run.DataInterval.End);
 
         if (options.AllowedEnvironment.Count > 0)
         {
@@ -73,7 +71,7 @@ internal static class ShellStartInfo
 
         // args.env holds the DAG's env with the task's on top (merged when the DAG was built); its templates
         // were rendered as plain text, which is safe: a variable's value is never parsed by the shell.
-        if (execution.Args.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Object)
+        if (context.Args.GetObject("env") is { } env)
         {
             foreach (var variable in env.EnumerateObject())
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Templating;
 using Orchestrator.Execution.TaskTypes;
 
@@ -14,41 +15,40 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
 
     public ShellTaskExecutor(ShellTaskOptions? options = null) => _options = options ?? new ShellTaskOptions();
 
-    public async Task<JsonElement?> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+    public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        var command = execution.StringArg("command")
-            ?? throw new TaskFailedException($"task '{execution.Task.Id}': args.command (a string) is required for shell tasks");
+        var command = context.Args.RequireString("command");
         // Template values travel as environment variables the command refers to, never as command text.
-        var rendered = ShellTemplate.Render(command, execution.Templates);
-        using var process = new Process { StartInfo = ShellStartInfo.Create(execution, rendered, _options) };
+        var rendered = ShellTemplate.Render(command, context.Templates);
+        using var process = new Process { StartInfo = ShellStartInfo.Create(context, rendered, _options) };
         process.Start();
 
-        var output = new ShellOutputTracker(execution.Log.Limits.MaxOutputBytes);
-        var stdout = ShellOutputPump.PumpAsync(process.StandardOutput, output.KeepChars(execution.Log.Limits.MaxLineChars), (line, length) =>
+        var output = new ShellOutputTracker(context.Log.Limits.MaxOutputBytes);
+        var stdout = ShellOutputPump.PumpAsync(process.StandardOutput, output.KeepChars(context.Log.Limits.MaxLineChars), (line, length) =>
         {
-            execution.Log.Write("stdout", line, length - line.Length);
+            context.Log.Write("stdout", line, length - line.Length);
             output.OnLine(line, length);
         });
-        var stderr = ShellOutputPump.PumpAsync(process.StandardError, execution.Log.Limits.MaxLineChars,
-            (line, length) => execution.Log.Write("stderr", line, length - line.Length));
+        var stderr = ShellOutputPump.PumpAsync(process.StandardError, context.Log.Limits.MaxLineChars,
+            (line, length) => context.Log.Write("stderr", line, length - line.Length));
 
         try
         {
-            await ReportStartedAsync(process, execution, cancellationToken);
+            await ReportStartedAsync(process, context, cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
             // A backgrounded child can hold the pipes open after bash exits; the timeout still applies then.
             await Task.WhenAll(stdout, stderr).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            await ProcessGroup.KillAsync(process, execution.KillGrace);
-            execution.Log.Write("error", "command cancelled: its process group was killed");
+            await ProcessGroup.KillAsync(process, context.KillGrace);
+            context.Log.Write("error", "command cancelled: its process group was killed");
             throw;
         }
         catch (Exception)
         {
             // Recording the process (or reading its output) failed: the group must not outlive the try.
-            await ProcessGroup.KillAsync(process, execution.KillGrace);
+            await ProcessGroup.KillAsync(process, context.KillGrace);
             throw;
         }
 
@@ -60,8 +60,8 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
         return output.Result();
     }
 
-    private static Task ReportStartedAsync(Process process, TaskExecution execution, CancellationToken cancellationToken) =>
-        execution.OnProcessStarted is { } report && LocalMachine.DescribeGroup(process.Id) is { } group
+    private static Task ReportStartedAsync(Process process, TaskContext context, CancellationToken cancellationToken) =>
+        context.OnProcessStarted is { } report && LocalMachine.DescribeGroup(process.Id) is { } group
             ? report(group, cancellationToken)
             : Task.CompletedTask;
 }

@@ -1,6 +1,6 @@
 namespace Orchestrator.Execution.Shell;
 
-/// <summary>What an operator configures for shell tasks.</summary>
+/// <summary>What an operator configures for shell tasks (an Options type: <c>services.Configure/// <summary>What an operator configures for shell tasks.</summary>lt;ShellTaskOptions/// <summary>What an operator configures for shell tasks.</summary>gt;(…)</c>).</summary>
 public sealed class ShellTaskOptions
 {
     /// <summary>The environment variable an operator lists engine variables in, comma-separated: names
@@ -9,7 +9,7 @@ public sealed class ShellTaskOptions
 
     /// <summary>Names or prefix patterns (<c>PREFIX_*</c>) of the engine's variables a task may see besides the
     /// clean defaults. Never matches the engine's own <c>ORCHESTRATOR_*</c> configuration.</summary>
-    public IReadOnlyList<string> AllowedEnvironment { get; init; } = [];
+    public IReadOnlyList<string> AllowedEnvironment { get; set; } = [];
 
     /// <summary>Options from <see cref="AllowListVariable"/> (the given text, or the process's variable).</summary>
     public static ShellTaskOptions FromEnvironment(string? allowList = null)

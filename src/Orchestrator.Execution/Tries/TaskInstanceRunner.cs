@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Durations;
 using Orchestrator.Core.Retries;
 using Orchestrator.Core.Secrets;
@@ -26,11 +27,11 @@ public sealed class TaskInstanceRunner
         _time = time;
     }
 
-    /// <summary>Runs try <see cref="TaskInstanceRequest.TryNumber"/> through the task's timeout and records it.
+    /// <summary>Runs try <see cref="TryRequest.TryNumber"/> through the task's timeout and records it.
     /// A failure is a result, not an exception; so is <paramref name="cancellationToken"/> firing (the run cancelled
     /// or the engine stopping): that try ends as <see cref="TryOutcome.Cancelled"/>. What follows a failed try (a retry
     /// after a wait, or the end) is the caller's decision: a worker never waits for a retry.</summary>
-    public async Task<TryRecord> RunTryAsync(TaskInstanceRequest request, ITryObserver observer, CancellationToken cancellationToken)
+    public async Task<TryRecord> RunTryAsync(TryRequest request, ITryObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
@@ -59,7 +60,7 @@ public sealed class TaskInstanceRunner
     /// <paramref name="slots"/>, the wait before a retry does not; the wait is <see cref="RetryDecision"/>'s, as in the
     /// engine. Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
     public async Task<TaskInstanceResult> RunAllTriesAsync(
-        TaskInstanceRequest request, ITryObserver observer, SemaphoreSlim? slots, CancellationToken cancellationToken)
+        TryRequest request, ITryObserver observer, SemaphoreSlim? slots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var task = request.Task;
@@ -100,14 +101,14 @@ public sealed class TaskInstanceRunner
     }
 
     private async Task<JsonElement?> RunTryAsync(
-        TaskInstanceRequest request, ITryObserver observer, Action<TryRecord> recorded, CancellationToken tryToken, CancellationToken runToken)
+        TryRequest request, ITryObserver observer, Action<TryRecord> recorded, CancellationToken tryToken, CancellationToken runToken)
     {
         var task = request.Task;
         var number = request.TryNumber;
         var startedAt = _time.GetUtcNow();
         observer.OnTryStarted(task.Id, number, startedAt);
         var (secrets, secretsFailure) = await LoadSecretsAsync(request, tryToken);
-        var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line), request.LogLimits, secrets.Masker, request.KeepLogLines);
+        var log = new TryLog(_time, line => observer.OnLogLine(task.Id, number, line), request.Run.LogLimits, secrets.Masker, request.KeepLogLines);
         try
         {
             if (secretsFailure is not null)
@@ -115,30 +116,28 @@ public sealed class TaskInstanceRunner
                 throw new TaskFailedException($"reading the Variables and Connections for this try failed: {secretsFailure.Message}");
             }
 
-            var scope = new TemplateScope(request.DagId, request.RunId, request.LogicalDate, task.Id, number, request.Params, request.Outputs)
+            var run = request.Run;
+            var scope = new TemplateScope(run.DagId, run.RunId, run.LogicalDate, task.Id, number, run.Params, run.Outputs)
             {
-                DataIntervalStart = request.DataInterval?.Start ?? request.LogicalDate,
-                DataIntervalEnd = request.DataInterval?.End ?? request.LogicalDate,
+                DataIntervalStart = run.DataInterval.Start,
+                DataIntervalEnd = run.DataInterval.End,
                 Secrets = secrets.Values,
-                DagParams = request.DagParams,
+                DagParams = run.DagParams,
             };
-            var execution = new TaskExecution
+            var context = new TaskContext
             {
-                DagId = request.DagId,
-                RunId = request.RunId,
+                Run = run,
                 Task = task,
                 TryNumber = number,
-                LogicalDate = request.LogicalDate,
-                Args = TemplateRenderer.Render(task.Args, scope, _registry.ArgsRenderedByExecutor(task.Type)),
+                MaxTries = request.MaxTries ?? task.Retry.MaxTries,
+                Args = new TaskArgs(TemplateRenderer.Render(task.Args, scope, _registry.ArgsRenderedByExecutor(task.Type)), task.Id, run.DagFolder),
                 Templates = scope,
-                Params = request.Params,
-                Outputs = request.Outputs,
-                DagFolder = request.DagFolder,
+                Logger = new TryLogger(log),
                 Log = log,
                 Time = _time,
                 OnProcessStarted = request.OnProcessStarted is { } started ? (process, token) => started(number, process, token) : null,
             };
-            var output = await ExecuteAsync(_registry.Get(task.Type), execution, tryToken);
+            var output = await ExecuteAsync(_registry.Get(task.Type), context, tryToken);
             TaskOutputLimit.Check(output, log.Limits.MaxOutputBytes);
             Record(TryOutcome.Success, null, output);
             return output;
@@ -152,10 +151,10 @@ public sealed class TaskInstanceRunner
             {
                 TryOutcome.Cancelled => "interrupted: the run was cancelled or the engine stopped",
                 TryOutcome.TimedOut => $"timed out after {DurationParser.Format(task.Timeout ?? TimeSpan.Zero)}",
-                _ when exception is TaskFailedException or TemplateException => exception.Message,
+                _ when exception is TaskFailedException or TemplateException or TaskArgumentException => exception.Message,
                 _ => $"{exception.GetType().Name}: {exception.Message}",
             };
-            log.Write("error", outcome == TryOutcome.Failed && exception is not (TaskFailedException or TemplateException)
+            log.Write("error", outcome == TryOutcome.Failed && exception is not (TaskFailedException or TemplateException or TaskArgumentException)
                 ? exception.ToString()
                 : error);
             Record(outcome, error, null);
@@ -173,16 +172,16 @@ public sealed class TaskInstanceRunner
         }
     }
 
-    private static async Task<(TrySecrets Secrets, Exception? Failure)> LoadSecretsAsync(TaskInstanceRequest request, CancellationToken cancellationToken)
+    private static async Task<(TrySecrets Secrets, Exception? Failure)> LoadSecretsAsync(TryRequest request, CancellationToken cancellationToken)
     {
-        if (request.SecretsSource is not { } source)
+        if (request.Run.Secrets is not { } source)
         {
             return (TrySecrets.None, null);
         }
 
         try
         {
-            return (await source.ForTryAsync(request.Task, request.Params, cancellationToken), null);
+            return (await source.ForTryAsync(request.Task, request.Run.Params, cancellationToken), null);
         }
         catch (Exception exception)
         {
@@ -211,9 +210,9 @@ public sealed class TaskInstanceRunner
         }
     }
 
-    private static async Task<JsonElement?> ExecuteAsync(ITaskExecutor executor, TaskExecution execution, CancellationToken token)
+    private static async Task<JsonElement?> ExecuteAsync(ITaskExecutor executor, TaskContext context, CancellationToken token)
     {
-        var work = executor.ExecuteAsync(execution, token);
+        var work = executor.ExecuteAsync(context, token);
         try
         {
             return await work.WaitAsync(token);

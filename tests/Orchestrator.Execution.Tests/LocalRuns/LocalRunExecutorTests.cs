@@ -77,7 +77,7 @@ public class LocalRunExecutorTests
         // In-process tasks that answer synchronously: with inline launching, a downstream task renders its templates
         // before the upstream task's completion call has returned.
         var registry = TaskTypeRegistry.CreateDefault().Register("say", new ScriptedExecutor((execution, _) =>
-            Task.FromResult<JsonElement?>(execution.Args.GetProperty("text").Clone())));
+            Task.FromResult<JsonElement?>(execution.Args.Json.GetProperty("text").Clone())));
         var dag = new DagBuilder("flow");
         var root = dag.Task("t0", "say", new { text = "root" });
         for (var i = 0; i < 20; i++)
@@ -133,10 +133,8 @@ public class LocalRunExecutorTests
         var validated = builder.TryBuild(new DagValidationOptions { KnownTaskTypes = registry.KnownTypes });
         Assert.Empty(validated.Errors);
         var executor = new LocalRunExecutor(registry, TimeProvider.System) { LaunchInline = launchInline };
-        return await executor.RunAsync(
-            new LocalRunRequest { Dag = validated.Dag!, Graph = validated.Graph!, DagFolder = Path.GetTempPath(), Conf = conf },
-            progress,
-            CancellationToken.None);
+        var run = executor.NewRun(validated.Dag!, Path.GetTempPath(), conf);
+        return await executor.RunAsync(validated.Dag!, validated.Graph!, run, progress, CancellationToken.None);
     }
 
     /// <summary>Collects events synchronously (Progress&lt;T&gt; would post them later).</summary>

@@ -1,3 +1,4 @@
+using Orchestrator.Core.Authoring;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Execution.Logs;

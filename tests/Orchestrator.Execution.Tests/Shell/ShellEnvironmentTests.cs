@@ -104,16 +104,10 @@ public sealed class ShellEnvironmentTests : IDisposable
         });
         var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args };
         var logicalDate = new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero);
-        var request = new TaskInstanceRequest
+        var request = new TryRequest
         {
-            DagId = new DagId("test_dag"),
-            RunId = new RunId("manual__1"),
-            LogicalDate = logicalDate,
-            DataInterval = new DataInterval(logicalDate.AddDays(-1), logicalDate),
+            Run = Requests.Run(_folder) with { LogicalDate = logicalDate, DataInterval = new DataInterval(logicalDate.AddDays(-1), logicalDate) },
             Task = task,
-            Params = new Dictionary<string, JsonElement>(),
-            Outputs = new Dictionary<TaskId, JsonElement>(),
-            DagFolder = _folder,
         };
 
         var result = await new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(options), TimeProvider.System)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Core.States;
@@ -176,17 +177,20 @@ public sealed class ShellInjectionTests : IDisposable
     {
         var args = JsonSerializer.SerializeToElement(new { command, env = env ?? [] });
         var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args };
-        var request = new TaskInstanceRequest
+        var request = new TryRequest
         {
-            DagId = new DagId("d"),
-            RunId = new RunId("manual__1"),
-            LogicalDate = DateTimeOffset.UnixEpoch,
+            Run = new RunContext
+            {
+                DagId = new DagId("d"),
+                RunId = new RunId("manual__1"),
+                LogicalDate = DateTimeOffset.UnixEpoch,
+                Params = parameters ?? [],
+                Outputs = outputs ?? [],
+                DagFolder = _folder,
+                Secrets = secrets is null ? null : new FixedSecrets(secrets),
+                DagParams = dagParams,
+            },
             Task = task,
-            Params = parameters ?? [],
-            Outputs = outputs ?? [],
-            DagFolder = _folder,
-            SecretsSource = secrets is null ? null : new FixedSecrets(secrets),
-            DagParams = dagParams,
         };
         var runner = new TaskInstanceRunner(TaskTypeRegistry.CreateDefault(new ShellTaskOptions()), TimeProvider.System);
         return await runner.RunAllTriesAsync(request, NullTryObserver.Instance, null, CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Templating;
 using Orchestrator.Execution.Logs;
@@ -94,26 +95,25 @@ public sealed class ShellProcessLifecycleTests : IDisposable
         return (watch.Elapsed, group);
     }
 
-    private TaskExecution Execution(string command, TimeSpan? grace = null, Func<TaskProcess, CancellationToken, Task>? onStarted = null)
+    private TaskContext Execution(string command, TimeSpan? grace = null, Func<TaskProcess, CancellationToken, Task>? onStarted = null)
     {
         var args = JsonSerializer.SerializeToElement(new { command });
-        return new TaskExecution
+        var run = Requests.Run(_folder);
+        var task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args };
+        var log = new TryLog(TimeProvider.System);
+        return new TaskContext
         {
-            DagId = new DagId("test_dag"),
-            RunId = new RunId("manual__1"),
-            Task = new TaskDefinition { Id = new TaskId("sh"), Type = "shell", Args = args },
+            Run = run,
+            Task = task,
             TryNumber = 1,
-            LogicalDate = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            Args = args,
-            Params = new Dictionary<string, JsonElement>(),
-            Outputs = new Dictionary<TaskId, JsonElement>(),
-            DagFolder = _folder,
-            Log = new TryLog(TimeProvider.System),
+            MaxTries = 1,
+            Args = new TaskArgs(args, task.Id, _folder),
+            Log = log,
+            Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
             Time = TimeProvider.System,
             KillGrace = grace ?? TimeSpan.FromSeconds(2),
             OnProcessStarted = onStarted,
-            Templates = new TemplateScope(new DagId("test_dag"), new RunId("manual__1"), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-                new TaskId("sh"), 1, new Dictionary<string, JsonElement>(), new Dictionary<TaskId, JsonElement>()),
+            Templates = new TemplateScope(run.DagId, run.RunId, run.LogicalDate, task.Id, 1, run.Params, run.Outputs),
         };
     }
 }

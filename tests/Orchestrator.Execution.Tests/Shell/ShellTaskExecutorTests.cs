@@ -85,7 +85,7 @@ public sealed class ShellTaskExecutorTests : IDisposable
     {
         var result = await RunAsync(null);
 
-        Assert.Equal("task 'sh': args.command (a string) is required for shell tasks", result.Error);
+        Assert.Equal("task 'sh': args.command (a string) is required", result.Error);
     }
 
     private static bool IsAlive(int pid)

@@ -30,7 +30,7 @@ public sealed class CSharpDagFileLoaderTests : IDisposable
             public Task<object?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
             {
                 context.Logger.LogInformation("counting");
-                return Task.FromResult<object?>(new { words = context.GetArg("text")!.Split(' ').Length });
+                return Task.FromResult<object?>(new { words = context.Args.RequireString("text").Split(' ').Length });
             }
         }
         """;
@@ -213,19 +213,37 @@ public sealed class CSharpDagFileLoaderTests : IDisposable
         return await _loader.LoadAsync(path, bytes, CancellationToken.None);
     }
 
-    private static TaskContext Context(TaskDefinition task) => new()
+    private static TaskContext Context(TaskDefinition task)
     {
-        DagId = new DagId("nightly"),
-        RunId = new RunId("manual__1"),
-        TaskId = task.Id,
-        TryNumber = 1,
-        MaxTries = 1,
-        LogicalDate = DateTimeOffset.UnixEpoch,
-        Args = task.Args,
-        Params = new Dictionary<string, JsonElement>(),
-        Outputs = new Dictionary<TaskId, JsonElement>(),
-        Logger = NullLogger.Instance,
-        Time = TimeProvider.System,
-        DagFolder = ".",
-    };
+        var run = new RunContext
+        {
+            DagId = new DagId("nightly"),
+            RunId = new RunId("manual__1"),
+            LogicalDate = DateTimeOffset.UnixEpoch,
+            Params = new Dictionary<string, JsonElement>(),
+            Outputs = new Dictionary<TaskId, JsonElement>(),
+            DagFolder = ".",
+        };
+        return new TaskContext
+        {
+            Run = run,
+            Task = task,
+            TryNumber = 1,
+            MaxTries = 1,
+            Args = new TaskArgs(task.Args, task.Id, run.DagFolder),
+            Templates = new Orchestrator.Core.Templating.TemplateScope(run.DagId, run.RunId, run.LogicalDate, task.Id, 1, run.Params, run.Outputs),
+            Logger = NullLogger.Instance,
+            Log = new NoLog(),
+            Time = TimeProvider.System,
+        };
+    }
+
+    private sealed class NoLog : ITaskLog
+    {
+        public LogLimits Limits => LogLimits.Default;
+
+        public void Write(string level, string message, long cutChars)
+        {
+        }
+    }
 }

@@ -1,4 +1,4 @@
-namespace Orchestrator.Execution.Logs;
+namespace Orchestrator.Core.Authoring;
 
 /// <summary>How much a try may print and return. One line of its log is cut at <see cref="MaxLineChars"/>; its
 /// stored log stops at <see cref="MaxTryLogBytes"/> (later lines are only counted); its output may not exceed
