@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
+using Orchestrator.ML.Tasks;
 using Orchestrator.Storage;
 
 namespace Orchestrator.Cli.Hosting;
@@ -25,7 +26,7 @@ internal static class OrchestratorHost
 
         services.AddOrchestratorSecrets(home);
 
-        // ── More task types and services go here, e.g. the ML lifecycle: services.AddOrchestratorMl();
+        services.AddOrchestratorMl();
 
         console.ConfigureServices?.Invoke(services); // tests: their own services and task types
         return services;

@@ -29,8 +29,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<IMetadataStore>().Datasets);
         services.AddSingleton(provider => provider.GetRequiredService<IMetadataStore>().Models);
         services.AddSingleton(provider => provider.GetRequiredService<IMetadataStore>().Tracking);
-        // ARTIFACT STORE: FolderArtifactStore(string root) is written by the mlstore helper; once it lands, enable this line.
-        // services.AddSingleton<Storage.Artifacts.IArtifactStore>(new Storage.Artifacts.FolderArtifactStore(Path.Combine(Path.GetFullPath(home), "artifacts")));
+        services.AddSingleton<Storage.Artifacts.IArtifactStore>(new Storage.Artifacts.FolderArtifactStore(Path.Combine(Path.GetFullPath(home), "artifacts")));
         return services;
     }
 

@@ -16,8 +16,12 @@ public static class MlOutputKinds
     public const string Deployment = "deployment";
 }
 
-/// <summary>A dataset version (ml.ingest; passed on by ml.validate).</summary>
-public sealed record DatasetOutput(string Kind, string Dataset, string Name, long Rows, IReadOnlyList<string> Columns, string? Validated = null);
+/// <summary>A dataset version (ml.ingest; passed on by ml.validate): its digest, name, size, columns and the separator
+/// its CSV is read with. <see cref="Validated"/>: the ml.validate task that passed it.</summary>
+public sealed record DatasetOutput(string Kind, string Dataset, string Name, long Rows, IReadOnlyList<string> Columns, string Separator, string? Validated = null);
+
+/// <summary>How to re-create the rows a training held out: the dataset, the share held out and the split's seed.</summary>
+public sealed record HoldoutOutput(string Dataset, string Separator, double Fraction, int Seed);
 
 /// <summary>A trained candidate (ml.train): its package in the artifact store, the tracking run holding its params and
 /// metrics, the dataset it learned from, and how its holdout rows are re-created.</summary>
@@ -30,7 +34,7 @@ public sealed record ModelOutput(
     string TrackingRunId,
     string Dataset,
     IReadOnlyDictionary<string, double> Metrics,
-    JsonElement Holdout,
+    HoldoutOutput? Holdout,
     string TrainedBy);
 
 /// <summary>One candidate's scores in an evaluation.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orchestrator.Core.Authoring;
 
 namespace Orchestrator.ML.Tasks;
 
@@ -7,8 +8,8 @@ public static partial class ModelNames
 {
     public static bool IsValid(string? name) => name is { Length: > 0 and <= 128 } && Pattern().IsMatch(name);
 
-    public static string Require(MlArgs args, string field, string value) =>
-        IsValid(value) ? value : throw args.Error(field, $"'{value}' is not a valid name (1-128 letters, digits, '_', '-', '.')");
+    public static string Require(TaskContext context, string field, string value) =>
+        IsValid(value) ? value : throw context.ArgError(field, $"is '{value}', which is not a valid name (1-128 letters, digits, '_', '-', '.', not starting with '.' or '-')");
 
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
     private static partial Regex Pattern();

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Execution.TaskTypes;
 using Orchestrator.ML.Models;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Artifacts;
@@ -7,31 +9,30 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.ML.Tasks;
 
-/// <summary><c>ml.register {model, description?, tags?}</c>: registers the upstream candidate as the model's next version,
-/// with its lineage (run, try, dataset, tracking run, params, metrics, artifact). One store transaction, idempotent per
-/// run and task: a retried or resumed register returns the version its earlier try registered.</summary>
-public sealed class RegisterStep(IMetadataStore store, IArtifactStore artifacts, IModelPackageReader packages)
+/// <summary><c>ml.register {model, description?, tags?}</c>: registers the upstream candidate as the model's next
+/// version with its lineage (run, try, dataset, tracking run, params, metrics, artifact). One store transaction,
+/// idempotent per run and task: a retried or resumed register returns the version its earlier try registered.</summary>
+public sealed class RegisterTask(IMetadataStore store, IArtifactStore artifacts, IModelPackageReader packages) : ITaskExecutor
 {
-    public async Task<ModelVersionOutput> RunAsync(MlStepContext context, CancellationToken cancellationToken)
+    public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
         var args = context.Args;
-        var name = ModelNames.Require(args, "model", args.RequiredString("model"));
+        var name = ModelNames.Require(context, "model", args.RequireString("model"));
         var (candidate, metrics, from) = CandidateResolver.Resolve(context);
 
         var signature = await ReadSignatureAsync(candidate.Artifact, cancellationToken);
         var tracking = await store.Tracking.GetRunAsync(candidate.TrackingRunId, cancellationToken);
-        var tags = ReadTags(args);
         var version = new NewModelVersion(
             name,
             candidate.Artifact,
-            JsonSerializer.Serialize(signature, MlJson.Options),
+            ModelSignatureJson.ToJson(signature),
             candidate.Dataset,
             candidate.TrackingRunId,
             JsonSerializer.Serialize(tracking?.Params ?? new Dictionary<string, string>(), MlJson.Options),
             JsonSerializer.Serialize(metrics, MlJson.Options),
-            context.Lineage,
-            args.String("description"),
-            tags);
+            context.Lineage(),
+            args.GetString("description"),
+            Tags(args));
 
         var (registered, created) = await store.Models.RegisterVersionAsync(version, context.Time.GetUtcNow(), cancellationToken);
         if (created)
@@ -40,10 +41,6 @@ public sealed class RegisterStep(IMetadataStore store, IArtifactStore artifacts,
             {
                 ["orchestrator.registeredModel"] = $"{name}/{registered.Version}",
             }, cancellationToken);
-        }
-
-        if (created)
-        {
             context.Logger.LogInformation("Registered {Model} version {Version} ({From}, artifact {Artifact})", name, registered.Version, from, candidate.Artifact[..12]);
         }
         else
@@ -51,7 +48,7 @@ public sealed class RegisterStep(IMetadataStore store, IArtifactStore artifacts,
             context.Logger.LogInformation("{Model} version {Version} was registered by an earlier try of this task ({From})", name, registered.Version, from);
         }
 
-        return new ModelVersionOutput(MlOutputKinds.ModelVersion, name, registered.Version, registered.ArtifactDigest, created);
+        return MlJson.ToElement(new ModelVersionOutput(MlOutputKinds.ModelVersion, name, registered.Version, registered.ArtifactDigest, created));
     }
 
     private async Task<ModelSignature> ReadSignatureAsync(string digest, CancellationToken cancellationToken)
@@ -61,19 +58,16 @@ public sealed class RegisterStep(IMetadataStore store, IArtifactStore artifacts,
         return model.Signature;
     }
 
-    private static Dictionary<string, string>? ReadTags(MlArgs args)
+    private static Dictionary<string, string>? Tags(TaskArgs args)
     {
-        if (args.Object("tags") is not { } tags)
+        if (args.GetObject("tags") is not { } tags)
         {
             return null;
         }
 
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tag in tags.EnumerateObject())
-        {
-            result[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString()! : tag.Value.GetRawText();
-        }
-
-        return result;
+        return tags.EnumerateObject().ToDictionary(
+            tag => tag.Name,
+            tag => tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString()! : tag.Value.GetRawText(),
+            StringComparer.Ordinal);
     }
 }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.ML.Data;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Artifacts;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.ML.Tasks;
+
+/// <summary><c>ml.ingest {path, separator?, name?, categorical?, allowEmpty?}</c>: reads a CSV file once (hash, schema,
+/// profile), keeps its bytes in the artifact store under their digest (the same bytes are stored once) and records the
+/// dataset version. Bad files fail naming the line and column.</summary>
+public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) : ITaskExecutor
+{
+    public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var args = context.Args;
+        var path = args.RequirePath("path");
+        if (!File.Exists(path))
+        {
+            throw context.ArgError("path", $"is '{path}', which is not a file");
+        }
+
+        var separatorArg = args.GetString("separator");
+        char separator;
+        try
+        {
+            separator = CsvSeparator.Parse(separatorArg);
+        }
+        catch (ArgumentException bad)
+        {
+            throw context.ArgError("separator", bad.Message);
+        }
+
+        var name = args.GetString("name") ?? Path.GetFileNameWithoutExtension(path);
+        var options = new IngestOptions
+        {
+            Format = new CsvFormat(separator),
+            Categorical = args.GetStringList("categorical") ?? [],
+            AllowEmpty = args.GetBool("allowEmpty") ?? false,
+        };
+
+        IngestResult result;
+        try
+        {
+            result = await DatasetIngestor.IngestAsync(path, options, cancellationToken);
+        }
+        catch (DatasetFormatException bad)
+        {
+            throw new TaskFailedException(bad.Message);
+        }
+
+        // Stored from a second read, hashed again: if the file changed after the first read, the digests differ and
+        // nothing is recorded under a digest its bytes do not have.
+        var stored = await artifacts.PutFileAsync(path, knownDigest: null, cancellationToken);
+        if (stored.Digest != result.Digest)
+        {
+            throw new TaskFailedException($"'{path}' changed while it was being ingested; try again once it is complete");
+        }
+
+        var record = new DatasetVersionRecord(result.Digest, name, path, result.SizeBytes, result.Rows,
+            result.Schema.ToJson(), result.Profile.ToJson(), context.Time.GetUtcNow(), context.Lineage());
+        var (version, created) = await store.Datasets.RecordAsync(record, cancellationToken);
+        context.Logger.LogInformation("{Name}: {Rows} rows, {Columns} columns ({Kinds}); dataset {Digest}{Seen}",
+            name, result.Rows, result.Schema.Columns.Count,
+            string.Join(", ", result.Schema.Columns.Select(c => $"{c.Name}:{c.Kind.ToString().ToLowerInvariant()}")),
+            result.Digest[..12], created ? "" : $" (same bytes as '{version.Name}' recorded {version.CreatedAt.ToString("u", CultureInfo.InvariantCulture)})");
+
+        return MlJson.ToElement(new DatasetOutput(MlOutputKinds.Dataset, result.Digest, name, result.Rows,
+            [.. result.Schema.Columns.Select(c => c.Name)], separator == '\t' ? "\\t" : separator.ToString()));
+    }
+}
