@@ -49,11 +49,8 @@ internal static class JsonPayloadParser
 
     private static List<ModelRow> ParseDocument(ref Utf8JsonReader reader, InputBinding binding, int maxRows)
     {
-        if (!reader.Read())
-        {
-            throw ServingException.Malformed($"The body is empty; expected a JSON object with one of {Formats}");
-        }
-
+        // An empty body makes Read throw ("does not contain any JSON tokens"), reported as malformed.
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw ServingException.BadInput($"Expected a JSON object with one of {Formats}, got {JsonValues.Describe(ref reader)}");
