@@ -28,10 +28,9 @@ internal sealed class ServingHost : IAsyncDisposable
     {
         _app = app;
         _artifactFolder = artifactFolder;
-        Client = app.GetTestClient();
     }
 
-    public HttpClient Client { get; }
+    public HttpClient Client { get; private set; } = null!;
 
     public InMemoryModelRegistry Registry { get; } = new();
 
@@ -61,6 +60,7 @@ internal sealed class ServingHost : IAsyncDisposable
         host = new ServingHost(app, artifactFolder);
         app.MapModelServing();
         await app.StartAsync();
+        host.Client = app.GetTestClient();
         return host;
     }
 
