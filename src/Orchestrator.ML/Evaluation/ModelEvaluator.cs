@@ -1,0 +1,125 @@
+using Microsoft.ML;
+using Orchestrator.ML.Models;
+using Orchestrator.ML.Training;
+
+namespace Orchestrator.ML.Evaluation;
+
+/// <summary>Scores model packages on a dataset or on a training run's holdout (DESIGN.md <c>ml.evaluate</c>). Rows
+/// are streamed from the CSV file; only the prepared evaluation rows are cached, so metrics and row counts come from
+/// one parse.</summary>
+public static class ModelEvaluator
+{
+    /// <summary>Evaluates on every row of <paramref name="dataset"/>.</summary>
+    public static ModelEvaluation Evaluate(MlNetModel model, DatasetSource dataset)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Evaluate(model, dataset, holdout: null);
+    }
+
+    /// <summary>Evaluates on exactly the rows a training run held out.</summary>
+    public static ModelEvaluation Evaluate(MlNetModel model, HoldoutSpec holdout)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(holdout);
+        return Evaluate(model, holdout.Dataset, holdout);
+    }
+
+    /// <summary>Evaluates the candidate and the baseline on the same rows (the holdout when given, else the whole
+    /// dataset). The candidate must evaluate; a baseline that cannot (other task or label, missing columns, no
+    /// usable rows) is reported unavailable with the reason instead of failing the evaluation.</summary>
+    public static EvaluationComparison Compare(MlNetModel candidate, MlNetModel? baseline, DatasetSource dataset, HoldoutSpec? holdout = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var candidateEvaluation = Evaluate(candidate, dataset, holdout);
+        if (baseline is null)
+        {
+            return new EvaluationComparison(candidateEvaluation, null);
+        }
+
+        return new EvaluationComparison(candidateEvaluation, EvaluateBaseline(candidate.Signature, baseline, dataset, holdout));
+    }
+
+    /// <summary>Like <see cref="Compare(MlNetModel, MlNetModel?, DatasetSource, HoldoutSpec?)"/> with package files;
+    /// a baseline package that cannot be read is unavailable, a candidate that cannot be read is an error.</summary>
+    public static EvaluationComparison Compare(string candidatePackage, string? baselinePackage, DatasetSource dataset, HoldoutSpec? holdout = null)
+    {
+        using var candidate = ModelPackageReader.ReadModel(candidatePackage);
+        if (baselinePackage is null)
+        {
+            return Compare(candidate, null, dataset, holdout);
+        }
+
+        MlNetModel baseline;
+        try
+        {
+            baseline = ModelPackageReader.ReadModel(baselinePackage);
+        }
+        catch (Exception error) when (error is InvalidDataException or FileNotFoundException)
+        {
+            return new EvaluationComparison(Evaluate(candidate, dataset, holdout), ModelEvaluation.Unavailable(error.Message));
+        }
+
+        using (baseline)
+        {
+            return Compare(candidate, baseline, dataset, holdout);
+        }
+    }
+
+    private static ModelEvaluation EvaluateBaseline(ModelSignature candidate, MlNetModel baseline, DatasetSource dataset, HoldoutSpec? holdout)
+    {
+        var signature = baseline.Signature;
+        if (signature.Task != candidate.Task)
+        {
+            return ModelEvaluation.Unavailable(
+                $"the baseline is a {Name(signature.Task)} model and the candidate a {Name(candidate.Task)} one; their metrics do not compare.");
+        }
+
+        if (signature.Label != candidate.Label)
+        {
+            return ModelEvaluation.Unavailable($"the baseline predicts '{signature.Label}' and the candidate '{candidate.Label}'.");
+        }
+
+        var missing = CsvDataLoader.MissingColumns(dataset.Schema, signature);
+        if (missing.Count > 0)
+        {
+            return ModelEvaluation.Unavailable(
+                $"the baseline needs {string.Join(", ", missing.Select(name => $"'{name}'"))}, which dataset '{dataset.Path}' lacks.");
+        }
+
+        try
+        {
+            return Evaluate(baseline, dataset, holdout);
+        }
+        catch (Exception error) when (error is InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            return ModelEvaluation.Unavailable($"the baseline could not be evaluated: {error.Message}");
+        }
+    }
+
+    private static ModelEvaluation Evaluate(MlNetModel model, DatasetSource dataset, HoldoutSpec? holdout)
+    {
+        var context = model.Context;
+        var raw = CsvDataLoader.Load(context, dataset, model.Signature);
+        var rows = holdout is null ? raw : HoldoutSplit.Split(context, raw, holdout).Holdout;
+        return Evaluate(context, model, rows, holdout is null ? $"Dataset '{dataset.Path}'" : $"The holdout of '{dataset.Path}'");
+    }
+
+    /// <summary>Evaluates on raw rows (label not yet prepared); training calls this with its holdout view.</summary>
+    internal static ModelEvaluation Evaluate(MLContext context, MlNetModel model, IDataView rawRows, string where)
+    {
+        var prepared = context.Data.Cache(LabelPreparation.Prepare(context, rawRows, model.Signature));
+        var total = RowCount.Of(rawRows);
+        var usable = RowCount.Of(prepared);
+        if (usable == 0)
+        {
+            throw new InvalidDataException($"{where}: no row has a usable '{model.Signature.Label}' value to evaluate on.");
+        }
+
+        var metrics = TaskMetrics.Compute(context, model.Transformer.Transform(prepared), model.Signature.Task, where);
+        return new ModelEvaluation(true, metrics, usable, total - usable);
+    }
+
+    private static string Name(MlTask task) => task.ToString().ToLowerInvariant();
+}
