@@ -1,17 +1,12 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text.Json;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Transforms;
 using Orchestrator.ML.Data;
 using Orchestrator.ML.Models;
+using Orchestrator.ML.Training;
 
 namespace Orchestrator.Serving.Tests.Fixtures;
 
-/// <summary>Real model packages trained with ML.NET on the first rows of the taxi-fare sample: regression (fare),
-/// binary (fare above 10) and multiclass (fare band). Written in the package format ml.train writes (signature.json +
-/// the ML.NET model saved with its two input vectors), then read back through the real ModelPackageReader.
+/// <summary>Real model packages trained by ml.train's trainer on the first rows of the taxi-fare sample: regression
+/// (fare), binary (fare above 10) and multiclass (fare band), read back through the real ModelPackageReader.
 /// A fare scale multiplies the regression target, so two versions are told apart by their answers.</summary>
 internal static class TaxiModels
 {
@@ -53,57 +48,34 @@ internal static class TaxiModels
         return folder?.FullName ?? throw new InvalidOperationException("Orchestrator.sln not found above the test folder");
     }
 
-    /// <summary>Trains and writes a package to <paramref name="path"/>.</summary>
+    /// <summary>Trains through ml.train's <see cref="ModelTrainer"/> on a CSV of the sample (label column "target":
+    /// the fare × scale, fare above 10, or the fare band) and writes the package to <paramref name="path"/>.</summary>
     public static void WritePackage(MlTask task, string path, float fareScale = 1)
     {
-        var context = new MLContext(seed: 1);
-        var rows = Sample.Value.Select(row => new TaxiRow
+        var csv = Path.ChangeExtension(path, ".csv");
+        var lines = new List<string> { "vendor_id,rate_code,passenger_count,trip_time_in_secs,trip_distance,payment_type,target" };
+        foreach (var row in Sample.Value)
         {
-            Numeric = row.Numeric,
-            Categorical = row.Categorical,
-            Fare = row.Fare * fareScale,
-            Expensive = row.Expensive,
-            Band = row.Band,
-        });
-        var data = context.Data.LoadFromEnumerable(rows, TrainingSchema());
-        var features = Featurise(context);
-        IEstimator<ITransformer> pipeline = task switch
-        {
-            MlTask.Regression => features.Append(context.Regression.Trainers.FastTree(
-                nameof(TaxiRow.Fare), numberOfLeaves: 8, numberOfTrees: 20, minimumExampleCountPerLeaf: 5)),
-            MlTask.Binary => features.Append(context.BinaryClassification.Trainers.FastTree(
-                nameof(TaxiRow.Expensive), numberOfLeaves: 8, numberOfTrees: 20, minimumExampleCountPerLeaf: 5)),
-            _ => features.Append(context.MulticlassClassification.Trainers.LbfgsMaximumEntropy(nameof(TaxiRow.Band))),
-        };
-        var transformer = pipeline.Fit(data);
-        var signature = new
-        {
-            formatVersion = ModelPackageFormat.Version,
-            task = task.ToString().ToLowerInvariant(),
-            label = "fare_amount",
-            inputs = Inputs.Select(input => new { name = input.Name, kind = input.Kind.ToString().ToLowerInvariant() }),
-            classes = task switch
+            var target = task switch
             {
-                MlTask.Binary => new[] { "false", "true" },
-                MlTask.Multiclass => Bands,
-                _ => null,
-            },
-            trainer = "fastTree",
-        };
-
-        using var file = File.Create(path);
-        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
-        using (var entry = zip.CreateEntry(ModelPackageFormat.SignatureEntry).Open())
-        {
-            JsonSerializer.Serialize(entry, signature);
+                MlTask.Regression => (row.Fare * fareScale).ToString(CultureInfo.InvariantCulture),
+                MlTask.Binary => row.Expensive ? "true" : "false",
+                _ => Bands[row.Band - 1],
+            };
+            lines.Add(string.Join(',', row.Categorical[0], N(row.Numeric[0]), N(row.Numeric[1]), N(row.Numeric[2]), N(row.Numeric[3]), row.Categorical[1], target));
         }
 
-        using var model = zip.CreateEntry(ModelPackageFormat.ModelEntry, CompressionLevel.NoCompression).Open();
-        using var buffer = new MemoryStream();
-        context.Model.Save(transformer, InputSchema(), buffer);
-        buffer.Position = 0;
-        buffer.CopyTo(model);
+        File.WriteAllLines(csv, lines);
+        var schema = new DatasetSchema([.. Inputs, new DatasetColumn("target", task == MlTask.Regression ? ColumnKind.Numeric : ColumnKind.Categorical)]);
+        var result = new ModelTrainer().Train(new TrainRequest(
+            new DatasetSource(csv, schema, new CsvFormat()), task, "target",
+            Trainer: task == MlTask.Multiclass ? TrainerCatalog.LogisticRegression : TrainerCatalog.FastTree,
+            Holdout: 0, Seed: 1));
+        using var model = result.Model;
+        ModelPackageWriter.Write(model, path);
     }
+
+    private static string N(float value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The sample's rows as request records (column → value), for sending to the server.</summary>
     public static IReadOnlyList<Dictionary<string, object>> Records(int count) =>
@@ -116,29 +88,6 @@ internal static class TaxiModels
             ["trip_distance"] = row.Numeric[3],
             ["payment_type"] = row.Categorical[1],
         })];
-
-    private static EstimatorChain<ColumnConcatenatingTransformer> Featurise(MLContext context) =>
-        context.Transforms.ReplaceMissingValues("Numeric", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
-            .Append(context.Transforms.NormalizeMinMax("Numeric"))
-            .Append(context.Transforms.Categorical.OneHotEncoding("CategoricalOneHot", "Categorical"))
-            .Append(context.Transforms.Concatenate("Features", "Numeric", "CategoricalOneHot"));
-
-    private static SchemaDefinition TrainingSchema()
-    {
-        var definition = SchemaDefinition.Create(typeof(TaxiRow));
-        definition[nameof(TaxiRow.Numeric)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 4);
-        definition[nameof(TaxiRow.Categorical)].ColumnType = new VectorDataViewType(TextDataViewType.Instance, 2);
-        definition[nameof(TaxiRow.Band)].ColumnType = new KeyDataViewType(typeof(uint), 3);
-        return definition;
-    }
-
-    private static DataViewSchema InputSchema()
-    {
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn("Numeric", new VectorDataViewType(NumberDataViewType.Single, 4));
-        builder.AddColumn("Categorical", new VectorDataViewType(TextDataViewType.Instance, 2));
-        return builder.ToSchema();
-    }
 
     private static List<TaxiRow> ReadSample(int count)
     {
