@@ -11,6 +11,7 @@ public interface IDatasetStore
 
     Task<DatasetVersionRecord?> GetAsync(string digest, CancellationToken cancellationToken);
 
-    /// <summary>The versions recorded under a name, newest first.</summary>
+    /// <summary>The versions recorded under a name, newest first; bytes first seen under another name are listed
+    /// here too (their record keeps the first name).</summary>
     Task<IReadOnlyList<DatasetVersionRecord>> ListAsync(string name, CancellationToken cancellationToken);
 }

@@ -8,8 +8,10 @@ namespace Orchestrator.Storage;
 public interface IModelRegistryStore
 {
     /// <summary>Numbers and stores a new version (creating the model on its first version). Idempotent per task try
-    /// lineage: when a version registered by the same DAG run and task exists, that version is returned instead
-    /// (a retried or re-run register task never registers twice). Created is false then.</summary>
+    /// lineage: when a version of this model registered by the same DAG run and task (DagId, RunId and TaskId all set and equal) exists, that
+    /// version is returned instead (a retried or re-run register task never registers twice). Created is false then.
+    /// Versions are numbered 1, 2, 3… per model with no gap or repeat, also under concurrent registrations from
+    /// several processes. Model names: letters, digits, '_', '-', '.' (<see cref="Ml.MlNames"/>).</summary>
     Task<(ModelVersionRecord Version, bool Created)> RegisterVersionAsync(NewModelVersion version, DateTimeOffset at, CancellationToken cancellationToken);
 
     Task<RegisteredModelRecord?> GetModelAsync(string name, CancellationToken cancellationToken);
@@ -26,7 +28,9 @@ public interface IModelRegistryStore
 
     /// <summary>Points the alias at the version and appends the move to its history, in one transaction. Throws
     /// <see cref="KeyNotFoundException"/> (nothing written) when the model or version does not exist. Moving it to
-    /// the version it already points at writes nothing and returns null.</summary>
+    /// the version it already points at writes nothing and returns null. Concurrent moves are applied one after the
+    /// other: the alias always ends at the newest history entry's ToVersion. Aliases: letters, digits, '_', '-';
+    /// <c>latest</c> and <c>vN</c> are reserved.</summary>
     Task<AliasMoveRecord?> SetAliasAsync(string name, string alias, int version, string movedBy, string? reason, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Removes the alias (recorded in its history); false when it was not set.</summary>

@@ -22,6 +22,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         Outputs = new SqlTaskOutputStore(_session);
         Variables = new SqlVariableStore(_session);
         Connections = new SqlConnectionStore(_session);
+        Datasets = new SqlDatasetStore(_session);
+        Models = new SqlModelRegistryStore(_session);
+        Tracking = new SqlTrackingStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -38,12 +41,11 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     public IConnectionStore Connections { get; }
 
-    // The ML stores' SQL lands next (migration 005); until then they refuse rather than pretend.
-    public IDatasetStore Datasets => throw new NotSupportedException("dataset store: not yet built");
+    public IDatasetStore Datasets { get; }
 
-    public IModelRegistryStore Models => throw new NotSupportedException("model registry: not yet built");
+    public IModelRegistryStore Models { get; }
 
-    public ITrackingStore Tracking => throw new NotSupportedException("tracking store: not yet built");
+    public ITrackingStore Tracking { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
