@@ -4,6 +4,15 @@ using Orchestrator.Benchmarks;
 // Micro benchmarks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- --filter '*'
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
+// Model serving, in process vs HTTP: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
+if (args is ["serving", ..])
+{
+    await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16);
+    return;
+}
+
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();
