@@ -6,6 +6,15 @@ using Orchestrator.Benchmarks;
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
 // Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
 // Taxi-fare train+evaluate, ModelTrainer vs direct ML.NET: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
+// Model serving, in process vs HTTP: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
+if (args is ["serving", ..])
+{
+    await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16);
+    return;
+}
+
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();

@@ -1,18 +1,11 @@
 namespace Orchestrator.ML.Models;
 
-/// <summary>Told when a deploy moved an alias, so the model servers in this process switch at once instead of at their
-/// next refresh from the store.</summary>
+/// <summary>Told by a deploy (<c>ml.deploy</c>, the CLI's alias set) right after it moved a model's alias in the
+/// registry, so a model server in the same process switches at once instead of at its next background refresh.
+/// Servers in other processes pick the move up from the registry on their own.</summary>
 public interface IModelDeploymentNotifier
 {
-    void AliasMoved(string model, string alias);
-}
-
-/// <summary>For processes that serve nothing (the CLI's <c>dags test</c>, a worker).</summary>
-public sealed class NoDeploymentNotifier : IModelDeploymentNotifier
-{
-    public static NoDeploymentNotifier Instance { get; } = new();
-
-    public void AliasMoved(string model, string alias)
-    {
-    }
+    /// <summary>Re-reads the alias from the registry and serves the version it now points at. Completes when new
+    /// requests get that version (its package loaded); requests already running finish on the version they started on.</summary>
+    Task AliasMovedAsync(string name, string alias, CancellationToken cancellationToken);
 }

@@ -34,7 +34,7 @@ public sealed class DeployTask(IMetadataStore store, IModelDeploymentNotifier no
             throw new TaskFailedException($"task '{context.TaskId}' (ml.deploy): {missing.Message}");
         }
 
-        notifier.AliasMoved(name, alias);
+        await notifier.AliasMovedAsync(name, alias, cancellationToken);
         var previous = move is null ? before?.Version : move.FromVersion;
         if (move is null)
         {

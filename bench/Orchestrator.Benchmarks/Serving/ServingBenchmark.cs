@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using Orchestrator.ML.Data;
+using Orchestrator.ML.Models;
+using Orchestrator.ML.Training;
+using Orchestrator.Serving;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Artifacts;
+using Orchestrator.Storage.Records;
+using Orchestrator.Storage.Sql;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Benchmarks.Serving;
+
+/// <summary>Serving, in one run: trains the taxi-fare regression model (FastTree, 100k rows), registers it in a SQLite
+/// store with a folder artifact store, then measures single-row predictions (a) in process through a pooled scorer on
+/// every core and (b) over HTTP/1.1 keep-alive on loopback (Kestrel + MapModelServing, an in-process load generator
+/// on the same cores). Prints requests/s and p50/p99 latency for each and their ratio.</summary>
+internal static class ServingBenchmark
+{
+    private static readonly DatasetSchema TaxiSchema = new(
+    [
+        new("vendor_id", ColumnKind.Categorical),
+        new("rate_code", ColumnKind.Numeric),
+        new("passenger_count", ColumnKind.Numeric),
+        new("trip_time_in_secs", ColumnKind.Numeric),
+        new("trip_distance", ColumnKind.Numeric),
+        new("payment_type", ColumnKind.Categorical),
+        new("fare_amount", ColumnKind.Numeric),
+    ]);
+
+    private const string Body =
+        """{"dataframe_split": {"columns": ["vendor_id", "rate_code", "passenger_count", "trip_time_in_secs", "trip_distance", "payment_type"], "data": [["CMT", 1, 1, 1271, 3.8, "CRD"]]}}""";
+
+    public static async Task RunAsync(int seconds, int connections)
+    {
+        var folder = Directory.CreateTempSubdirectory("orchestrator-serving-bench-").FullName;
+        try
+        {
+            var package = Train(folder);
+            var inProcess = InProcess(package, TimeSpan.FromSeconds(seconds));
+            var http = await OverHttpAsync(folder, package, connections, TimeSpan.FromSeconds(seconds));
+            Console.WriteLine();
+            Console.WriteLine("| path | requests/s | p50 | p99 |");
+            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine(inProcess.Row($"in process, pooled scorer, {Environment.ProcessorCount} threads"));
+            Console.WriteLine(http.Row($"HTTP/1.1 loopback, {connections} keep-alive connections"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"HTTP / in-process throughput: {http.PerSecond / inProcess.PerSecond:F3} (in-process is {inProcess.PerSecond / http.PerSecond:F1}x); failed HTTP requests: {http.Failures}"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string Train(string folder)
+    {
+        var csv = Path.Combine(RepositoryRoot(), "dags", "data", "taxi-fare", "taxi-fare-train.csv");
+        var started = Stopwatch.GetTimestamp();
+        var result = new ModelTrainer().Train(new TrainRequest(
+            new DatasetSource(csv, TaxiSchema, new CsvFormat()), MlTask.Regression, "fare_amount", TrainerCatalog.FastTree, Holdout: 0.2, Seed: 1));
+        var package = Path.Combine(folder, "taxi.model");
+        using (result.Model)
+        {
+            ModelPackageWriter.Write(result.Model, package);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Trained taxi-fare FastTree on {result.TrainingRows} rows in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; holdout r2 {result.HoldoutMetrics.GetValueOrDefault("r2"):F3}"));
+        return package;
+    }
+
+    private static Measured InProcess(string package, TimeSpan duration)
+    {
+        using var model = new ModelPackageReader().Read(package);
+        var pool = new DefaultObjectPool<IModelScorer>(new ScorerPolicy(model), Environment.ProcessorCount * 2);
+        var row = new ModelRow([1, 1, 1271, 3.8f], ["CMT", "CRD"]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sample prediction: {pool.Get().Predict(row).Value:F2} (fare of the first training row: 17.5)"));
+
+        Run(TimeSpan.FromSeconds(1), record: false);
+        var (count, latencies, elapsed) = Run(duration, record: true);
+        return new Measured(count, 0, elapsed, latencies);
+
+        (long, long[], TimeSpan) Run(TimeSpan length, bool record)
+        {
+            var stopAt = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
+            var started = Stopwatch.GetTimestamp();
+            var perThread = new List<long>[Environment.ProcessorCount];
+            Parallel.For(0, perThread.Length, new ParallelOptions { MaxDegreeOfParallelism = perThread.Length }, thread =>
+            {
+                var mine = new List<long>(record ? 2_000_000 : 0);
+                var threadRow = new ModelRow([1, 1, 1271, 3.8f], ["CMT", "CRD"]);
+                while (Stopwatch.GetTimestamp() < stopAt)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    var scorer = pool.Get();
+                    scorer.Predict(threadRow);
+                    pool.Return(scorer);
+                    if (record)
+                    {
+                        mine.Add(Stopwatch.GetTimestamp() - start);
+                    }
+                }
+
+                perThread[thread] = mine;
+            });
+            var all = perThread.SelectMany(list => list).ToArray();
+            return (all.LongLength, all, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static async Task<Measured> OverHttpAsync(string folder, string package, int connections, TimeSpan duration)
+    {
+        await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "bench.db")), TimeProvider.System, default);
+        var artifacts = new FolderArtifactStore(Path.Combine(folder, "artifacts"));
+        var artifact = await artifacts.PutFileAsync(package, null, default);
+        var (version, _) = await store.Models.RegisterVersionAsync(
+            new NewModelVersion("taxi", artifact.Digest, "{}", null, null, "{}", "{}", new RunLineage(null, null, null, null)),
+            TimeProvider.System.GetUtcNow(), default);
+        await store.Models.SetAliasAsync("taxi", "production", version.Version, "bench", null, TimeProvider.System.GetUtcNow(), default);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddSingleton(store.Models);
+        builder.Services.AddSingleton<IArtifactStore>(artifacts);
+        builder.Services.AddSingleton<IModelPackageReader, ModelPackageReader>();
+        builder.Services.AddModelServing();
+        await using var app = builder.Build();
+        app.MapModelServing();
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var server = new IPEndPoint(IPAddress.Loopback, address.Port);
+
+        var request = Encoding.ASCII.GetBytes(
+            $"POST /models/taxi/invocations HTTP/1.1\r\nHost: 127.0.0.1:{address.Port}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(Body)}\r\n\r\n{Body}");
+        using (var client = new HttpClient())
+        {
+            var reply = await client.PostAsync(address + "models/taxi/invocations", new StringContent(Body, Encoding.UTF8, "application/json"));
+            Console.WriteLine($"Sample reply over HTTP: {(int)reply.StatusCode} {await reply.Content.ReadAsStringAsync()}");
+        }
+
+        await LoadGenerator.RunAsync(server, request, connections, TimeSpan.FromSeconds(2), record: false);
+        var result = await LoadGenerator.RunAsync(server, request, connections, duration, record: true);
+        if (result.FirstFailure is { } failure)
+        {
+            Console.WriteLine($"First failed reply: {failure}");
+        }
+
+        await app.StopAsync();
+        return new Measured(result.Requests, result.Failures, result.Elapsed, result.LatencyTicks);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Orchestrator.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("Run from a checkout: Orchestrator.sln not found");
+    }
+
+    private sealed record Measured(long Requests, long Failures, TimeSpan Elapsed, long[] LatencyTicks)
+    {
+        public double PerSecond => Requests / Elapsed.TotalSeconds;
+
+        public string Row(string name)
+        {
+            Array.Sort(LatencyTicks);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {PerSecond:N0} | {Milliseconds(0.50):F3} ms | {Milliseconds(0.99):F3} ms |");
+        }
+
+        private double Milliseconds(double quantile) => LatencyTicks.Length == 0
+            ? double.NaN
+            : LatencyTicks[(int)Math.Min(LatencyTicks.Length - 1, quantile * LatencyTicks.Length)] * 1000.0 / Stopwatch.Frequency;
+    }
+
+    private sealed class ScorerPolicy(ILoadedModel model) : PooledObjectPolicy<IModelScorer>
+    {
+        public override IModelScorer Create() => model.CreateScorer();
+
+        public override bool Return(IModelScorer obj) => true;
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.ML.Models;
+using Orchestrator.Serving.Http;
+using Orchestrator.Serving.Resolution;
+
+namespace Orchestrator.Serving;
+
+/// <summary>One line each for a host: <c>services.AddModelServing()</c> and <c>app.MapModelServing()</c>.</summary>
+public static class ModelServingExtensions
+{
+    /// <summary>Registers the served-model cache (also as <see cref="IModelDeploymentNotifier"/>), its background alias
+    /// refresher and the endpoints' handlers. The host registers <c>IModelRegistryStore</c>, <c>IArtifactStore</c>
+    /// and <c>IModelPackageReader</c>.</summary>
+    public static IServiceCollection AddModelServing(this IServiceCollection services, Action<ModelServingOptions>? configure = null)
+    {
+        var options = services.AddOptions<ModelServingOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ServedModels>();
+        services.TryAddSingleton<IModelDeploymentNotifier>(provider => provider.GetRequiredService<ServedModels>());
+        services.TryAddSingleton<InvocationsEndpoint>();
+        services.TryAddSingleton<ModelDescriptionEndpoint>();
+        services.AddHostedService<AliasRefresher>();
+        return services;
+    }
+
+    /// <summary>Maps <c>POST /models/{name}/invocations</c>, <c>GET /models/{name}</c> and <c>GET /ping</c> (and
+    /// <c>GET /health</c> with <paramref name="mapHealth"/>, for hosts that do not answer it themselves).</summary>
+    public static RouteGroupBuilder MapModelServing(this IEndpointRouteBuilder endpoints, bool mapHealth = false)
+    {
+        var group = endpoints.MapGroup(string.Empty);
+        var invocations = endpoints.ServiceProvider.GetRequiredService<InvocationsEndpoint>();
+        var description = endpoints.ServiceProvider.GetRequiredService<ModelDescriptionEndpoint>();
+        group.MapPost("/models/{name}/invocations", invocations.HandleAsync);
+        group.MapGet("/models/{name}", description.HandleAsync);
+        group.MapGet("/ping", Alive);
+        if (mapHealth)
+        {
+            group.MapGet("/health", Alive);
+        }
+
+        return group;
+    }
+
+    /// <summary>MLflow's scoring server answers /ping and /health with 200 and a newline.</summary>
+    private static Task Alive(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync("\n", context.RequestAborted);
+    }
+}
