@@ -30,7 +30,8 @@ public static class ModelServingExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServedModels>();
-        services.TryAddSingleton<IModelDeploymentNotifier>(provider => provider.GetRequiredService<ServedModels>());
+        // Replaces the no-op notifier of hosts that serve nothing: ml.deploy in this process must reach these servers.
+        services.Replace(ServiceDescriptor.Singleton<IModelDeploymentNotifier>(provider => provider.GetRequiredService<ServedModels>()));
         services.TryAddSingleton<InvocationsEndpoint>();
         services.TryAddSingleton<ModelDescriptionEndpoint>();
         services.AddHostedService<AliasRefresher>();

@@ -71,11 +71,14 @@ internal static class StandaloneCommand
                 options.SingleLine = true;
                 options.TimestampFormat = "HH:mm:ss ";
             });
+            // A line per HTTP request would drown the engine's log (and slow serving): only ASP.NET Core's warnings show.
+            web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             // The engine's own stop grace decides how long running tries may go on: the host must not cut it short.
             web.Services.Configure<HostOptions>(options => options.ShutdownTimeout = CliApp.LongestStop);
             web.WebHost.UseUrls($"http://localhost:{parse.GetValue(port)}");
             await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
             web.Services.AddOrchestratorCli(console, home, store);
+            web.Services.AddWebServices();
             web.Services.AddSingleton<ILostTryCleaner>(provider => new RecordedProcessCleaner(
                 store, LostTryKillGrace, provider.GetRequiredService<ILoggerFactory>().CreateLogger<RecordedProcessCleaner>()));
             web.Services.AddOrchestratorEngine(options =>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
 using Orchestrator.ML.Tasks;
+using Orchestrator.Serving;
 using Orchestrator.Storage;
 
 namespace Orchestrator.Cli.Hosting;
@@ -32,12 +33,20 @@ internal static class OrchestratorHost
         return services;
     }
 
+    /// <summary>The services of <c>standalone</c>'s web server (and the future <c>webserver</c>): model serving, whose
+    /// model cache is also what <c>ml.deploy</c> tells when it moves an alias.</summary>
+    public static IServiceCollection AddWebServices(this IServiceCollection services)
+    {
+        services.AddModelServing();
+        return services;
+    }
+
     /// <summary><c>standalone</c>'s endpoints beyond <c>/health</c>.</summary>
     public static void MapEndpoints(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // ── Model serving goes here: app.MapModelServing();
+        app.MapModelServing();
     }
 
     /// <summary>A command's host on the home's metadata store (opened first, with its migrations).</summary>
