@@ -106,12 +106,13 @@ public static class ModelEvaluator
         return Evaluate(context, model, rows, holdout is null ? $"Dataset '{dataset.Path}'" : $"The holdout of '{dataset.Path}'");
     }
 
-    /// <summary>Evaluates on raw rows (label not yet prepared); training calls this with its holdout view.</summary>
-    internal static ModelEvaluation Evaluate(MLContext context, MlNetModel model, IDataView rawRows, string where)
+    /// <summary>Evaluates on raw rows (label not yet prepared); training calls this with its holdout view and
+    /// <paramref name="countSkipped"/> false, because its label scan has counted them and counting costs a parse.</summary>
+    internal static ModelEvaluation Evaluate(MLContext context, MlNetModel model, IDataView rawRows, string where, bool countSkipped = true)
     {
         var prepared = context.Data.Cache(LabelPreparation.Prepare(context, rawRows, model.Signature));
-        var total = RowCount.Of(rawRows);
         var usable = RowCount.Of(prepared);
+        var total = countSkipped ? RowCount.Of(rawRows) : usable;
         if (usable == 0)
         {
             throw new InvalidDataException($"{where}: no row has a usable '{model.Signature.Label}' value to evaluate on.");

@@ -57,7 +57,7 @@ public sealed class ModelTrainer(TimeProvider time)
             cancellationToken.ThrowIfCancellationRequested();
             var evaluation = holdoutRows is null
                 ? null
-                : ModelEvaluator.Evaluate(context, model, holdoutRows, $"The holdout of '{request.Dataset.Path}'");
+                : ModelEvaluator.Evaluate(context, model, holdoutRows, $"The holdout of '{request.Dataset.Path}'", countSkipped: false);
             return new TrainResult(
                 model,
                 signature,
