@@ -49,6 +49,8 @@ public static class CliApp
 
         root.Subcommands.Add(VariablesCommand.Create(console));
         root.Subcommands.Add(ConnectionsCommand.Create(console));
+        root.Subcommands.Add(ModelsCommand.Create(console));
+        root.Subcommands.Add(ExperimentsCommand.Create(console));
         return root;
     }
 }
