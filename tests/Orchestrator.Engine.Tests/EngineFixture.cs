@@ -37,6 +37,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     private int _workers = 2;
     private bool _inline;
     private ILostTryCleaner? _lostTries;
+    private TaskTypeRegistry? _registry;
 
     /// <summary>The cipher of this engine's Variables and Connections (a fresh key per fixture).</summary>
     public SecretCipher Cipher { get; } = new(SecretKey.Generate("test"));
@@ -45,9 +46,10 @@ internal sealed class EngineFixture : IAsyncDisposable
     /// <param name="inline">Instead of Hangfire, run each dispatched task inside <c>Enqueue</c> itself: the worker
     /// starts before the coordinator's dispatch call returns, the tightest race a real queue can produce.</param>
     /// <param name="lostTries">What stops a lost try's processes on resume.</param>
-    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false, ILostTryCleaner? lostTries = null)
+    /// <param name="registry">The task types (default: the built-in ones).</param>
+    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false, ILostTryCleaner? lostTries = null, TaskTypeRegistry? registry = null)
     {
-        var fixture = new EngineFixture { _workers = workers, _inline = inline, _lostTries = lostTries };
+        var fixture = new EngineFixture { _workers = workers, _inline = inline, _lostTries = lostTries, _registry = registry };
         await fixture.BuildAsync();
         return fixture;
     }
@@ -121,7 +123,7 @@ internal sealed class EngineFixture : IAsyncDisposable
         Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System, lostTries: _lostTries);
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
-        _worker = new TaskWorker(Coordinator, Store, TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker",
+        _worker = new TaskWorker(Coordinator, Store, _registry ?? TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker",
             new StoreTrySecretsSource(Store, Cipher, SensitiveNames.Default));
         if (_inline)
         {

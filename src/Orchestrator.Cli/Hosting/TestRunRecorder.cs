@@ -51,7 +51,12 @@ internal static class TestRunRecorder
             await Require(instances.TryStartTryAsync(new TryStart(run, task.TaskId, attempt.TryNumber, Environment.MachineName, attempt.StartedAt), cancellationToken));
             await store.Logs.AppendAsync(run, task.TaskId, attempt.TryNumber, [.. attempt.Log.Select(line => new StoredLogLine(line.At, line.Level, line.Message))], cancellationToken);
             var next = last ? task.State : TaskInstanceState.UpForRetry;
-            var reason = attempt.Outcome == TryOutcome.Success ? $"try {attempt.TryNumber} succeeded" : attempt.Error;
+            var reason = attempt.Outcome switch
+            {
+                TryOutcome.Success => $"try {attempt.TryNumber} succeeded",
+                TryOutcome.Skipped => $"skipped by the task: {attempt.Error}",
+                _ => attempt.Error,
+            };
             await Require(instances.TryFinishTryAsync(new TryFinish(
                 run, task.TaskId, attempt.TryNumber, attempt.Outcome.ToName(), attempt.Error, attempt.EndedAt, next, reason,
                 last ? null : task.Tries[i + 1].StartedAt), cancellationToken));

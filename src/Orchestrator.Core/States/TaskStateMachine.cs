@@ -14,8 +14,8 @@ public static class TaskStateMachine
         [Scheduled] = [Queued, None, Removed],
         // Back to scheduled/none when a worker is lost before it starts the try.
         [Queued] = [Running, Scheduled, None, Removed],
-        // None: cleared by a user, or a zombie whose heartbeat stopped.
-        [Running] = [Success, Failed, UpForRetry, Deferred, None],
+        // None: cleared by a user, or a zombie whose heartbeat stopped. Skipped: the task skipped itself.
+        [Running] = [Success, Failed, Skipped, UpForRetry, Deferred, None],
         [UpForRetry] = [Scheduled, Queued, Failed, None],
         [Deferred] = [Scheduled, Failed, None],
         // Finished states change only when cleared.

@@ -306,6 +306,12 @@ public sealed class RunCoordinator
             active.LostInARow[taskId] = 0;
             (next, reason) = (TaskInstanceState.Success, $"try {attempt.TryNumber} succeeded");
         }
+        else if (attempt.Outcome == TryOutcome.Skipped)
+        {
+            // The task skipped itself: never retried; downstream tasks follow their trigger rules.
+            active.LostInARow[taskId] = 0;
+            (next, reason) = (TaskInstanceState.Skipped, $"skipped by the task: {attempt.Error}");
+        }
         else if (attempt.Outcome == TryOutcome.Cancelled)
         {
             var lost = active.LostInARow.AddOrUpdate(taskId, 1, (_, n) => n + 1);

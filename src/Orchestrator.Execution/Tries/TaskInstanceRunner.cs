@@ -89,6 +89,11 @@ public sealed class TaskInstanceRunner
                 return new TaskInstanceResult(TaskInstanceState.Success, tries, attempt.Output, null);
             }
 
+            if (attempt.Outcome == TryOutcome.Skipped)
+            {
+                return new TaskInstanceResult(TaskInstanceState.Skipped, tries, null, attempt.Error);
+            }
+
             if (!RetryDecision.HasTriesLeft(number, task.Retry.MaxTries))
             {
                 return new TaskInstanceResult(TaskInstanceState.Failed, tries, null, attempt.Error);
@@ -141,6 +146,13 @@ public sealed class TaskInstanceRunner
             TaskOutputLimit.Check(output, log.Limits.MaxOutputBytes);
             Record(TryOutcome.Success, null, output);
             return output;
+        }
+        catch (TaskSkippedException skipped) when (!runToken.IsCancellationRequested && !tryToken.IsCancellationRequested)
+        {
+            // Not a failure: the reason is kept where an error would be, and said in the log.
+            log.Write("info", $"skipped: {skipped.Reason}");
+            Record(TryOutcome.Skipped, skipped.Reason, null);
+            throw;
         }
         catch (Exception exception)
         {

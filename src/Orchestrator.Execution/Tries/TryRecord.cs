@@ -11,6 +11,9 @@ public enum TryOutcome
     Failed,
     TimedOut,
     Cancelled,
+
+    /// <summary>The task ended itself as skipped (<see cref="Core.Authoring.TaskSkippedException"/>): no retry.</summary>
+    Skipped,
 }
 
 public static class TryOutcomes
@@ -20,6 +23,7 @@ public static class TryOutcomes
         TryOutcome.Success => "success",
         TryOutcome.Failed => "failed",
         TryOutcome.TimedOut => "timed_out",
+        TryOutcome.Skipped => "skipped",
         _ => "cancelled",
     };
 }

@@ -12,7 +12,7 @@ public class TaskStateMachineTests
         (None, Scheduled), (None, Skipped), (None, UpstreamFailed), (None, Removed),
         (Scheduled, Queued), (Scheduled, None), (Scheduled, Removed),
         (Queued, Running), (Queued, Scheduled), (Queued, None), (Queued, Removed),
-        (Running, Success), (Running, Failed), (Running, UpForRetry), (Running, Deferred), (Running, None),
+        (Running, Success), (Running, Failed), (Running, Skipped), (Running, UpForRetry), (Running, Deferred), (Running, None),
         (UpForRetry, Scheduled), (UpForRetry, Queued), (UpForRetry, Failed), (UpForRetry, None),
         (Deferred, Scheduled), (Deferred, Failed), (Deferred, None),
         (Success, None), (Failed, None), (Skipped, None), (UpstreamFailed, None), (Removed, None),
