@@ -6,8 +6,9 @@ using Orchestrator.ML.Validation;
 
 namespace Orchestrator.ML.Tasks;
 
-/// <summary><c>ml.validate {dataset?: TASK_ID, reference?: TASK_ID, expectations?}</c>: checks a dataset's profile
-/// against a reference dataset's profile and/or declared expectations. Passing hands the dataset on; any anomaly fails
+/// <summary><c>ml.validate {dataset?: TASK_ID, reference?: TASK_ID, tolerances?: {missingShare?, range?, unseenShare?},
+/// expectations?}</c>: checks a dataset's profile against a reference dataset's profile (within the tolerances) and/or
+/// declared expectations. Passing hands the dataset on; any anomaly fails
 /// the try with the whole report.</summary>
 public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
 {
@@ -37,7 +38,7 @@ public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
         }
 
         var profile = await datasets.ProfileAsync(dataset.Dataset, cancellationToken);
-        var report = DatasetValidator.Validate(profile, new ValidationRules { Reference = reference, Expectations = expectations });
+        var report = DatasetValidator.Validate(profile, new ValidationRules { Reference = reference, Tolerances = Tolerances(context), Expectations = expectations });
         foreach (var line in report.ToText().Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             context.Logger.LogInformation("{Line}", line);
@@ -49,5 +50,31 @@ public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
         }
 
         return MlJson.ToElement(dataset with { Validated = context.TaskId.Value });
+    }
+
+    /// <summary>How far the dataset may stray from the reference: extra missing share, range widening (a share of the
+    /// reference's width: heavy-tailed columns such as fares need more than the default 0.1), unseen-category share.</summary>
+    private static ReferenceTolerances Tolerances(TaskContext context)
+    {
+        var defaults = new ReferenceTolerances();
+        if (context.Args.GetObject("tolerances") is not { } given)
+        {
+            return defaults;
+        }
+
+        var args = new TaskArgs(given, context.TaskId, context.DagFolder);
+        foreach (var field in given.EnumerateObject().Select(p => p.Name).Where(n => n is not ("missingShare" or "range" or "unseenShare")))
+        {
+            throw context.ArgError($"tolerances.{field}", "is not a tolerance; known: missingShare, range, unseenShare");
+        }
+
+        double Share(string name, double fallback) => args.GetNumber(name) switch
+        {
+            null => fallback,
+            double value when value >= 0 && double.IsFinite(value) => value,
+            double value => throw context.ArgError($"tolerances.{name}", $"must be a number ≥ 0, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"),
+        };
+
+        return new ReferenceTolerances(Share("missingShare", defaults.MissingShare), Share("range", defaults.Range), Share("unseenShare", defaults.UnseenShare));
     }
 }

@@ -9,13 +9,13 @@ public sealed class DagsListCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task ExampleFolder_ListsBothDags_WithoutErrors()
+    public async Task ExampleFolder_ListsEveryExampleDag_WithoutErrors()
     {
         var (exit, output, _) = await CliRunner.RunAsync("dags", "list", "--dags", CliRunner.RepoDags, "--output", "json");
 
         Assert.Equal(0, exit);
         using var list = JsonDocument.Parse(output);
-        Assert.Equal(["example_shell_pipeline", "taxi_fare_profile"],
+        Assert.Equal(["example_shell_pipeline", "taxi_fare_profile", "taxi_fare_retrain", "taxi_fare_retrain_csharp"],
             list.RootElement.GetProperty("dags").EnumerateArray().Select(d => d.GetProperty("dagId").GetString()));
         Assert.Empty(list.RootElement.GetProperty("importErrors").EnumerateArray());
     }
