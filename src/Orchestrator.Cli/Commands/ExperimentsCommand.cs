@@ -103,19 +103,18 @@ internal static class ExperimentsCommand
             }
 
             var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(experiment.Name)} (id {Markup.Escape(experiment.Id)}): {runs.Count} run(s)");
-            // Ids and lineage stay on one line (they are copied into other commands); params and metrics wrap.
+            // The run id stays on one line (it is copied into other commands); params and metrics go one per line so a
+            // narrow terminal wraps them between values, not inside them. Everything is in --output json.
             table.AddColumn(new TableColumn("run id").NoWrap());
-            table.AddColumns("name", "status", "started", "duration");
-            table.AddColumn(new TableColumn("DAG run / task").NoWrap());
-            table.AddColumns("params", "metrics");
+            table.AddColumns("name", "status", "started", "duration", "DAG run / task", "params", "metrics");
             foreach (var run in runs)
             {
                 table.AddRow(
                     run.RunId, Markup.Escape(run.Name), Status(run.Status), $"{run.StartedAt:u}",
                     run.EndedAt is { } ended ? (ended - run.StartedAt).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "-",
                     Markup.Escape(MlCli.Describe(run.CreatedBy)),
-                    Markup.Escape(string.Join(" ", run.Params.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"))),
-                    Markup.Escape(string.Join(" ", LastValues(run.Metrics).Select(pair => $"{pair.Key}={pair.Value.ToString("G4", CultureInfo.InvariantCulture)}"))));
+                    Markup.Escape(string.Join("\n", run.Params.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"))),
+                    Markup.Escape(string.Join("\n", LastValues(run.Metrics).Select(pair => $"{pair.Key}={pair.Value.ToString("G4", CultureInfo.InvariantCulture)}"))));
             }
 
             console.Out.Write(table);

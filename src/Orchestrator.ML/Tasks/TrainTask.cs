@@ -22,7 +22,7 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
         var request = await BuildRequestAsync(context, dataset, cancellationToken);
         var now = context.Time.GetUtcNow();
         var experiment = await store.Tracking.GetOrCreateExperimentAsync(context.Args.GetString("experiment") ?? context.DagId.Value, now, cancellationToken);
-        var run = await store.Tracking.StartRunAsync(experiment.Id, $"{context.TaskId} {context.RunId}", context.Lineage(),
+        var run = await store.Tracking.StartRunAsync(experiment.Id, context.TaskId.Value, context.Lineage(),
             Params(request, dataset), Tags(context), now, cancellationToken);
         await store.Tracking.LogDatasetInputAsync(run.RunId, new DatasetInputRecord(dataset.Dataset, "training"), cancellationToken);
 
