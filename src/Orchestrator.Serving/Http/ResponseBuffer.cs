@@ -18,7 +18,9 @@ internal sealed class ResponseBuffer
 
     private ResponseBuffer()
     {
-        Json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        // Replies are application/json read by programs and people, never embedded in HTML: quotes and apostrophes in
+        // messages ("column 'trip_distance'") stay readable instead of becoming \u0027.
+        Json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public Utf8JsonWriter Json { get; }
