@@ -94,7 +94,8 @@ public sealed class ExamplePipelineTests(RetrainingHistory history) : IClassFixt
         var evaluation = MlHome.Output<EvaluationOutput>(history.First, "evaluate", MlOutputKinds.Evaluation);
         var chosen = evaluation.ChosenModel;
 
-        var version = Assert.Single(await Home.Store.Models.ListVersionsAsync(MlHome.Model, default));
+        var registry = history.After[runId];
+        var version = Assert.Single(registry.Versions);
         Assert.Equal(1, version.Version);
         Assert.Equal(new RunLineage(Dag, runId, "register", 1), version.CreatedBy);
         Assert.Equal(chosen.Dataset, version.DatasetDigest);
@@ -107,8 +108,8 @@ public sealed class ExamplePipelineTests(RetrainingHistory history) : IClassFixt
         Assert.True(evaluation.Chosen.Metrics["r2"] >= 0.7, $"r2 {evaluation.Chosen.Metrics["r2"]} passed a 0.7 gate");
         Assert.Equal(("true", $"{MlHome.Model}/1"), (tracked.Tags["orchestrator.blessed"], tracked.Tags["orchestrator.registeredModel"]));
 
-        Assert.Equal(1, (await Home.Store.Models.GetByAliasAsync(MlHome.Model, "production", default))!.Version);
-        var move = Assert.Single(await Home.Store.Models.AliasHistoryAsync(MlHome.Model, "production", default));
+        Assert.Equal(1, registry.Production);
+        var move = Assert.Single(registry.Moves);
         Assert.Equal((null, 1), (move.FromVersion, move.ToVersion));
         Assert.Equal($"dag:{Dag}/{runId}/deploy#1", move.MovedBy);
         Assert.Equal(new DeploymentOutput(MlOutputKinds.Deployment, MlHome.Model, "production", 1, null),
@@ -118,7 +119,8 @@ public sealed class ExamplePipelineTests(RetrainingHistory history) : IClassFixt
     [Fact]
     public async Task The_registered_package_read_back_from_the_artifact_store_scores_rows()
     {
-        var version = (await Home.Store.Models.GetByAliasAsync(MlHome.Model, "production", default))!;
+        var registry = history.After[history.First.RunId.Value];
+        var version = registry.Versions.Single(v => v.Version == registry.Production);
         var path = await Home.Artifacts.GetLocalPathAsync(version.ArtifactDigest, default);
         using var model = Home.Services.GetRequiredService<IModelPackageReader>().Read(path);
         Assert.Equal((MlTask.Regression, "fare_amount"), (model.Signature.Task, model.Signature.Label));
@@ -143,9 +145,10 @@ public sealed class ExamplePipelineTests(RetrainingHistory history) : IClassFixt
         Assert.Equal(TaskInstanceState.Skipped, MlHome.Task(rejected, "register").State);
         Assert.Equal(TaskInstanceState.Skipped, MlHome.Task(rejected, "deploy").State);
 
-        Assert.Equal(1, Assert.Single(await Home.Store.Models.ListVersionsAsync(MlHome.Model, default)).Version);
-        Assert.Equal(1, (await Home.Store.Models.GetByAliasAsync(MlHome.Model, "production", default))!.Version);
-        Assert.Single(await Home.Store.Models.AliasHistoryAsync(MlHome.Model, null, default));
+        var registry = history.After[rejected.RunId.Value];
+        Assert.Equal(1, Assert.Single(registry.Versions).Version);
+        Assert.Equal(1, registry.Production);
+        Assert.Single(registry.Moves);
 
         var chosen = MlHome.Output<EvaluationOutput>(rejected, "evaluate", MlOutputKinds.Evaluation).Chosen;
         var tags = (await Home.Store.Tracking.GetRunAsync(chosen.TrackingRunId, default))!.Tags;
@@ -173,8 +176,10 @@ public sealed class ExamplePipelineTests(RetrainingHistory history) : IClassFixt
         Assert.Contains("is worse than the baseline's", gate.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("below min", gate.Reason, StringComparison.Ordinal);
         Assert.Equal(TaskInstanceState.Skipped, MlHome.Task(weaker, "deploy").State);
-        Assert.Single(await Home.Store.Models.ListVersionsAsync(MlHome.Model, default));
-        Assert.Equal(1, (await Home.Store.Models.GetByAliasAsync(MlHome.Model, "production", default))!.Version);
+        var registry = history.After[weaker.RunId.Value];
+        Assert.Single(registry.Versions);
+        Assert.Equal(1, registry.Production);
+        Assert.Single(registry.Moves);
         var tags = (await Home.Store.Tracking.GetRunAsync(evaluation.Chosen.TrackingRunId, default))!.Tags;
         Assert.Equal("false", tags["orchestrator.blessed"]);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Execution.LocalRuns;
+using Orchestrator.Storage.Records;
 
 namespace Orchestrator.ML.Tests.Tasks;
 
@@ -21,12 +22,18 @@ public sealed class RetrainingHistory : IAsyncLifetime
     /// <summary>The DAG edited to two-tree candidates, with <c>--conf {"minR2": 0.1}</c>.</summary>
     public RunResult Weaker { get; private set; } = null!;
 
+    /// <summary>The registry right after each run (by run id), so each test sees what its run left, whatever a
+    /// later run did.</summary>
+    public Dictionary<string, RegistryState> After { get; } = [];
+
     public async Task InitializeAsync()
     {
         Home = await MlHome.CreateAsync(sampleRows: 3000);
         var example = await Home.ExampleDagAsync(ForTheSample);
         First = await Home.RunAsync(example);
+        await SnapshotAsync(First);
         Rejected = await Home.RunAsync(example, """{"minR2": 0.999}""");
+        await SnapshotAsync(Rejected);
         var weak = await Home.ExampleDagAsync(dag =>
         {
             ForTheSample(dag);
@@ -34,9 +41,19 @@ public sealed class RetrainingHistory : IAsyncLifetime
             Train(dag, "train_lightgbm")["hyperparameters"] = new JsonObject { ["numberOfIterations"] = 2, ["numberOfLeaves"] = 2 };
         }, "taxi_fare_retrain_weak.json");
         Weaker = await Home.RunAsync(weak, """{"minR2": 0.1}""");
+        await SnapshotAsync(Weaker);
     }
 
     public async Task DisposeAsync() => await Home.DisposeAsync();
+
+    private async Task SnapshotAsync(RunResult run)
+    {
+        var models = Home.Store.Models;
+        After[run.RunId.Value] = new RegistryState(
+            await models.ListVersionsAsync(MlHome.Model, default),
+            (await models.GetByAliasAsync(MlHome.Model, "production", default))?.Version,
+            await models.AliasHistoryAsync(MlHome.Model, null, default));
+    }
 
     internal static void ForTheSample(JsonNode dag)
     {
@@ -51,3 +68,6 @@ public sealed class RetrainingHistory : IAsyncLifetime
 
     private static JsonNode Train(JsonNode dag, string id) => TaskArgs(dag, id);
 }
+
+/// <summary>The taxi_fare model's versions (newest first), where production points and every alias move (newest first).</summary>
+public sealed record RegistryState(IReadOnlyList<ModelVersionRecord> Versions, int? Production, IReadOnlyList<AliasMoveRecord> Moves);
