@@ -10,9 +10,10 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.ML.Tasks;
 
-/// <summary><c>ml.ingest {path, separator?, name?, categorical?, allowEmpty?}</c>: reads a CSV file once (hash, schema,
-/// profile), keeps its bytes in the artifact store under their digest (the same bytes are stored once) and records the
-/// dataset version. Bad files fail naming the line and column.</summary>
+/// <summary><c>ml.ingest {path, separator?, name?, categorical?, numeric?, allowEmpty?}</c>: reads a CSV file once (hash,
+/// schema, profile), keeps its bytes in the artifact store under their digest (the same bytes are stored once) and
+/// records the dataset version. Bad files (ragged rows, text in a column <c>numeric</c> declares) fail naming the line
+/// and column.</summary>
 public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) : ITaskExecutor
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
@@ -36,9 +37,13 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
         }
 
         var name = args.GetString("name") ?? Path.GetFileNameWithoutExtension(path);
+        // Without a declaration a column with one text value is inferred categorical; declaring it numeric makes that
+        // value an error naming its line, instead of a silently changed schema.
+        var numeric = args.GetStringList("numeric");
         var options = new IngestOptions
         {
             Format = new CsvFormat(separator),
+            Schema = numeric is null ? null : new DatasetSchema([.. numeric.Select(column => new DatasetColumn(column, ColumnKind.Numeric))]),
             Categorical = args.GetStringList("categorical") ?? [],
             AllowEmpty = args.GetBool("allowEmpty") ?? false,
         };
@@ -51,6 +56,10 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
         catch (DatasetFormatException bad)
         {
             throw new TaskFailedException(bad.Message);
+        }
+        catch (ArgumentException conflict) when (numeric is not null)
+        {
+            throw context.ArgError("numeric", conflict.Message);
         }
 
         // Stored from a second read, hashed again: if the file changed after the first read, the digests differ and
