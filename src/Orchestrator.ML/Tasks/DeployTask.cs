@@ -22,7 +22,6 @@ public sealed class DeployTask(IMetadataStore store, IModelDeploymentNotifier no
         var alias = ModelNames.Require(context, "alias", args.GetString("alias") ?? DefaultAlias);
         var version = args.GetInt("version") ?? UpstreamVersion(context, name);
 
-        var before = await store.Models.GetByAliasAsync(name, alias, cancellationToken);
         Storage.Records.AliasMoveRecord? move;
         try
         {
@@ -35,7 +34,9 @@ public sealed class DeployTask(IMetadataStore store, IModelDeploymentNotifier no
         }
 
         await notifier.AliasMovedAsync(name, alias, cancellationToken);
-        var previous = move is null ? before?.Version : move.FromVersion;
+        // From the move itself, read in its transaction: a racing deploy may have moved the alias since any earlier read.
+        // Nothing moved: the alias already pointed at this version.
+        var previous = move is null ? version : move.FromVersion;
         if (move is null)
         {
             context.Logger.LogInformation("{Model}@{Alias} already pointed at version {Version}; nothing moved", name, alias, version);
