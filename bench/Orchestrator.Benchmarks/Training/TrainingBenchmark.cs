@@ -34,36 +34,45 @@ public static class TrainingBenchmark
     public static async Task RunAsync(int repetitions, string path)
     {
         Console.WriteLine($"train+evaluate {path}: FastTree regression on fare_amount, holdout 0.2, seed {Seed}, {repetitions} repetitions");
-        Direct(path); // warm-up: JIT and file cache for every path
+        Direct(path, cacheTraining: false); // warm-up: JIT and file cache for every path
+        Direct(path, cacheTraining: true);
         Orchestrated(path);
         await OrchestratedTraining.RunAsync(path, Seed);
         var direct = new List<double>();
+        var cached = new List<double>();
         var orchestrated = new List<double>();
         var tasks = new List<OrchestratedTraining.Timing>();
         for (var i = 0; i < repetitions; i++)
         {
-            var (directSeconds, directR2) = Direct(path);
+            var (directSeconds, directR2) = Direct(path, cacheTraining: false);
+            var (cachedSeconds, cachedR2) = Direct(path, cacheTraining: true);
             var (ourSeconds, ourR2) = Orchestrated(path);
             var dag = await OrchestratedTraining.RunAsync(path, Seed);
             direct.Add(directSeconds);
+            cached.Add(cachedSeconds);
             orchestrated.Add(ourSeconds);
             tasks.Add(dag);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  run {i + 1}: direct ML.NET {directSeconds:F3} s (r2 {directR2:F4}), ModelTrainer {ourSeconds:F3} s (r2 {ourR2:F4})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"         direct ML.NET with the training rows cached {cachedSeconds:F3} s (r2 {cachedR2:F4})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"         tasks: ingest {dag.IngestSeconds:F3} s, train+evaluate {dag.TrainEvaluateSeconds:F3} s (ml.train {dag.TrainSeconds:F3} s r2 {dag.TrainR2:F4}, ml.evaluate {dag.EvaluateSeconds:F3} s r2 {dag.EvaluateR2:F4}); setup {dag.SetupSeconds:F3} s untimed"));
-            RequireSameModel(i + 1, directR2, ("ModelTrainer", ourR2), ("ml.train", dag.TrainR2), ("ml.evaluate", dag.EvaluateR2));
+            RequireSameModel(i + 1, directR2, ("cached direct ML.NET", cachedR2), ("ModelTrainer", ourR2), ("ml.train", dag.TrainR2), ("ml.evaluate", dag.EvaluateR2));
         }
 
         var directMedian = Median(direct);
+        var cachedMedian = Median(cached);
         var ourMedian = Median(orchestrated);
         var tasksMedian = Median([.. tasks.Select(t => t.TrainEvaluateSeconds)]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median: direct ML.NET {directMedian:F3} s, ModelTrainer {ourMedian:F3} s, ratio {ourMedian / directMedian:F2}x (target <= 1.2x)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median: direct ML.NET with the training rows cached {cachedMedian:F3} s; against it ModelTrainer {ourMedian / cachedMedian:F2}x, tasks train+evaluate {tasksMedian / cachedMedian:F2}x"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median: tasks train+evaluate {tasksMedian:F3} s (ml.train {Median([.. tasks.Select(t => t.TrainSeconds)]):F3} s, ml.evaluate {Median([.. tasks.Select(t => t.EvaluateSeconds)]):F3} s), " +
             $"ratio {tasksMedian / directMedian:F2}x vs direct ML.NET (target <= 1.2x); ml.ingest {Median([.. tasks.Select(t => t.IngestSeconds)]):F3} s on top"));
-        Console.WriteLine("r2 agrees to 4 decimals across direct ML.NET, ModelTrainer, ml.train and ml.evaluate in every run: the same model");
+        Console.WriteLine("r2 agrees to 4 decimals across direct ML.NET (plain and cached), ModelTrainer, ml.train and ml.evaluate in every run: the same model");
     }
 
     /// <summary>The paths only compare if they train the same model: the same holdout r2 to 4 decimals.</summary>
@@ -89,8 +98,10 @@ public static class TrainingBenchmark
         return (seconds, result.HoldoutMetrics[MetricNames.R2]);
     }
 
-    /// <summary>What a developer would write by hand for the same model.</summary>
-    private static (double Seconds, double R2) Direct(string path)
+    /// <summary>What a developer would write by hand for the same model. <paramref name="cacheTraining"/>: the training
+    /// rows cached in memory first, as ML.NET's docs advise for multi-pass work and as ModelTrainer does, so that the
+    /// comparison is not flattered by a CSV re-parsed on every featurisation pass.</summary>
+    private static (double Seconds, double R2) Direct(string path, bool cacheTraining)
     {
         var started = Stopwatch.GetTimestamp();
         var context = new MLContext(seed: Seed);
@@ -118,7 +129,7 @@ public static class TrainingBenchmark
             .Append(context.Transforms.Categorical.OneHotEncoding([new InputOutputColumnPair("vendor_id"), new InputOutputColumnPair("payment_type")]))
             .Append(context.Transforms.Concatenate("Features", "Numeric", "vendor_id", "payment_type"))
             .Append(context.Regression.Trainers.FastTree());
-        var model = pipeline.Fit(split.TrainSet);
+        var model = pipeline.Fit(cacheTraining ? context.Data.Cache(split.TrainSet) : split.TrainSet);
         var metrics = context.Regression.Evaluate(model.Transform(split.TestSet));
         return (Stopwatch.GetElapsedTime(started).TotalSeconds, metrics.RSquared);
     }
