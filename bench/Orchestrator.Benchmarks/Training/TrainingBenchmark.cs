@@ -42,12 +42,14 @@ public static class TrainingBenchmark
         var cached = new List<double>();
         var orchestrated = new List<double>();
         var tasks = new List<OrchestratedTraining.Timing>();
+        var steps = new List<TaskStepTimings.Steps>();
         for (var i = 0; i < repetitions; i++)
         {
             var (directSeconds, directR2) = Direct(path, cacheTraining: false);
             var (cachedSeconds, cachedR2) = Direct(path, cacheTraining: true);
             var (ourSeconds, ourR2) = Orchestrated(path);
             var dag = await OrchestratedTraining.RunAsync(path, Seed);
+            steps.Add(await TaskStepTimings.MeasureAsync(new DatasetSource(path, Schema, new CsvFormat()), Seed));
             direct.Add(directSeconds);
             cached.Add(cachedSeconds);
             orchestrated.Add(ourSeconds);
@@ -72,6 +74,10 @@ public static class TrainingBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median: tasks train+evaluate {tasksMedian:F3} s (ml.train {Median([.. tasks.Select(t => t.TrainSeconds)]):F3} s, ml.evaluate {Median([.. tasks.Select(t => t.EvaluateSeconds)]):F3} s), " +
             $"ratio {tasksMedian / directMedian:F2}x vs direct ML.NET (target <= 1.2x); ml.ingest {Median([.. tasks.Select(t => t.IngestSeconds)]):F3} s on top"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median steps of the tasks: train {Median([.. steps.Select(t => t.Train)]):F3} s, write package {Median([.. steps.Select(t => t.WritePackage)]):F3} s, " +
+            $"store package {Median([.. steps.Select(t => t.StorePackage)]):F3} s, read package {Median([.. steps.Select(t => t.ReadPackage)]):F3} s, " +
+            $"score the holdout again from the package {Median([.. steps.Select(t => t.EvaluateHoldout)]):F3} s"));
         Console.WriteLine("r2 agrees to 4 decimals across direct ML.NET (plain and cached), ModelTrainer, ml.train and ml.evaluate in every run: the same model");
     }
 
