@@ -5,7 +5,7 @@ using Orchestrator.Benchmarks;
 // Engine end to end: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine [repetitions] [all|chain|fanout|scale]
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
 // Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
-// Taxi-fare train+evaluate, ModelTrainer vs direct ML.NET: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
+// Taxi-fare train+evaluate, direct ML.NET vs ModelTrainer vs the ml.* tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
 // Model serving, in process vs HTTP: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
 if (args is ["serving", ..])
 {
@@ -30,7 +30,7 @@ if (args is ["ingest", ..])
 
 if (args is ["train", ..])
 {
-    Orchestrator.Benchmarks.Training.TrainingBenchmark.Run(
+    await Orchestrator.Benchmarks.Training.TrainingBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
         args.Length > 2 ? args[2] : Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"));
     return;
