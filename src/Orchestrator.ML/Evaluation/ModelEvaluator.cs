@@ -67,6 +67,29 @@ public static class ModelEvaluator
         }
     }
 
+    /// <summary>Scores only the baseline package on the rows a candidate with <paramref name="candidate"/>'s signature
+    /// is judged on, when the candidate's own metrics on those rows are already known (ml.evaluate on the holdout
+    /// ml.train scored). Unavailable, with the reason, when it cannot be read or compared.</summary>
+    public static ModelEvaluation EvaluateBaseline(ModelSignature candidate, string baselinePackage, DatasetSource dataset, HoldoutSpec? holdout = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(dataset);
+        MlNetModel baseline;
+        try
+        {
+            baseline = ModelPackageReader.ReadModel(baselinePackage);
+        }
+        catch (Exception error) when (error is InvalidDataException or FileNotFoundException)
+        {
+            return ModelEvaluation.Unavailable(error.Message);
+        }
+
+        using (baseline)
+        {
+            return EvaluateBaseline(candidate, baseline, dataset, holdout);
+        }
+    }
+
     private static ModelEvaluation EvaluateBaseline(ModelSignature candidate, MlNetModel baseline, DatasetSource dataset, HoldoutSpec? holdout)
     {
         var signature = baseline.Signature;

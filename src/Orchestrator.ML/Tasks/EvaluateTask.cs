@@ -5,6 +5,7 @@ using Orchestrator.Core.Authoring;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.ML.Evaluation;
 using Orchestrator.ML.Gating;
+using Orchestrator.ML.Models;
 using Orchestrator.ML.Training;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Artifacts;
@@ -15,7 +16,7 @@ namespace Orchestrator.ML.Tasks;
 /// <summary><c>ml.evaluate {dataset?: TASK_ID, model?: NAME, alias?: "production", metric?}</c>: scores every upstream
 /// candidate, and the model the alias points at (the baseline), on the same rows — the dataset an ingest task made, or
 /// else the holdout the candidates share — and chooses the best candidate by <c>metric</c>.</summary>
-public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources datasets) : ITaskExecutor
+public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources datasets, IModelPackageReader packages) : ITaskExecutor
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
@@ -40,18 +41,32 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
         ModelEvaluation? baselineEvaluation = null;
         foreach (var candidate in candidates)
         {
-            var path = await artifacts.GetLocalPathAsync(candidate.Artifact, cancellationToken);
-            var comparison = await Task.Run(() => ModelEvaluator.Compare(path, baselineEvaluation is null ? baselinePath : null, dataset, holdout), cancellationToken);
-            baselineEvaluation ??= comparison.Baseline;
-            if (!comparison.Candidate.Available)
+            ModelEvaluation evaluation;
+            if (holdout is not null && candidate is { HoldoutRows: { } rows, Metrics.Count: > 0 })
             {
-                throw new TaskFailedException($"candidate from '{candidate.TrainedBy}' could not be evaluated: {comparison.Candidate.Reason}");
+                // ml.train scored this very package's model on these very rows (the split is seeded and happens before
+                // anything is dropped): scoring it again would repeat the work and give the same numbers.
+                evaluation = new ModelEvaluation(true, candidate.Metrics, rows, 0);
+                if (baselinePath is not null && baselineEvaluation is null)
+                {
+                    using var package = packages.Read(await artifacts.GetLocalPathAsync(candidate.Artifact, cancellationToken));
+                    baselineEvaluation = await Task.Run(() => ModelEvaluator.EvaluateBaseline(package.Signature, baselinePath, dataset, holdout), cancellationToken);
+                }
+            }
+            else
+            {
+                var path = await artifacts.GetLocalPathAsync(candidate.Artifact, cancellationToken);
+                var comparison = await Task.Run(() => ModelEvaluator.Compare(path, baselineEvaluation is null ? baselinePath : null, dataset, holdout), cancellationToken);
+                baselineEvaluation ??= comparison.Baseline;
+                evaluation = comparison.Candidate.Available
+                    ? comparison.Candidate
+                    : throw new TaskFailedException($"candidate from '{candidate.TrainedBy}' could not be evaluated: {comparison.Candidate.Reason}");
             }
 
-            scores.Add((candidate, comparison.Candidate));
+            scores.Add((candidate, evaluation));
             await store.Tracking.LogMetricsAsync(candidate.TrackingRunId,
-                [.. comparison.Candidate.Metrics.Select(m => new MetricPoint($"eval_{m.Key}", m.Value, 0, context.Time.GetUtcNow()))], cancellationToken);
-            context.Logger.LogInformation("{Candidate} ({Trainer}) on {On}: {Metrics}", candidate.TrainedBy, candidate.Trainer, on, Describe(comparison.Candidate.Metrics));
+                [.. evaluation.Metrics.Select(m => new MetricPoint($"eval_{m.Key}", m.Value, 0, context.Time.GetUtcNow()))], cancellationToken);
+            context.Logger.LogInformation("{Candidate} ({Trainer}) on {On}: {Metrics}", candidate.TrainedBy, candidate.Trainer, on, Describe(evaluation.Metrics));
         }
 
         var chosen = Choose(context, scores, metric, direction);

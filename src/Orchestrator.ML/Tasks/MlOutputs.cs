@@ -24,7 +24,7 @@ public sealed record DatasetOutput(string Kind, string Dataset, string Name, lon
 public sealed record HoldoutOutput(string Dataset, string Separator, double Fraction, int Seed);
 
 /// <summary>A trained candidate (ml.train): its package in the artifact store, the tracking run holding its params and
-/// metrics, the dataset it learned from, and how its holdout rows are re-created.</summary>
+/// metrics, the dataset it learned from, how its holdout rows are re-created, and its metrics on them.</summary>
 public sealed record ModelOutput(
     string Kind,
     string Task,
@@ -35,7 +35,8 @@ public sealed record ModelOutput(
     string Dataset,
     IReadOnlyDictionary<string, double> Metrics,
     HoldoutOutput? Holdout,
-    string TrainedBy);
+    string TrainedBy,
+    long? HoldoutRows = null);
 
 /// <summary>One candidate's scores in an evaluation.</summary>
 public sealed record CandidateScore(string TrainedBy, string Artifact, string TrackingRunId, IReadOnlyDictionary<string, double> Metrics);

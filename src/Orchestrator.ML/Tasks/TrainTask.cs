@@ -42,7 +42,7 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
                 string.Join(", ", result.HoldoutMetrics.Select(m => $"{m.Key} {m.Value.ToString("G6", CultureInfo.InvariantCulture)}")), run.RunId);
             var holdout = result.Holdout is { } spec ? new HoldoutOutput(dataset.Dataset, dataset.Separator, spec.Fraction, spec.Seed) : null;
             return MlJson.ToElement(new ModelOutput(MlOutputKinds.Model, request.Task.ToString().ToLowerInvariant(), result.Trainer, request.Label,
-                package.Digest, run.RunId, dataset.Dataset, result.HoldoutMetrics, holdout, context.TaskId.Value));
+                package.Digest, run.RunId, dataset.Dataset, result.HoldoutMetrics, holdout, context.TaskId.Value, holdout is null ? null : result.HoldoutRows));
         }
         catch (Exception failure)
         {
