@@ -5,8 +5,7 @@ using Orchestrator.ML.Training;
 namespace Orchestrator.ML.Evaluation;
 
 /// <summary>Scores model packages on a dataset or on a training run's holdout (DESIGN.md <c>ml.evaluate</c>). Rows
-/// are streamed from the CSV file; only the prepared evaluation rows are cached, so metrics and row counts come from
-/// one parse.</summary>
+/// are read from the CSV file once, into memory (<see cref="RowCache"/>); row counts and metrics read that copy.</summary>
 public static class ModelEvaluator
 {
     /// <summary>Evaluates on every row of <paramref name="dataset"/>.</summary>
@@ -125,17 +124,19 @@ public static class ModelEvaluator
     {
         var context = model.Context;
         var raw = CsvDataLoader.Load(context, dataset, model.Signature);
-        var rows = holdout is null ? raw : HoldoutSplit.Split(context, raw, holdout).Holdout;
-        return Evaluate(context, model, rows, holdout is null ? $"Dataset '{dataset.Path}'" : $"The holdout of '{dataset.Path}'");
+        var rows = RowCache.Start(holdout is null ? raw : HoldoutSplit.Split(context, raw, holdout).Holdout);
+
+        // The label scan is the pass that fills the cache: the total row count costs no parse of its own.
+        var total = LabelPreparation.Scan(rows, model.Signature.Task).Rows;
+        return Evaluate(context, model, rows, total, holdout is null ? $"Dataset '{dataset.Path}'" : $"The holdout of '{dataset.Path}'");
     }
 
-    /// <summary>Evaluates on raw rows (label not yet prepared); training calls this with its holdout view and
-    /// <paramref name="countSkipped"/> false, because its label scan has counted them and counting costs a parse.</summary>
-    internal static ModelEvaluation Evaluate(MLContext context, MlNetModel model, IDataView rawRows, string where, bool countSkipped = true)
+    /// <summary>Evaluates on raw rows (label not yet prepared) already in a <see cref="RowCache"/>, of which there
+    /// are <paramref name="total"/>; the rows without a usable label are the difference to the rows scored.</summary>
+    internal static ModelEvaluation Evaluate(MLContext context, MlNetModel model, IDataView cachedRows, long total, string where)
     {
-        var prepared = context.Data.Cache(LabelPreparation.Prepare(context, rawRows, model.Signature));
-        var usable = RowCount.Of(prepared);
-        var total = countSkipped ? RowCount.Of(rawRows) : usable;
+        var prepared = LabelPreparation.Prepare(context, cachedRows, model.Signature);
+        var usable = RowCount.Of(prepared); // streams the cache, not the file
         if (usable == 0)
         {
             throw new InvalidDataException($"{where}: no row has a usable '{model.Signature.Label}' value to evaluate on.");

@@ -12,21 +12,24 @@ internal static class LabelPreparation
     private const string LabelKey = "LabelKey";
     private const int MaximumClasses = 1000;
 
-    /// <summary>One streamed pass over the label column: how many rows, how many lack a label, and the classes.</summary>
-    public sealed record LabelScan(long Rows, long MissingLabels, IReadOnlyList<string>? Classes);
+    /// <summary>What one pass over the label column saw: how many rows, how many lack a label, and for classifiers the
+    /// distinct label values (at most one more than the classes allowed, enough to tell there are too many).</summary>
+    public sealed record LabelScan(long Rows, long MissingLabels, IReadOnlySet<string>? Values);
 
-    public static LabelScan Scan(IDataView raw, MlTask task, string label, string path)
+    /// <summary>Reads only the label column of <paramref name="rows"/>; on a <see cref="RowCache"/> this is the pass
+    /// that fills it, so the counts cost no extra parse.</summary>
+    public static LabelScan Scan(IDataView rows, MlTask task)
     {
         if (task == MlTask.Regression)
         {
-            var column = raw.Schema[ModelColumns.Label];
-            using var cursor = raw.GetRowCursor([column]);
+            var column = rows.Schema[ModelColumns.Label];
+            using var cursor = rows.GetRowCursor([column]);
             var getter = cursor.GetGetter<float>(column);
-            long rows = 0, missing = 0;
+            long count = 0, missing = 0;
             var value = 0f;
             while (cursor.MoveNext())
             {
-                rows++;
+                count++;
                 getter(ref value);
                 if (float.IsNaN(value))
                 {
@@ -34,24 +37,24 @@ internal static class LabelPreparation
                 }
             }
 
-            return new LabelScan(rows, missing, null);
+            return new LabelScan(count, missing, null);
         }
 
-        return ScanClasses(raw, task, label, path);
+        return ScanValues(rows);
     }
 
-    private static LabelScan ScanClasses(IDataView raw, MlTask task, string label, string path)
+    private static LabelScan ScanValues(IDataView rows)
     {
-        var column = raw.Schema[CsvDataLoader.LabelText];
-        using var cursor = raw.GetRowCursor([column]);
+        var column = rows.Schema[CsvDataLoader.LabelText];
+        using var cursor = rows.GetRowCursor([column]);
         var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var lookup = seen.GetAlternateLookup<ReadOnlySpan<char>>();
-        long rows = 0, missing = 0;
+        long count = 0, missing = 0;
         ReadOnlyMemory<char> value = default;
         while (cursor.MoveNext())
         {
-            rows++;
+            count++;
             getter(ref value);
             if (value.IsEmpty)
             {
@@ -60,6 +63,23 @@ internal static class LabelPreparation
             else if (!lookup.Contains(value.Span) && seen.Count <= MaximumClasses)
             {
                 seen.Add(value.ToString());
+            }
+        }
+
+        return new LabelScan(count, missing, seen);
+    }
+
+    /// <summary>The classes of a classifier from the label values of every part of the file (training rows and
+    /// holdout), checked against the task; throws <see cref="InvalidDataException"/> naming the file when they cannot
+    /// train it.</summary>
+    public static IReadOnlyList<string> Classes(IEnumerable<LabelScan> parts, MlTask task, string label, string path)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in parts.SelectMany(part => part.Values!))
+        {
+            if (seen.Count <= MaximumClasses)
+            {
+                seen.Add(value);
             }
         }
 
@@ -76,7 +96,7 @@ internal static class LabelPreparation
             throw new InvalidDataException($"Dataset '{path}': {problem}.");
         }
 
-        return new LabelScan(rows, missing, classes);
+        return classes;
     }
 
     /// <summary>Numbers in numeric order, anything else in ordinal order. For binary the second class is the

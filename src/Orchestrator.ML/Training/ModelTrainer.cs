@@ -34,15 +34,24 @@ public sealed class ModelTrainer(TimeProvider time)
 
         var context = new MLContext(request.Seed);
         var raw = CsvDataLoader.Load(context, request.Dataset, new ModelSignature(request.Task, request.Label, inputs));
-        var scan = LabelPreparation.Scan(raw, request.Task, request.Label, request.Dataset.Path);
-        cancellationToken.ThrowIfCancellationRequested();
-        var signature = new ModelSignature(request.Task, request.Label, inputs, scan.Classes);
-
         var holdout = request.Holdout > 0 ? new HoldoutSpec(request.Dataset, request.Holdout, request.Seed) : null;
         var (trainRows, holdoutRows) = holdout is null ? (raw, null) : HoldoutSplit.Split(context, raw, holdout);
 
-        // Cached once as columns: featurisation fits and multi-pass trainers then read memory, not the CSV again.
-        var training = context.Data.Cache(LabelPreparation.Prepare(context, trainRows, signature));
+        // Each part of the file is parsed once, into memory, and the label scans (row and missing-label counts, the
+        // classes) read those same passes: fitting, its multi-pass trainers and the holdout metrics then read memory.
+        var trainingCache = RowCache.Start(trainRows);
+        var holdoutCache = holdoutRows is null ? null : RowCache.Start(holdoutRows);
+        var trainingScan = LabelPreparation.Scan(trainingCache, request.Task);
+        var holdoutScan = holdoutCache is null ? null : LabelPreparation.Scan(holdoutCache, request.Task);
+        cancellationToken.ThrowIfCancellationRequested();
+        var classes = request.Task == MlTask.Regression
+            ? null
+            : LabelPreparation.Classes(holdoutScan is null ? [trainingScan] : [trainingScan, holdoutScan], request.Task, request.Label, request.Dataset.Path);
+        var signature = new ModelSignature(request.Task, request.Label, inputs, classes);
+
+        // Cached again after the label filter, as the trainers always saw it: shuffling ones (SDCA) draw their order
+        // from these views and the context's seed, so the same seed keeps giving the same model. Filled from memory.
+        var training = context.Data.Cache(LabelPreparation.Prepare(context, trainingCache, signature));
         var trainingCount = RowCount.Of(training);
         if (trainingCount == 0)
         {
@@ -55,9 +64,9 @@ public sealed class ModelTrainer(TimeProvider time)
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var evaluation = holdoutRows is null
+            var evaluation = holdoutCache is null
                 ? null
-                : ModelEvaluator.Evaluate(context, model, holdoutRows, $"The holdout of '{request.Dataset.Path}'", countSkipped: false);
+                : ModelEvaluator.Evaluate(context, model, holdoutCache, holdoutScan!.Rows, $"The holdout of '{request.Dataset.Path}'");
             return new TrainResult(
                 model,
                 signature,
@@ -67,7 +76,7 @@ public sealed class ModelTrainer(TimeProvider time)
                 holdout,
                 trainingCount,
                 evaluation?.Rows ?? 0,
-                scan.MissingLabels,
+                trainingScan.MissingLabels + (holdoutScan?.MissingLabels ?? 0),
                 time.GetElapsedTime(started));
         }
         catch
