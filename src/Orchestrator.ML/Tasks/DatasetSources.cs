@@ -15,7 +15,13 @@ public sealed class DatasetSources(IMetadataStore store, IArtifactStore artifact
         await store.Datasets.GetAsync(digest, cancellationToken)
         ?? throw new TaskFailedException($"dataset {digest[..12]} is not recorded in this store (was it ingested on another home?)");
 
-    public async Task<DatasetSource> SourceAsync(string digest, string separator, CancellationToken cancellationToken)
+    /// <summary>The stored bytes read the way the ingest that produced <paramref name="dataset"/> read them.</summary>
+    public Task<DatasetSource> SourceAsync(DatasetOutput dataset, CancellationToken cancellationToken) =>
+        SourceAsync(dataset.Dataset, dataset.Separator, dataset.Schema, cancellationToken);
+
+    /// <summary>The stored bytes with a separator and a schema (<see cref="SchemaText"/>); a null schema: the one the
+    /// version was first recorded with.</summary>
+    public async Task<DatasetSource> SourceAsync(string digest, string separator, string? schema, CancellationToken cancellationToken)
     {
         var record = await RecordAsync(digest, cancellationToken);
         string path;
@@ -28,9 +34,35 @@ public sealed class DatasetSources(IMetadataStore store, IArtifactStore artifact
             throw new TaskFailedException($"dataset {record.Name} ({digest[..12]}) is recorded but its bytes are missing from the artifact store");
         }
 
-        return new DatasetSource(path, DatasetSchemaJson.FromJson(record.SchemaJson), new CsvFormat(CsvSeparator.Parse(separator)));
+        var parsed = schema is null ? DatasetSchemaJson.FromJson(record.SchemaJson) : ParseSchemaText(schema);
+        return new DatasetSource(path, parsed, new CsvFormat(CsvSeparator.Parse(separator)));
     }
 
-    public async Task<DatasetProfile> ProfileAsync(string digest, CancellationToken cancellationToken) =>
-        DatasetProfile.FromJson((await RecordAsync(digest, cancellationToken)).ProfileJson);
+    /// <summary>The profile this dataset output's ingest made (kept as an artifact), else the version's first one.</summary>
+    public async Task<DatasetProfile> ProfileAsync(DatasetOutput dataset, CancellationToken cancellationToken)
+    {
+        if (dataset.Profile is not { } digest)
+        {
+            return DatasetProfile.FromJson((await RecordAsync(dataset.Dataset, cancellationToken)).ProfileJson);
+        }
+
+        await using var stream = await artifacts.OpenReadAsync(digest, cancellationToken);
+        using var reader = new StreamReader(stream);
+        return DatasetProfile.FromJson(await reader.ReadToEndAsync(cancellationToken));
+    }
+
+    /// <summary>A schema as the outputs carry it: one <c>name:kind</c> per column, in file order, as a JSON array of
+    /// strings (compact, and equal outputs compare equal).</summary>
+    public static string SchemaText(DatasetSchema schema) =>
+        System.Text.Json.JsonSerializer.Serialize(schema.Columns.Select(c => $"{c.Name}:{(c.Kind == ColumnKind.Numeric ? "numeric" : "categorical")}"));
+
+    private static DatasetSchema ParseSchemaText(string text)
+    {
+        var columns = System.Text.Json.JsonSerializer.Deserialize<string[]>(text) ?? [];
+        return new DatasetSchema([.. columns.Select(column =>
+        {
+            var colon = column.LastIndexOf(':');
+            return new DatasetColumn(column[..colon], column[(colon + 1)..] == "numeric" ? ColumnKind.Numeric : ColumnKind.Categorical);
+        })]);
+    }
 }

@@ -17,6 +17,7 @@ public sealed class DeployTask(IMetadataStore store, IModelDeploymentNotifier no
 
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("model", "alias", "version");
         var args = context.Args;
         var name = ModelNames.Require(context, "model", args.RequireString("model"));
         var alias = ModelNames.Require(context, "alias", args.GetString("alias") ?? DefaultAlias);

@@ -20,6 +20,7 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("dataset", "model", "alias", "metric", "direction");
         var candidates = context.UpstreamOutputs<ModelOutput>(MlOutputKinds.Model).Select(c => c.Output).ToList();
         if (candidates.Count == 0)
         {
@@ -96,7 +97,7 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
         if (context.Args.GetString("dataset") is { } named)
         {
             var dataset = context.OutputOfTask<DatasetOutput>("dataset", named, MlOutputKinds.Dataset);
-            return (await datasets.SourceAsync(dataset.Dataset, dataset.Separator, cancellationToken), null, $"dataset '{dataset.Name}' ({dataset.Rows} rows)");
+            return (await datasets.SourceAsync(dataset, cancellationToken), null, $"dataset '{dataset.Name}' ({dataset.Rows} rows)");
         }
 
         var holdouts = candidates.Select(c => c.Holdout).Distinct().ToList();
@@ -107,7 +108,7 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
                 : $"task '{context.TaskId}' (ml.evaluate): the candidates held out different rows (dataset, holdout or seed differ), so they cannot be compared on their holdout; align them or name an ml.ingest task in args.dataset");
         }
 
-        var source = await datasets.SourceAsync(holdout.Dataset, holdout.Separator, cancellationToken);
+        var source = await datasets.SourceAsync(holdout.Dataset, holdout.Separator, holdout.Schema, cancellationToken);
         return (source, new HoldoutSpec(source, holdout.Fraction, holdout.Seed), $"the holdout ({holdout.Fraction.ToString("P0", CultureInfo.InvariantCulture)} of {holdout.Dataset[..12]}, seed {holdout.Seed})");
     }
 

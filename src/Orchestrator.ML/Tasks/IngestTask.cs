@@ -18,6 +18,7 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("path", "separator", "name", "categorical", "numeric", "allowEmpty");
         var args = context.Args;
         var path = args.RequirePath("path");
         if (!File.Exists(path))
@@ -78,7 +79,10 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
             string.Join(", ", result.Schema.Columns.Select(c => $"{c.Name}:{c.Kind.ToString().ToLowerInvariant()}")),
             result.Digest[..12], created ? "" : $" (same bytes as '{version.Name}' recorded {version.CreatedAt.ToString("u", CultureInfo.InvariantCulture)})");
 
+        // This ingest's own reading of the bytes (its separator and kinds may differ from the first record's).
+        var profile = await artifacts.PutAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(result.Profile.ToJson())), cancellationToken);
         return MlJson.ToElement(new DatasetOutput(MlOutputKinds.Dataset, result.Digest, name, result.Rows,
-            [.. result.Schema.Columns.Select(c => c.Name)], separator == '\t' ? "\\t" : separator.ToString()));
+            [.. result.Schema.Columns.Select(c => c.Name)], separator == '\t' ? "\\t" : separator.ToString(),
+            Schema: DatasetSources.SchemaText(result.Schema), Profile: profile.Digest));
     }
 }

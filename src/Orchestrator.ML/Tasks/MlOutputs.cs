@@ -16,12 +16,25 @@ public static class MlOutputKinds
     public const string Deployment = "deployment";
 }
 
-/// <summary>A dataset version (ml.ingest; passed on by ml.validate): its digest, name, size, columns and the separator
-/// its CSV is read with. <see cref="Validated"/>: the ml.validate task that passed it.</summary>
-public sealed record DatasetOutput(string Kind, string Dataset, string Name, long Rows, IReadOnlyList<string> Columns, string Separator, string? Validated = null);
+/// <summary>A dataset version (ml.ingest; passed on by ml.validate): its digest, name, size, columns, and how this ingest
+/// read it — the separator, the schema (<c>name:kind</c> per column) and the profile (an artifact, by digest). The same
+/// bytes read with other settings (separator, numeric/categorical) are the same version but another schema and
+/// profile, so later steps take them from here, not from the version's first record. <see cref="Validated"/>: the
+/// ml.validate task that passed it.</summary>
+public sealed record DatasetOutput(
+    string Kind,
+    string Dataset,
+    string Name,
+    long Rows,
+    IReadOnlyList<string> Columns,
+    string Separator,
+    string? Validated = null,
+    string? Schema = null,
+    string? Profile = null);
 
-/// <summary>How to re-create the rows a training held out: the dataset, the share held out and the split's seed.</summary>
-public sealed record HoldoutOutput(string Dataset, string Separator, double Fraction, int Seed);
+/// <summary>How to re-create the rows a training held out: the dataset read as its ingest read it (separator, schema),
+/// the share held out and the split's seed.</summary>
+public sealed record HoldoutOutput(string Dataset, string Separator, double Fraction, int Seed, string? Schema = null);
 
 /// <summary>A trained candidate (ml.train): its package in the artifact store, the tracking run holding its params and
 /// metrics, the dataset it learned from, how its holdout rows are re-created, and its metrics on them.</summary>

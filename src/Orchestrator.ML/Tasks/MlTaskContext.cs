@@ -68,6 +68,24 @@ public static class MlTaskContext
         };
     }
 
+    /// <summary>Refuses args the task type does not take: a misspelt <c>alais</c> or <c>minChnage</c> would otherwise be
+    /// ignored and the task would quietly do something else (move production, skip a check).</summary>
+    public static void RequireKnownArgs(this TaskContext context, params string[] known) =>
+        context.RequireKnownFields(context.Args.Json, "", known);
+
+    /// <summary>The same for a nested object arg (<paramref name="prefix"/>: its path, e.g. <c>policies[0].</c>).</summary>
+    public static void RequireKnownFields(this TaskContext context, JsonElement fields, string prefix, IReadOnlyCollection<string> known)
+    {
+        foreach (var field in fields.EnumerateObject())
+        {
+            if (!known.Contains(field.Name))
+            {
+                var hint = Core.Graph.EditDistance.Closest(field.Name, known) is { } close ? $"did you mean '{close}'? " : "";
+                throw context.ArgError(prefix + field.Name, $"is not an argument of {context.Task.Type}; {hint}known: {string.Join(", ", known)}");
+            }
+        }
+    }
+
     /// <summary>An error about one arg, in the form every task's arg errors take.</summary>
     public static TaskArgumentException ArgError(this TaskContext context, string field, string problem) =>
         new($"task '{context.TaskId}': args.{field} {problem}");

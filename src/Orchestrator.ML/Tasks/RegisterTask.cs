@@ -16,6 +16,7 @@ public sealed class RegisterTask(IMetadataStore store, IArtifactStore artifacts,
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("model", "description", "tags");
         var args = context.Args;
         var name = ModelNames.Require(context, "model", args.RequireString("model"));
         var (candidate, metrics, from) = CandidateResolver.Resolve(context);

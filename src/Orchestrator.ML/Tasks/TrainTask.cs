@@ -18,17 +18,20 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("task", "label", "trainer", "features", "categorical", "ignore", "hyperparameters", "holdout", "seed", "dataset", "experiment");
         var dataset = context.Dataset();
         var request = await BuildRequestAsync(context, dataset, cancellationToken);
+        CheckBeforeTracking(context, request, dataset);
         var now = context.Time.GetUtcNow();
         var experiment = await store.Tracking.GetOrCreateExperimentAsync(context.Args.GetString("experiment") ?? context.DagId.Value, now, cancellationToken);
+        await EndRunsOfLostTriesAsync(context, experiment.Id, cancellationToken);
         var run = await store.Tracking.StartRunAsync(experiment.Id, context.TaskId.Value, context.Lineage(),
             Params(request, dataset), Tags(context), now, cancellationToken);
         await store.Tracking.LogDatasetInputAsync(run.RunId, new DatasetInputRecord(dataset.Dataset, "training"), cancellationToken);
 
         try
         {
-            var result = await Task.Run(() => Train(request, dataset, cancellationToken), cancellationToken);
+            var result = await Task.Run(() => Train(context, request, dataset, cancellationToken), cancellationToken);
             using var model = result.Model;
             var package = await StorePackageAsync(result.Model, cancellationToken);
             await store.Tracking.LogArtifactAsync(run.RunId, new TrackedArtifactRecord("model.zip", package.Digest, package.SizeBytes), cancellationToken);
@@ -40,7 +43,7 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
             context.Logger.LogInformation("Trained {Trainer} ({Task}) on {Rows} rows in {Seconds:F1}s; holdout ({HoldoutRows} rows): {Metrics}; tracking run {Run}",
                 result.Trainer, request.Task, result.TrainingRows, result.Elapsed.TotalSeconds, result.HoldoutRows,
                 string.Join(", ", result.HoldoutMetrics.Select(m => $"{m.Key} {m.Value.ToString("G6", CultureInfo.InvariantCulture)}")), run.RunId);
-            var holdout = result.Holdout is { } spec ? new HoldoutOutput(dataset.Dataset, dataset.Separator, spec.Fraction, spec.Seed) : null;
+            var holdout = result.Holdout is { } spec ? new HoldoutOutput(dataset.Dataset, dataset.Separator, spec.Fraction, spec.Seed, dataset.Schema) : null;
             return MlJson.ToElement(new ModelOutput(MlOutputKinds.Model, request.Task.ToString().ToLowerInvariant(), result.Trainer, request.Label,
                 package.Digest, run.RunId, dataset.Dataset, result.HoldoutMetrics, holdout, context.TaskId.Value, holdout is null ? null : result.HoldoutRows));
         }
@@ -52,16 +55,59 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
         }
     }
 
-    private TrainResult Train(TrainRequest request, DatasetOutput dataset, CancellationToken cancellationToken)
+    private TrainResult Train(TaskContext context, TrainRequest request, DatasetOutput dataset, CancellationToken cancellationToken)
     {
         try
         {
             return trainer.Train(request, cancellationToken);
         }
-        catch (Exception bad) when (bad is ArgumentException or InvalidDataException)
+        catch (ArgumentException bad)
         {
-            // The trainer names the file it read: the stored copy; the user knows the dataset by name.
-            throw new TaskFailedException(bad.Message.Replace(request.Dataset.Path, $"{dataset.Name}@{dataset.Dataset[..12]}", StringComparison.Ordinal));
+            throw new TaskArgumentException($"task '{context.TaskId}': {Readable(bad, request, dataset)}");
+        }
+        catch (InvalidDataException bad)
+        {
+            throw new TaskFailedException(Readable(bad, request, dataset));
+        }
+    }
+
+    /// <summary>Trainer, hyperparameters, holdout, features and label are checked before a tracking run is started, so a
+    /// typo leaves no empty experiment or failed run behind.</summary>
+    private static void CheckBeforeTracking(TaskContext context, TrainRequest request, DatasetOutput dataset)
+    {
+        try
+        {
+            TrainerCatalog.Validate(TrainerCatalog.Canonical(request.Trainer ?? TrainerCatalog.DefaultFor(request.Task)), request.Task, request.Hyperparameters);
+            HoldoutSplit.Check(request.Holdout);
+            _ = FeatureSelection.Resolve(request);
+        }
+        catch (ArgumentException bad)
+        {
+            throw new TaskArgumentException($"task '{context.TaskId}': {Readable(bad, request, dataset)}");
+        }
+    }
+
+    /// <summary>The trainer names the file it read (the stored copy, by digest); the user knows the dataset by name. And
+    /// an ArgumentException's "(Parameter 'x')" suffix says nothing to a DAG author.</summary>
+    private static string Readable(Exception error, TrainRequest request, DatasetOutput dataset)
+    {
+        var message = error is ArgumentException { ParamName: { } name } argument
+            ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+            : error.Message;
+        return message.Replace(request.Dataset.Path, $"{dataset.Name}@{dataset.Dataset[..12]}", StringComparison.Ordinal);
+    }
+
+    /// <summary>A try lost with its engine (a crash mid-training) left its tracking run RUNNING; the try replacing it
+    /// ends it as KILLED, so the experiment shows what happened.</summary>
+    private async Task EndRunsOfLostTriesAsync(TaskContext context, string experimentId, CancellationToken cancellationToken)
+    {
+        foreach (var stale in (await store.Tracking.ListRunsAsync(experimentId, cancellationToken)).Where(run =>
+                     run.Status == TrackingRunStatus.Running
+                     && run.CreatedBy.DagId == context.DagId.Value && run.CreatedBy.RunId == context.RunId.Value
+                     && run.CreatedBy.TaskId == context.TaskId.Value && run.CreatedBy.TryNumber < context.TryNumber))
+        {
+            await store.Tracking.EndRunAsync(stale.RunId, TrackingRunStatus.Killed, context.Time.GetUtcNow(), cancellationToken);
+            context.Logger.LogInformation("Tracking run {Run} of try {Try} never ended (its engine stopped); marked KILLED", stale.RunId, stale.CreatedBy.TryNumber);
         }
     }
 
@@ -81,7 +127,7 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
             hyperparameters = given.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal);
         }
 
-        var source = await datasets.SourceAsync(dataset.Dataset, dataset.Separator, cancellationToken);
+        var source = await datasets.SourceAsync(dataset, cancellationToken);
         return new TrainRequest(
             source,
             task,

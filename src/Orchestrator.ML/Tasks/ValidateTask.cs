@@ -14,6 +14,7 @@ public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
 {
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
+        context.RequireKnownArgs("dataset", "reference", "tolerances", "expectations");
         var dataset = context.Dataset();
         var args = context.Args;
         DatasetExpectations? expectations = null;
@@ -30,14 +31,14 @@ public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
         }
 
         var reference = args.GetString("reference") is { } referenceTask
-            ? await datasets.ProfileAsync(context.OutputOfTask<DatasetOutput>("reference", referenceTask, MlOutputKinds.Dataset).Dataset, cancellationToken)
+            ? await datasets.ProfileAsync(context.OutputOfTask<DatasetOutput>("reference", referenceTask, MlOutputKinds.Dataset), cancellationToken)
             : null;
         if (expectations is null && reference is null)
         {
             throw context.ArgError("expectations", "or args.reference is required: what to validate the dataset against");
         }
 
-        var profile = await datasets.ProfileAsync(dataset.Dataset, cancellationToken);
+        var profile = await datasets.ProfileAsync(dataset, cancellationToken);
         var report = DatasetValidator.Validate(profile, new ValidationRules { Reference = reference, Tolerances = Tolerances(context), Expectations = expectations });
         foreach (var line in report.ToText().Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -62,7 +62,7 @@ public static class TrainerCatalog
         ?? throw new ArgumentException($"Unknown trainer '{trainer}'; known: {string.Join(", ", Names)}.");
 
     /// <summary>Checks trainer, task and hyperparameters without touching data, so bad args fail before any work.</summary>
-    internal static void Validate(string trainer, MlTask task, IReadOnlyDictionary<string, object?>? hyperparameters) =>
+    public static void Validate(string trainer, MlTask task, IReadOnlyDictionary<string, object?>? hyperparameters) =>
         HyperparameterBinder.Apply(Activator.CreateInstance(Find(trainer, task).OptionsType)!, hyperparameters, Canonical(trainer));
 
     internal static IEstimator<ITransformer> Create(MLContext context, string trainer, MlTask task, IReadOnlyDictionary<string, object?>? hyperparameters, int seed)

@@ -68,7 +68,7 @@ public sealed class BadInputTaskTests
     }
 
     [Fact]
-    public async Task Bad_train_args_fail_ml_train_naming_the_field_and_leave_failed_tracking_runs_and_no_model()
+    public async Task Bad_train_args_fail_ml_train_naming_the_field_before_any_tracking_run_or_model()
     {
         await using var home = await MlHome.CreateAsync(sampleRows: 300);
         var dag = new DagBuilder("badtrain");
@@ -89,16 +89,29 @@ public sealed class BadInputTaskTests
         AssertFailed(result, "missing_label", "'fare'", "fare_amount");
         AssertFailed(result, "unknown_task", "args.task", "regresion");
 
-        // Each try that got as far as training is a tracking run, ended as failed with no model logged.
-        var experiment = (await home.Store.Tracking.FindExperimentAsync("badtrain", default))!;
-        var runs = await home.Store.Tracking.ListRunsAsync(experiment.Id, default);
-        Assert.NotEmpty(runs);
-        Assert.All(runs, run =>
-        {
-            Assert.Equal(TrackingRunStatus.Failed, run.Status);
-            Assert.Empty(run.Artifacts);
-            Assert.Empty(run.Metrics);
-        });
+        // Args are checked before a tracking run starts: a typo leaves no experiment or empty run behind.
+        Assert.Null(await home.Store.Tracking.FindExperimentAsync("badtrain", default));
+        Assert.Empty(await home.Store.Models.ListModelsAsync(default));
+    }
+
+    [Fact]
+    public async Task Data_that_cannot_train_fails_ml_train_and_ends_its_tracking_run_failed_with_no_model()
+    {
+        await using var home = await MlHome.CreateAsync(sampleRows: 0);
+        home.WriteFile("data/unlabelled.csv", "x,label\n" + string.Join("\n", Enumerable.Range(0, 50).Select(i => $"{i},")) + "\n");
+        var dag = new DagBuilder("unlabelled");
+        var ingest = dag.Task("ingest", "ml.ingest", new { path = "data/unlabelled.csv", numeric = new[] { "label" } });
+        dag.Task("train", "ml.train", new { task = "regression", label = "label", holdout = 0 }).DependsOn(ingest);
+
+        var result = await home.RunAsync(home.Build(dag));
+
+        Assert.Equal(TaskInstanceState.Failed, MlHome.Task(result, "train").State);
+        Assert.Contains("no training row has a 'label' value", MlHome.Task(result, "train").Reason, StringComparison.Ordinal);
+        var experiment = (await home.Store.Tracking.FindExperimentAsync("unlabelled", default))!;
+        var run = Assert.Single(await home.Store.Tracking.ListRunsAsync(experiment.Id, default));
+        Assert.Equal(TrackingRunStatus.Failed, run.Status);
+        Assert.Empty(run.Artifacts);
+        Assert.Empty(run.Metrics);
         Assert.Empty(await home.Store.Models.ListModelsAsync(default));
     }
 
