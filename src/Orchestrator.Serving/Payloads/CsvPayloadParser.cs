@@ -13,55 +13,76 @@ internal static class CsvPayloadParser
     public static List<ModelRow> Parse(byte[] body, int length, InputBinding binding, int maxRows)
     {
         using var stream = new MemoryStream(body, 0, length, writable: false);
-        SepReader reader;
+        var rows = new List<ModelRow>();
         try
         {
-            reader = Sep.New(',').Reader(options => options with { Unescape = true }).From(stream);
+            // The header is read here, not by Sep, so a repeated name is a 400 naming it (Sep's header lookup throws
+            // on duplicates) and the field count of each row is checked with its line.
+            using var reader = Sep.New(',')
+                .Reader(options => options with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
+                .From(stream);
+            List<(InputSlot Slot, int Index)>? columns = null;
+            var width = 0;
+            var firstRow = true;
+            foreach (var line in reader)
+            {
+                // Sep numbers lines correctly from the second row on; the first row read is on line 1.
+                var lineNumber = firstRow ? 1 : line.LineNumberFrom;
+                firstRow = false;
+                if (columns is null)
+                {
+                    columns = BindHeader(line, lineNumber, binding);
+                    width = line.ColCount;
+                    continue;
+                }
+
+                if (line.ColCount != width)
+                {
+                    throw ServingException.Malformed(
+                        $"Malformed CSV: line {lineNumber} has {line.ColCount} fields; the header (line 1) has {width}");
+                }
+
+                JsonPayloadParser.CheckRowLimit(rows.Count + 1, maxRows);
+                var row = binding.NewRow();
+                foreach (var (slot, index) in columns)
+                {
+                    Put(line[index].Span, slot, row, lineNumber);
+                }
+
+                rows.Add(row);
+            }
+
+            if (columns is null)
+            {
+                throw ServingException.BadInput("The CSV body is empty; expected a header row naming the columns, then the rows");
+            }
         }
         catch (InvalidDataException e)
         {
             throw ServingException.Malformed($"Malformed CSV: {e.Message}");
         }
 
-        using (reader)
-        {
-            if (reader.Header.IsEmpty)
-            {
-                throw ServingException.BadInput("The CSV body is empty; expected a header row naming the columns, then the rows");
-            }
-
-            var columns = BindHeader(reader.Header, binding);
-            var rows = new List<ModelRow>();
-            try
-            {
-                foreach (var line in reader)
-                {
-                    JsonPayloadParser.CheckRowLimit(rows.Count + 1, maxRows);
-                    var row = binding.NewRow();
-                    foreach (var (slot, index) in columns)
-                    {
-                        Put(line[index].Span, slot, row, line.LineNumberFrom);
-                    }
-
-                    rows.Add(row);
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw ServingException.Malformed($"Malformed CSV: {e.Message}");
-            }
-
-            return rows;
-        }
+        return rows;
     }
 
-    private static List<(InputSlot Slot, int Index)> BindHeader(SepReaderHeader header, InputBinding binding)
+    private static List<(InputSlot Slot, int Index)> BindHeader(SepReader.Row header, int line, InputBinding binding)
     {
+        var indexOf = new Dictionary<string, int>(header.ColCount, StringComparer.Ordinal);
+        for (var i = 0; i < header.ColCount; i++)
+        {
+            var name = header[i].ToString();
+            if (!indexOf.TryAdd(name, i))
+            {
+                // As dataframe_split refuses it: which of the two columns would be meant is a guess.
+                throw ServingException.BadInput($"The CSV header (line {line}) lists column '{name}' twice");
+            }
+        }
+
         var columns = new List<(InputSlot, int)>(binding.Slots.Length);
         var missing = new List<string>();
         foreach (var slot in binding.Slots)
         {
-            if (header.TryIndexOf(slot.Name, out var index))
+            if (indexOf.TryGetValue(slot.Name, out var index))
             {
                 columns.Add((slot, index));
             }
@@ -73,7 +94,7 @@ internal static class CsvPayloadParser
 
         if (missing.Count > 0)
         {
-            throw ServingException.BadInput($"The CSV header (line 1) is missing column {string.Join(", ", missing)}: the model's signature requires it");
+            throw ServingException.BadInput($"The CSV header (line {line}) is missing column {string.Join(", ", missing)}: the model's signature requires it");
         }
 
         return columns;

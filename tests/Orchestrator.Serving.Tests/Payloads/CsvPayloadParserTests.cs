@@ -47,6 +47,18 @@ public sealed class CsvPayloadParserTests
         Assert.Contains("missing column 'b'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a,colour,b,a\n1,red,2,3\n", "'a'")]
+    [InlineData("a,colour,b,extra,extra\n1,red,2,x,y\n", "'extra'")]
+    public void A_repeated_header_column_is_400_naming_it(string csv, string named)
+    {
+        var error = Assert.Throws<ServingException>(() => Parse(csv));
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal("BAD_REQUEST", error.ErrorCode);
+        Assert.Contains($"column {named} twice", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 1", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Text_in_a_numeric_column_names_column_and_line()
     {
@@ -60,8 +72,9 @@ public sealed class CsvPayloadParserTests
     [Fact]
     public void A_ragged_row_is_malformed()
     {
-        var error = Assert.Throws<ServingException>(() => Parse("a,colour,b\n1,red\n"));
+        var error = Assert.Throws<ServingException>(() => Parse("a,colour,b\n1,red,2\n1,red\n"));
         Assert.Equal("MALFORMED_REQUEST", error.ErrorCode);
+        Assert.Contains("line 3 has 2 fields", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
