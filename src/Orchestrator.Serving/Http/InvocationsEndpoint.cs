@@ -120,6 +120,12 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
             throw ServingException.InvalidParameter("Give either ?alias= or ?version=, not both");
         }
 
+        if (alias is not null && string.IsNullOrWhiteSpace(alias))
+        {
+            // An empty ?alias= would otherwise serve the default alias: the client meant some alias, so say so.
+            throw ServingException.InvalidParameter($"?alias= must name an alias (production, champion, ...); got '{alias}'");
+        }
+
         if (versionText is null)
         {
             return (alias, null);
