@@ -44,6 +44,14 @@ public sealed class ServingException : Exception
 
     internal static ServingException NotFound(string message) => new(StatusCodes.Status404NotFound, ServingErrorCodes.ResourceDoesNotExist, message);
 
+    /// <summary>A registered version whose package cannot be served (missing, unreadable, or not matching its digest).
+    /// No file-system path: the server log has the cause.</summary>
+    internal static ServingException LoadFailed(string name, int version) => new(
+        StatusCodes.Status500InternalServerError,
+        ServingErrorCodes.InternalError,
+        $"Model '{name}' version {version} could not be loaded: its package is missing, unreadable or does not match its " +
+        "recorded digest. The server log has the cause.");
+
     internal static ServingException TooLarge(string message) => new(StatusCodes.Status413PayloadTooLarge, ServingErrorCodes.RequestLimitExceeded, message);
 }
 

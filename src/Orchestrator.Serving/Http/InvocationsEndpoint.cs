@@ -51,9 +51,10 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The exception's message can hold file-system paths and internals: it goes to the log, not the client.
             logger.LogError(e, "Model serving: scoring failed for {Path}", request.Path);
             await ErrorReply.SendAsync(context.Response, StatusCodes.Status500InternalServerError, ServingErrorCodes.InternalError,
-                $"The model failed to score the request: {e.Message}", cancellationToken);
+                "The model failed to score the request; the server log has the cause", cancellationToken);
         }
     }
 
@@ -117,6 +118,12 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
         if (alias is not null && versionText is not null)
         {
             throw ServingException.InvalidParameter("Give either ?alias= or ?version=, not both");
+        }
+
+        if (alias is not null && string.IsNullOrWhiteSpace(alias))
+        {
+            // An empty ?alias= would otherwise serve the default alias: the client meant some alias, so say so.
+            throw ServingException.InvalidParameter($"?alias= must name an alias (production, champion, ...); got '{alias}'");
         }
 
         if (versionText is null)

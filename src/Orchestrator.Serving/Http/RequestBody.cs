@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
 namespace Orchestrator.Serving.Http;
 
@@ -84,10 +83,12 @@ internal static class RequestBody
         ServingErrorCodes.BadRequest,
         $"Content type must be application/json or text/csv; got {got}");
 
-    /// <summary>The <c>?name=</c> query value, or null when absent; 400 when given twice.</summary>
+    /// <summary>The <c>?name=</c> query value, or null when absent; 400 when given twice. A parameter given with no
+    /// value (<c>?alias=</c>) is the empty string, not absent: the caller refuses it rather than silently serving the
+    /// default.</summary>
     public static string? SingleQueryValue(HttpRequest request, string name)
     {
-        if (!request.Query.TryGetValue(name, out var values) || StringValues.IsNullOrEmpty(values))
+        if (!request.Query.TryGetValue(name, out var values) || values.Count == 0)
         {
             return null;
         }
@@ -97,6 +98,6 @@ internal static class RequestBody
             throw ServingException.InvalidParameter($"Query parameter '{name}' is given {values.Count} times; give it once");
         }
 
-        return values[0];
+        return values[0] ?? string.Empty;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Orchestrator.ML.Data;
@@ -7,8 +8,9 @@ using Orchestrator.ML.Models;
 namespace Orchestrator.Serving.Payloads;
 
 /// <summary>Puts one JSON value into a row's slot, checking it against the column's kind. Numeric columns take numbers
-/// (null: missing, scored as NaN as the training pipeline treats a missing value); categorical columns take strings, and
-/// numbers or booleans as their JSON text (so <c>1</c> matches a category read from CSV as "1").</summary>
+/// (null: missing, scored as NaN as the training pipeline treats a missing value); categorical columns take strings as
+/// they are, booleans as "true"/"false", and numbers as the text a CSV of that number most likely held (see
+/// <see cref="CategoryOfNumber"/>), so <c>1</c>, <c>1.0</c> and <c>1e0</c> all match the category "1".</summary>
 internal static class JsonValues
 {
     private const int ShownTextLimit = 40;
@@ -47,12 +49,55 @@ internal static class JsonValues
     private static string? ReadCategory(ref Utf8JsonReader reader, in InputSlot slot, int rowIndex) => reader.TokenType switch
     {
         JsonTokenType.String => reader.GetString(),
-        JsonTokenType.Number => RawText(ref reader),
+        JsonTokenType.Number => CategoryOfNumber(RawText(ref reader)),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
         JsonTokenType.Null => null,
         _ => throw Mistyped(ref reader, slot, rowIndex, "a string or null"),
     };
+
+    /// <summary>The canonical text of a JSON number sent for a categorical column. Categories were read as text from
+    /// the training CSV, where a code is written "1"; clients (pandas turns an int column with a NaN into floats) send
+    /// 1.0 or 1e0 for it, and matching by raw text would silently score an unseen category. So an integral value becomes
+    /// its integer text ("1", "-3", "15" for 1.5e1), anything else its shortest round-trip invariant form ("0.25").
+    /// Integers already written plainly keep their digits (no precision lost on long ids).</summary>
+    internal static string CategoryOfNumber(string raw)
+    {
+        if (IsPlainInteger(raw))
+        {
+            return raw == "-0" ? "0" : raw;
+        }
+
+        // decimal reads tiny values (1e-40) as 0: only trust it when a zero is really zero.
+        if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact) && (exact != 0 || IsZero(raw)))
+        {
+            if (exact == decimal.Truncate(exact))
+            {
+                return exact == 0 ? "0" : decimal.Truncate(exact).ToString("0", CultureInfo.InvariantCulture);
+            }
+
+            // Shortest text that reads back as the same double: what a CSV writer (pandas, .NET, Python) prints.
+            return ((double)exact).ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        // Beyond decimal's range (1e30, 1e-40): the double's shortest form, or the raw text if it is not finite.
+        return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var approximate) && double.IsFinite(approximate)
+            ? approximate.ToString("R", CultureInfo.InvariantCulture)
+            : raw;
+    }
+
+    private static bool IsZero(string raw)
+    {
+        var exponent = raw.AsSpan().IndexOfAny('e', 'E');
+        var mantissa = exponent < 0 ? raw.AsSpan() : raw.AsSpan(0, exponent);
+        return !mantissa.ContainsAnyExcept("-+.0");
+    }
+
+    private static bool IsPlainInteger(string raw)
+    {
+        var digits = raw.AsSpan(raw.StartsWith('-') ? 1 : 0);
+        return !digits.IsEmpty && !digits.ContainsAnyExceptInRange('0', '9');
+    }
 
     private static ServingException Mistyped(ref Utf8JsonReader reader, in InputSlot slot, int rowIndex, string expected)
     {

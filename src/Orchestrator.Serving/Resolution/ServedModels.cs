@@ -206,12 +206,49 @@ public sealed class ServedModels : IModelDeploymentNotifier, IDisposable
                 : ServingException.NotFound($"Model '{key.Name}' has no version {key.Version}");
         }
 
-        var path = await _artifacts.GetLocalPathAsync(record.ArtifactDigest, CancellationToken.None);
         var started = _time.GetTimestamp();
-        var model = _packages.Read(path);
+        ILoadedModel model;
+        try
+        {
+            var path = await _artifacts.GetLocalPathAsync(record.ArtifactDigest, CancellationToken.None);
+            if (!await MatchesDigestAsync(key, record.ArtifactDigest, path))
+            {
+                throw ServingException.LoadFailed(key.Name, key.Version);
+            }
+
+            model = _packages.Read(path);
+        }
+        catch (Exception e) when (e is not ServingException)
+        {
+            // The client gets the model and version only; the log keeps the cause and the file's path.
+            _logger.LogError(e, "Model serving: could not load {Model} version {Version} (artifact {Digest})",
+                key.Name, key.Version, record.ArtifactDigest);
+            throw ServingException.LoadFailed(key.Name, key.Version);
+        }
+
         _logger.LogInformation("Model serving: loaded {Model} version {Version} from {Digest} in {Elapsed}",
             key.Name, key.Version, record.ArtifactDigest, _time.GetElapsedTime(started));
         return new ServedModel(key.Name, key.Version, model, _time.GetTimestamp());
+    }
+
+    /// <summary>Hashes the package once per load: an artifact whose bytes were replaced (another model's copied over
+    /// it, a truncated copy) must not be served under this version's name.</summary>
+    private async Task<bool> MatchesDigestAsync(VersionKey key, string digest, string path)
+    {
+        string actual;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            actual = await ArtifactDigest.ComputeAsync(file, CancellationToken.None);
+        }
+
+        if (string.Equals(actual, digest, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        _logger.LogError("Model serving: refused to load {Model} version {Version}: its package {Path} has SHA-256 {Actual}, " +
+            "not its recorded digest {Digest} (the artifact was changed after it was stored)", key.Name, key.Version, path, actual, digest);
+        return false;
     }
 
     /// <summary>Releases loaded versions that no alias points at and that went without a request for

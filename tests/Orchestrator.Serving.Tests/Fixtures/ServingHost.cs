@@ -32,6 +32,19 @@ internal sealed class ServingHost : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>What the server logged.</summary>
+    public CapturedLogs Logs { get; private init; } = null!;
+
+    /// <summary>The folder the artifact store keeps its files in (a path the replies must never show).</summary>
+    public string ArtifactFolder => _artifactFolder;
+
+    /// <summary>The stored package file of a registered version, for tests that damage it.</summary>
+    public async Task<string> PackageFileAsync(string name, int version)
+    {
+        var record = await Registry.GetVersionAsync(name, version, CancellationToken.None);
+        return Path.Combine(_artifactFolder, record!.ArtifactDigest);
+    }
+
     public InMemoryModelRegistry Registry { get; } = new();
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -50,6 +63,8 @@ internal sealed class ServingHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        var logs = new CapturedLogs();
+        builder.Logging.AddProvider(logs);
         ServingHost? host = null;
         builder.Services.AddSingleton<IModelRegistryStore>(_ => host!.Registry);
         builder.Services.AddSingleton<IArtifactStore>(new FolderArtifacts(artifactFolder));
@@ -57,7 +72,7 @@ internal sealed class ServingHost : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(_ => host!.Time);
         builder.Services.AddModelServing(configure);
         var app = builder.Build();
-        host = new ServingHost(app, artifactFolder);
+        host = new ServingHost(app, artifactFolder) { Logs = logs };
         app.MapModelServing();
         await app.StartAsync();
         host.Client = app.GetTestClient();

@@ -160,6 +160,10 @@ public sealed class InvocationsTests : IAsyncLifetime
     [InlineData("?version=0", "version number")]
     [InlineData("?alias=a&alias=b", "given 2 times")]
     [InlineData("?details=maybe", "true or false")]
+    [InlineData("?alias=", "must name an alias")]
+    [InlineData("?alias=%20", "must name an alias")]
+    [InlineData("?version=", "version number")]
+    [InlineData("?details=", "true or false")]
     public async Task Bad_query_parameters_are_400(string query, string message)
     {
         var error = await ErrorAsync(await _host.PostAsync(Url + query, $$"""{"dataframe_records": {{Records(1)}}}"""), HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");

@@ -39,12 +39,70 @@ public sealed class CsvPayloadParserTests
         Assert.Null(rows[0].Categorical[0]);
     }
 
+    [Theory]
+    [InlineData("NA")]
+    [InlineData("N/A")]
+    [InlineData("null")]
+    [InlineData("NULL")]
+    [InlineData("NaN")]
+    [InlineData("nan")]
+    [InlineData(" NA ")]
+    [InlineData("  ")]
+    public void Ingest_missing_tokens_in_a_numeric_column_are_missing(string token)
+    {
+        var rows = Parse($"a,colour,b\n{token},red,2\n");
+        Assert.True(float.IsNaN(rows[0].Numeric[0]));
+        Assert.Equal(2f, rows[0].Numeric[1]);
+    }
+
+    [Theory]
+    [InlineData("na")]
+    [InlineData("Null")]
+    [InlineData("Infinity")]
+    [InlineData("NA1")]
+    public void Other_text_in_a_numeric_column_is_refused_listing_the_missing_marks(string text)
+    {
+        var error = Assert.Throws<ServingException>(() => Parse($"a,colour,b\n{text},red,2\n"));
+        Assert.Contains($"\"{text}\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("NA, N/A, null, NULL, NaN, nan", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_token_in_a_categorical_column_stays_its_text()
+    {
+        // Training read the categorical cell "NA" as the category "NA": serving must match it, not make it empty.
+        Assert.Equal("NA", Assert.Single(Parse("a,colour,b\n1,NA,2\n")[0].Categorical));
+    }
+
+    [Fact]
+    public void Blank_lines_are_skipped_and_lines_still_counted()
+    {
+        var rows = Parse("\na,colour,b\n\n1,red,2\r\n\r\n3.5,blue,-4\n\n");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal([3.5f, -4f], rows[1].Numeric);
+
+        var error = Assert.Throws<ServingException>(() => Parse("a,colour,b\n\n1,red,2\n\n1,red,abc\n"));
+        Assert.Contains("line 5", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_column_is_named()
     {
         var error = Assert.Throws<ServingException>(() => Parse("a,colour\n1,red\n"));
         Assert.Equal(400, error.StatusCode);
         Assert.Contains("missing column 'b'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a,colour,b,a\n1,red,2,3\n", "'a'")]
+    [InlineData("a,colour,b,extra,extra\n1,red,2,x,y\n", "'extra'")]
+    public void A_repeated_header_column_is_400_naming_it(string csv, string named)
+    {
+        var error = Assert.Throws<ServingException>(() => Parse(csv));
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal("BAD_REQUEST", error.ErrorCode);
+        Assert.Contains($"column {named} twice", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,8 +118,9 @@ public sealed class CsvPayloadParserTests
     [Fact]
     public void A_ragged_row_is_malformed()
     {
-        var error = Assert.Throws<ServingException>(() => Parse("a,colour,b\n1,red\n"));
+        var error = Assert.Throws<ServingException>(() => Parse("a,colour,b\n1,red,2\n1,red\n"));
         Assert.Equal("MALFORMED_REQUEST", error.ErrorCode);
+        Assert.Contains("line 3 has 2 fields", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -109,6 +109,38 @@ public sealed class JsonPayloadParserTests
         Assert.Equal("x\u00e9", Assert.Single(rows[2].Categorical));
     }
 
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("1.0", "1")]
+    [InlineData("1e0", "1")]
+    [InlineData("1E+0", "1")]
+    [InlineData("100e-2", "1")]
+    [InlineData("1.5e1", "15")]
+    [InlineData("-3.00", "-3")]
+    [InlineData("-0", "0")]
+    [InlineData("-0.0", "0")]
+    [InlineData("0e5", "0")]
+    [InlineData("2.50", "2.5")]
+    [InlineData("25e-2", "0.25")]
+    [InlineData("0.1", "0.1")]
+    [InlineData("1e20", "100000000000000000000")]
+    [InlineData("12345678901234567890123", "12345678901234567890123")]
+    [InlineData("1e-40", "1E-40")]
+    [InlineData("1e40", "1E+40")]
+    public void A_number_for_a_categorical_column_becomes_the_text_a_csv_would_hold(string json, string category)
+    {
+        var rows = Parse($$"""{"dataframe_records": [{"a": 1, "colour": {{json}}, "b": 2}]}""");
+        Assert.Equal(category, Assert.Single(rows[0].Categorical));
+    }
+
+    [Fact]
+    public void A_string_for_a_categorical_column_is_kept_as_sent()
+    {
+        var rows = Parse("""{"inputs": {"a": [1, 1], "colour": ["1.0", "1e0"], "b": [2, 2]}}""");
+        Assert.Equal("1.0", Assert.Single(rows[0].Categorical));
+        Assert.Equal("1e0", Assert.Single(rows[1].Categorical));
+    }
+
     [Fact]
     public void An_escaped_property_name_is_still_found()
     {
