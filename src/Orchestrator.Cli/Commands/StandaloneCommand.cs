@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +25,11 @@ internal static class StandaloneCommand
     public static Command Create(CliConsole console)
     {
         var port = new Option<int>("--port") { Description = "The HTTP port (/health).", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host")
+        {
+            Description = "The address to listen on: localhost (this machine only), * for every interface, or an IP address such as 0.0.0.0 or 10.0.0.5. Nothing served has authentication yet: open it only on a trusted network.",
+            DefaultValueFactory = _ => "localhost",
+        };
         var workers = new Option<int>("--workers") { Description = "Tasks run at once.", DefaultValueFactory = _ => Environment.ProcessorCount * 4 };
         var stopGrace = new Option<string>("--stop-grace")
         {
@@ -30,6 +38,7 @@ internal static class StandaloneCommand
         };
         var command = new Command("standalone", "Run the scheduler, workers and web server in one process on the embedded store, picking up the dags folder.");
         command.Options.Add(port);
+        command.Options.Add(host);
         command.Options.Add(workers);
         command.Options.Add(stopGrace);
         command.SetAction(async (parse, cancellationToken) =>
@@ -44,6 +53,13 @@ internal static class StandaloneCommand
             if (!DurationParser.TryParse(parse.GetValue(stopGrace)!, out var grace) || grace > CliApp.LongestStop)
             {
                 await console.Error.WriteLineAsync($"error: --stop-grace '{parse.GetValue(stopGrace)}' must be a duration such as 30s, 5m or PT1M, at most {DurationParser.Format(CliApp.LongestStop)}");
+                return 2;
+            }
+
+            if (ListenUrl(parse.GetValue(host)!, parse.GetValue(port)) is not { } listenUrl)
+            {
+                await console.Error.WriteLineAsync(
+                    $"error: --host '{parse.GetValue(host)}' must be localhost, * (every interface) or an IP address such as 0.0.0.0, 127.0.0.1 or ::");
                 return 2;
             }
 
@@ -75,7 +91,7 @@ internal static class StandaloneCommand
             web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             // The engine's own stop grace decides how long running tries may go on: the host must not cut it short.
             web.Services.Configure<HostOptions>(options => options.ShutdownTimeout = CliApp.LongestStop);
-            web.WebHost.UseUrls($"http://localhost:{parse.GetValue(port)}");
+            web.WebHost.UseUrls(listenUrl);
             await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
             web.Services.AddOrchestratorCli(console, home, store);
             web.Services.AddWebServices();
@@ -101,6 +117,10 @@ internal static class StandaloneCommand
             await app.StartAsync(cancellationToken); // the engine first (resumes runs, reads the dags), then the web server
             logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
                 string.Join(", ", app.Urls), home, database.Describe, dags);
+            if (!IsLoopbackOnly(parse.GetValue(host)!))
+            {
+                logger.LogWarning("Listening beyond this machine: /health and every endpoint served here have no authentication yet");
+            }
 
             // Ends on Ctrl+C or SIGTERM: ASP.NET Core's console lifetime stops the host on either.
             try
@@ -117,6 +137,36 @@ internal static class StandaloneCommand
         });
         return command;
     }
+
+    /// <summary>The URL to listen on for <c>--host</c>: localhost (loopback only), <c>*</c> or <c>+</c> (every
+    /// interface), or an IP address written as such (IPv6 bracketed or not); null for anything else, such as a host
+    /// name, which Kestrel would silently turn into every interface.</summary>
+    internal static string? ListenUrl(string host, int port)
+    {
+        var at = port.ToString(CultureInfo.InvariantCulture);
+        if (host is "localhost" or "*" or "+")
+        {
+            return $"http://{host}:{at}";
+        }
+
+        var bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+        if (!IPAddress.TryParse(bare, out var address))
+        {
+            return null;
+        }
+
+        return address.AddressFamily switch
+        {
+            AddressFamily.InterNetworkV6 when bare.Contains(':', StringComparison.Ordinal) => $"http://[{address}]:{at}",
+            // IPv4 only in full dotted form: TryParse also takes "1" or "10.1", which nobody means.
+            AddressFamily.InterNetwork when address.ToString() == bare && bare == host => $"http://{bare}:{at}",
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether a valid <c>--host</c> keeps the server reachable from this machine only.</summary>
+    private static bool IsLoopbackOnly(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>The home, plus the folder of a SQLite file given with --storage outside it. A PostgreSQL store is
     /// not covered: engines on other machines never see this lock (a lease in the store is left for later).</summary>

@@ -55,6 +55,7 @@ internal static class TestRunRecorder
             {
                 TryOutcome.Success => $"try {attempt.TryNumber} succeeded",
                 TryOutcome.Skipped => $"skipped by the task: {attempt.Error}",
+                _ when attempt.ConfigurationError => task.Reason, // says why retries were left unused
                 _ => attempt.Error,
             };
             await Require(instances.TryFinishTryAsync(new TryFinish(

@@ -41,4 +41,23 @@ public static class RetryDecision
 
     /// <summary>Whether try <paramref name="tryNumber"/> may be followed by another, out of <paramref name="maxTries"/>.</summary>
     public static bool HasTriesLeft(int tryNumber, int maxTries) => tryNumber < maxTries;
+
+    /// <summary>Whether failed try <paramref name="tryNumber"/> is followed by another: tries are left and the failure
+    /// is not a configuration error (<see cref="Authoring.TaskFailedNoRetryException"/>), which no retry can change.</summary>
+    public static bool Retries(int tryNumber, int maxTries, bool configurationError) =>
+        !configurationError && HasTriesLeft(tryNumber, maxTries);
+
+    /// <summary>The reason recorded when failed try <paramref name="tryNumber"/> ends the task: its error, and when
+    /// tries were left, that they were not used because the failure is a configuration error.</summary>
+    public static string FinalFailureReason(string? error, int tryNumber, int maxTries, bool configurationError)
+    {
+        var failure = error ?? $"try {tryNumber} failed";
+        if (!configurationError || !HasTriesLeft(tryNumber, maxTries))
+        {
+            return failure;
+        }
+
+        var left = maxTries - tryNumber;
+        return $"{failure}; not retried ({left} {(left == 1 ? "retry" : "retries")} left): a configuration error, which another try cannot change";
+    }
 }

@@ -330,7 +330,7 @@ public sealed class RunCoordinator
         else
         {
             active.LostInARow[taskId] = 0;
-            if (RetryDecision.HasTriesLeft(attempt.TryNumber, maxTries))
+            if (RetryDecision.Retries(attempt.TryNumber, maxTries, attempt.ConfigurationError))
             {
                 var delay = RetryDecision.Delay(task.Retry, attempt.TryNumber, Random.Shared.NextDouble());
                 nextTryAt = attempt.EndedAt + delay;
@@ -338,7 +338,8 @@ public sealed class RunCoordinator
             }
             else
             {
-                (next, reason) = (TaskInstanceState.Failed, attempt.Error ?? $"try {attempt.TryNumber} failed");
+                // A configuration error (bad args) ends the task now: another try cannot change it.
+                (next, reason) = (TaskInstanceState.Failed, RetryDecision.FinalFailureReason(attempt.Error, attempt.TryNumber, maxTries, attempt.ConfigurationError));
             }
         }
 

@@ -94,9 +94,10 @@ public sealed class TaskInstanceRunner
                 return new TaskInstanceResult(TaskInstanceState.Skipped, tries, null, attempt.Error);
             }
 
-            if (!RetryDecision.HasTriesLeft(number, task.Retry.MaxTries))
+            if (!RetryDecision.Retries(number, task.Retry.MaxTries, attempt.ConfigurationError))
             {
-                return new TaskInstanceResult(TaskInstanceState.Failed, tries, null, attempt.Error);
+                var reason = RetryDecision.FinalFailureReason(attempt.Error, number, task.Retry.MaxTries, attempt.ConfigurationError);
+                return new TaskInstanceResult(TaskInstanceState.Failed, tries, null, reason);
             }
 
             var delay = RetryDecision.Delay(task.Retry, number, Random.Shared.NextDouble());
@@ -163,22 +164,25 @@ public sealed class TaskInstanceRunner
             {
                 TryOutcome.Cancelled => "interrupted: the run was cancelled or the engine stopped",
                 TryOutcome.TimedOut => $"timed out after {DurationParser.Format(task.Timeout ?? TimeSpan.Zero)}",
-                _ when exception is TaskFailedException or TemplateException or TaskArgumentException => exception.Message,
+                _ when exception is TaskFailedException or TemplateException or TaskFailedNoRetryException => exception.Message,
                 _ => $"{exception.GetType().Name}: {exception.Message}",
             };
-            log.Write("error", outcome == TryOutcome.Failed && exception is not (TaskFailedException or TemplateException or TaskArgumentException)
+            log.Write("error", outcome == TryOutcome.Failed && exception is not (TaskFailedException or TemplateException or TaskFailedNoRetryException)
                 ? exception.ToString()
                 : error);
-            Record(outcome, error, null);
+            Record(outcome, error, null, configurationError: outcome == TryOutcome.Failed && exception is TaskFailedNoRetryException);
             throw;
         }
 
-        void Record(TryOutcome outcome, string? error, JsonElement? output)
+        void Record(TryOutcome outcome, string? error, JsonElement? output, bool configurationError = false)
         {
             // What leaves the try is masked: its error and its output are stored and shown like its log.
             error = error is null ? null : secrets.Masker.Mask(error);
             output = output is { } value ? MaskOutput(value, secrets.Masker) : null;
-            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Complete());
+            var record = new TryRecord(task.Id, number, startedAt, _time.GetUtcNow(), outcome, error, output, log.Complete())
+            {
+                ConfigurationError = configurationError,
+            };
             recorded(record);
             observer.OnTryFinished(record);
         }

@@ -40,4 +40,8 @@ public sealed record TryRecord(
     IReadOnlyList<TaskLogLine> Log)
 {
     public TimeSpan Duration => EndedAt - StartedAt;
+
+    /// <summary>The try failed with a configuration error (<see cref="Core.Authoring.TaskFailedNoRetryException"/>,
+    /// such as bad args): another try cannot change the result, so none follows whatever retries remain.</summary>
+    public bool ConfigurationError { get; init; }
 }

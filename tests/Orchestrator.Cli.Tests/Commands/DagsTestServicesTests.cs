@@ -48,6 +48,19 @@ public sealed class DagsTestServicesTests : IDisposable
         }
         """;
 
+    private const string FailNowDag = """
+        public sealed class FailNowDag : IDagDefinition
+        {
+            public void Define(DagBuilder dag) => dag.Task<RegionTask>("upload").Retries(3, "1h");
+        }
+
+        public sealed class RegionTask : IDagTask
+        {
+            public Task<object?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken) =>
+                throw new TaskFailedNoRetryException("unknown region 'mars'");
+        }
+        """;
+
     private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-cli-services-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -90,6 +103,20 @@ public sealed class DagsTestServicesTests : IDisposable
         var (logsExit, logs, _) = await CliRunner.RunAsync("tasks", "logs", RunId(output), "gate", "--home", Home);
         Assert.Equal(0, logsExit);
         Assert.Contains("skipped: the candidate is not blessed", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailNowTask_RunsOnce_DespiteRetries_AndTheRecordedReasonSaysWhy()
+    {
+        // With a 1 h retry delay, a wrongful retry would hang the test rather than pass it.
+        var (exit, output, _) = await RunAsync(FailNowDag, configure: null);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(("failed", 1), (Task(output, "upload").GetProperty("state").GetString(), Task(output, "upload").GetProperty("tries").GetInt32()));
+        await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(
+            new Storage.Sqlite.SqliteDatabase(Path.Combine(Home, "orchestrator.db")), TimeProvider.System, default);
+        var history = await store.TaskInstances.HistoryAsync(new Core.Model.RunId(RunId(output)), new Core.Model.TaskId("upload"), default);
+        Assert.Equal("unknown region 'mars'; not retried (3 retries left): a configuration error, which another try cannot change", history[^1].Reason);
     }
 
     private string Home => Path.Combine(_folder, "home");

@@ -72,6 +72,40 @@ public class RetryDecisionTests
     public void TriesLeft_CountsTheFirstTry(int tryNumber, int maxTries, bool left) =>
         Assert.Equal(left, RetryDecision.HasTriesLeft(tryNumber, maxTries));
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(1, 4)]
+    [InlineData(2, 4)]
+    [InlineData(4, 4)]
+    public void AConfigurationError_IsNeverRetried_AnOrdinaryFailureIsWhileTriesAreLeft(int tryNumber, int maxTries)
+    {
+        Assert.False(RetryDecision.Retries(tryNumber, maxTries, configurationError: true));
+        Assert.Equal(tryNumber < maxTries, RetryDecision.Retries(tryNumber, maxTries, configurationError: false));
+    }
+
+    [Fact]
+    public void TheFinalReason_SaysWhyRetriesWereLeftUnused()
+    {
+        Assert.Equal("args.trainer is 'Nope'; not retried (3 retries left): a configuration error, which another try cannot change",
+            RetryDecision.FinalFailureReason("args.trainer is 'Nope'", 1, 4, configurationError: true));
+        Assert.Equal("bad; not retried (1 retry left): a configuration error, which another try cannot change",
+            RetryDecision.FinalFailureReason("bad", 2, 3, configurationError: true));
+        Assert.Equal("try 1 failed; not retried (1 retry left): a configuration error, which another try cannot change",
+            RetryDecision.FinalFailureReason(null, 1, 2, configurationError: true));
+    }
+
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(3, 3, true)]
+    [InlineData(3, 3, false)]
+    [InlineData(1, 4, false)]
+    public void TheFinalReason_IsTheError_WhenNoRetryWasForgone(int tryNumber, int maxTries, bool configurationError)
+    {
+        Assert.Equal("exit code 2", RetryDecision.FinalFailureReason("exit code 2", tryNumber, maxTries, configurationError));
+        Assert.Equal($"try {tryNumber} failed", RetryDecision.FinalFailureReason(null, tryNumber, maxTries, configurationError));
+    }
+
     [Fact]
     public void AFailedTryNumberBelowOne_IsRefused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RetryDecision.Delay(RetryPolicy.None, 0, 0));

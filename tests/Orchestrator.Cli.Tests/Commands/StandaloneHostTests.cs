@@ -1,0 +1,97 @@
+using System.Globalization;
+using Orchestrator.Cli.Commands;
+
+namespace Orchestrator.Cli.Tests.Commands;
+
+/// <summary><c>standalone --host</c>: which addresses it accepts, the error for others, and a real process listening
+/// on every interface with a warning that nothing served is authenticated.</summary>
+public sealed class StandaloneHostTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-host-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("localhost", "http://localhost:8080")]
+    [InlineData("*", "http://*:8080")]
+    [InlineData("+", "http://+:8080")]
+    [InlineData("0.0.0.0", "http://0.0.0.0:8080")]
+    [InlineData("127.0.0.1", "http://127.0.0.1:8080")]
+    [InlineData("10.0.0.5", "http://10.0.0.5:8080")]
+    [InlineData("::", "http://[::]:8080")]
+    [InlineData("::1", "http://[::1]:8080")]
+    [InlineData("[::1]", "http://[::1]:8080")]
+    [InlineData("fe80::1", "http://[fe80::1]:8080")]
+    public void AcceptedHosts_BecomeTheListenUrl(string host, string url) =>
+        Assert.Equal(url, StandaloneCommand.ListenUrl(host, 8080));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("example.com")]
+    [InlineData("LOCALHOST ")]
+    [InlineData("1")]
+    [InlineData("10.1")]
+    [InlineData("256.1.1.1")]
+    [InlineData("0.0.0.0:80")]
+    [InlineData("http://0.0.0.0")]
+    [InlineData("[10.0.0.5]")]
+    [InlineData("[::1")]
+    public void OtherHosts_AreRefused(string host) =>
+        Assert.Null(StandaloneCommand.ListenUrl(host, 8080));
+
+    [Fact]
+    public async Task BadHost_ExitsTwo_NamingTheOptionAndWhatIsExpected_AndOpensNothing()
+    {
+        var home = Path.Combine(_root, "home");
+
+        var (exit, _, error) = await CliRunner.RunAsync("standalone", "--host", "my-box", "--dags", CliRunner.RepoDags, "--home", home);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("error: --host 'my-box' must be localhost, * (every interface) or an IP address such as 0.0.0.0, 127.0.0.1 or ::", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(home));
+    }
+
+    [Fact]
+    public async Task Help_ListsHost_WithItsDefaultAndTheWarning()
+    {
+        var (exit, output, _) = await CliRunner.RunAsync("standalone", "--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("--host", output, StringComparison.Ordinal);
+        Assert.Contains("localhost", output, StringComparison.Ordinal);
+        Assert.Contains("authentication", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryInterface_ServesHealthOnLoopback_AndWarnsThatNothingIsAuthenticated()
+    {
+        var dags = Directory.CreateDirectory(Path.Combine(_root, "dags")).FullName;
+        var port = StandaloneProcess.FreePort();
+        var process = StandaloneProcess.Start(dags, Path.Combine(_root, "home"), port, ["--host", "0.0.0.0"]);
+        try
+        {
+            var log = StandaloneProcess.Capture(process);
+            await StandaloneProcess.WaitHealthyAsync(port, log);
+            using var http = new HttpClient();
+            Assert.Contains("healthy", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/health")), StringComparison.Ordinal);
+            var at = port.ToString(CultureInfo.InvariantCulture);
+            await StandaloneProcess.EventuallyAsync(() =>
+            {
+                lock (log)
+                {
+                    var text = log.ToString();
+                    return Task.FromResult(text.Contains($"listening on http://0.0.0.0:{at}", StringComparison.Ordinal)
+                        && text.Contains("no authentication yet", StringComparison.Ordinal) ? text : null);
+                }
+            }, seconds: 30);
+        }
+        finally
+        {
+            await StandaloneProcess.KillAllAsync(process);
+        }
+    }
+}
