@@ -23,7 +23,8 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
         var path = args.RequirePath("path");
         if (!File.Exists(path))
         {
-            throw context.ArgError("path", $"is '{path}', which is not a file");
+            // Retried, unlike an arg error: a daily extract that lands late is there at the next try.
+            throw new TaskFailedException($"task '{context.TaskId}': args.path is '{path}', which is not a file (yet)");
         }
 
         var separatorArg = args.GetString("separator");

@@ -26,6 +26,21 @@ public sealed class BadInputTaskTests
     }
 
     [Fact]
+    public async Task A_missing_input_file_is_retried_because_a_late_extract_may_land_before_the_next_try()
+    {
+        await using var home = await MlHome.CreateAsync(sampleRows: 0);
+        var dag = new DagBuilder("late");
+        dag.Task("ingest", "ml.ingest", new { path = "data/not-there-yet.csv" }).Retries(1, "0s");
+
+        var ingest = MlHome.Task(await home.RunAsync(home.Build(dag)), "ingest");
+
+        Assert.Equal(TaskInstanceState.Failed, ingest.State);
+        Assert.Equal(2, ingest.Tries.Count);
+        Assert.Contains("args.path is", ingest.Reason, StringComparison.Ordinal);
+        Assert.Contains("not-there-yet.csv', which is not a file (yet)", ingest.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Text_in_a_column_declared_numeric_fails_ml_ingest_naming_the_line_and_column()
     {
         await using var home = await MlHome.CreateAsync(sampleRows: 0);
