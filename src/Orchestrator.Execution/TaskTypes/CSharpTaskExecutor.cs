@@ -14,10 +14,10 @@ internal sealed class CSharpTaskExecutor(IServiceProvider services) : ITaskExecu
     public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
         var type = context.Task.Implementation
-            ?? throw new TaskFailedException($"task '{context.TaskId}' has no task class");
+            ?? throw new TaskFailedNoRetryException($"task '{context.TaskId}' has no task class");
         if (!typeof(IDagTask).IsAssignableFrom(type))
         {
-            throw new TaskFailedException($"{type.FullName} does not implement {nameof(IDagTask)}");
+            throw new TaskFailedNoRetryException($"{type.FullName} does not implement {nameof(IDagTask)}");
         }
 
         await using var scope = services.CreateAsyncScope();
@@ -45,9 +45,10 @@ internal sealed class CSharpTaskExecutor(IServiceProvider services) : ITaskExecu
     /// naming the class, the parameter and its type, before anything runs.</summary>
     private static object Create(IServiceProvider provider, Type type, TaskId task)
     {
+        // A missing service is the host's configuration: another try cannot find it, so it is not retried.
         if (MissingService(provider, type) is { } missing)
         {
-            throw new TaskFailedException(
+            throw new TaskFailedNoRetryException(
                 $"task '{task}': cannot create {type.FullName}: its constructor parameter '{missing.Name}' ({Describe(missing.ParameterType)}) " +
                 "is not a registered service; register it in the host's services, or read it from the TaskContext");
         }

@@ -1,3 +1,4 @@
+using Orchestrator.Core.Authoring;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Execution.Hosting;
 using Orchestrator.Execution.Shell;
@@ -61,5 +62,5 @@ public sealed class TaskTypeRegistry
     public ITaskExecutor Get(string type) =>
         _executors.TryGetValue(type, out var executor)
             ? executor()
-            : throw new TaskFailedException($"no executor for task type '{type}'; known: {string.Join(", ", _executors.Keys.Order(StringComparer.Ordinal))}");
+            : throw new TaskFailedNoRetryException($"no executor for task type '{type}'; known: {string.Join(", ", _executors.Keys.Order(StringComparer.Ordinal))}");
 }

@@ -48,6 +48,24 @@ public class TaskServicesTests
     }
 
     [Fact]
+    public async Task TaskClass_AskingForAnUnregisteredService_IsNotRetried_AnotherTryCannotFindIt()
+    {
+        var services = new ServiceCollection().AddOrchestratorExecution().BuildServiceProvider();
+        var task = new TaskDefinition
+        {
+            Id = new TaskId("greet"), Type = TaskDefinition.CSharpTaskType, Implementation = typeof(ServedTask),
+            Retry = new Core.Retries.RetryPolicy { Retries = 3, Delay = TimeSpan.Zero },
+        };
+
+        var result = await services.GetRequiredService<TaskInstanceRunner>().RunAllTriesAsync(Requests.For(task), NullTryObserver.Instance, null, default);
+
+        Assert.Equal(TaskInstanceState.Failed, result.FinalState);
+        Assert.Single(result.Tries);
+        Assert.Contains("is not a registered service", result.Error, StringComparison.Ordinal);
+        Assert.Contains("not retried (3 retries left)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RegisteredTaskType_IsKnownToValidation_AndRunsWithItsServices()
     {
         var services = new ServiceCollection()
