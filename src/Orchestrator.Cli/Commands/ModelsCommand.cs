@@ -79,7 +79,7 @@ internal static class ModelsCommand
                 table.AddRow(
                     Markup.Escape(model.Name), latest[model.Name]?.ToString(CultureInfo.InvariantCulture) ?? "-",
                     Markup.Escape(string.Join(", ", model.Aliases.Select(pair => $"{pair.Key}→{pair.Value}"))), $"{model.UpdatedAt:u}",
-                    Markup.Escape(model.Description ?? ""));
+                    Markup.Escape(MlCli.Printable(model.Description ?? "")));
             }
 
             console.Out.Write(table);
@@ -174,6 +174,11 @@ internal static class ModelsCommand
                 return await MlCli.FailAsync(console, BadInput, $"version '{versionText}' is not a version number (1, 2, …; see `models versions {modelName}`)");
             }
 
+            if (parse.GetValue(reason) is { } why && why.Any(char.IsControl))
+            {
+                return await MlCli.FailAsync(console, BadInput, "--reason must be printable text (no control characters or terminal escape sequences)");
+            }
+
             await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
             var mover = MlCli.Mover();
             AliasMoveRecord? move;
@@ -254,7 +259,7 @@ internal static class ModelsCommand
             {
                 table.AddRow(
                     $"{move.MovedAt:u}", Markup.Escape(move.Alias), move.FromVersion?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    move.ToVersion?.ToString(CultureInfo.InvariantCulture) ?? "(deleted)", Markup.Escape(move.MovedBy), Markup.Escape(move.Reason ?? ""));
+                    move.ToVersion?.ToString(CultureInfo.InvariantCulture) ?? "(deleted)", Markup.Escape(MlCli.Printable(move.MovedBy)), Markup.Escape(MlCli.Printable(move.Reason ?? "")));
             }
 
             console.Out.Write(table);
@@ -280,6 +285,11 @@ internal static class MlCli
         lineage.DagId is null && lineage.RunId is null
             ? "-"
             : $"{lineage.DagId}/{lineage.RunId}/{lineage.TaskId}{(lineage.TryNumber is { } tryNumber ? $"#{tryNumber}" : "")}";
+
+    /// <summary>Text stored by someone else (a reason, a description), with control characters shown as '?', so a stored
+    /// escape sequence cannot drive the reader's terminal.</summary>
+    public static string Printable(string text) =>
+        text.Any(char.IsControl) ? new string([.. text.Select(c => char.IsControl(c) ? '?' : c)]) : text;
 
     /// <summary>The first 12 hex characters of a digest, as git shortens commits.</summary>
     public static string Short(string? digest) => digest is null ? "-" : digest[..Math.Min(12, digest.Length)];

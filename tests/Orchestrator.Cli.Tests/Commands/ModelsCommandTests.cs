@@ -91,6 +91,19 @@ public sealed class ModelsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AliasSet_RefusesAReasonWithTerminalEscapes_AndMovesNothing()
+    {
+        await SeedAsync();
+
+        var (exit, _, error) = await RunAsync("models", "alias", "set", "fare", "production", "1", "--reason", "fine\u001b[31mRED");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--reason must be printable text", error, StringComparison.Ordinal);
+        await using var store = await OpenStoreAsync();
+        Assert.Equal(2, (await store.Models.GetByAliasAsync("fare", "production", default))!.Version);
+    }
+
+    [Fact]
     public async Task AliasSet_ToTheVersionItAlreadyHas_RecordsNothing()
     {
         await SeedAsync();
