@@ -27,16 +27,7 @@ namespace Orchestrator.Benchmarks.Serving;
 /// on the same cores). Prints requests/s and p50/p99 latency for each and their ratio.</summary>
 internal static class ServingBenchmark
 {
-    private static readonly DatasetSchema TaxiSchema = new(
-    [
-        new("vendor_id", ColumnKind.Categorical),
-        new("rate_code", ColumnKind.Numeric),
-        new("passenger_count", ColumnKind.Numeric),
-        new("trip_time_in_secs", ColumnKind.Numeric),
-        new("trip_distance", ColumnKind.Numeric),
-        new("payment_type", ColumnKind.Categorical),
-        new("fare_amount", ColumnKind.Numeric),
-    ]);
+    private static DatasetSchema TaxiSchema => TaxiFareData.Schema;
 
     private const string Body =
         """{"dataframe_split": {"columns": ["vendor_id", "rate_code", "passenger_count", "trip_time_in_secs", "trip_distance", "payment_type"], "data": [["CMT", 1, 1, 1271, 3.8, "CRD"]]}}""";
