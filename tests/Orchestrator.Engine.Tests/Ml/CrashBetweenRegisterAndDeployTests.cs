@@ -62,6 +62,26 @@ public class CrashBetweenRegisterAndDeployTests
         Assert.EndsWith("/deploy#1", move.MovedBy, StringComparison.Ordinal); // the retry found the alias moved
     }
 
+    [Fact]
+    public async Task A_crash_mid_training_leaves_the_lost_tries_tracking_run_killed_not_running()
+    {
+        using var ml = new MlEngineServices();
+        await using var engine = await EngineFixture.StartAsync(registry: ml.RegistryDyingWhileTraining());
+        ml.Engine = engine;
+        var run = await engine.TriggerAsync(engine.Register(ml.Dag("ml_train_crash")));
+        await ml.Done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await engine.RestartAsync();
+        Assert.True(await engine.Coordinator.StartAsync(run, default));
+
+        Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
+        var experiment = (await engine.Store.Tracking.FindExperimentAsync("ml_train_crash", default))!;
+        var runs = await engine.Store.Tracking.ListRunsAsync(experiment.Id, default);
+        Assert.Equal(
+            [(1, Storage.Records.TrackingRunStatus.Killed), (2, Storage.Records.TrackingRunStatus.Finished)],
+            runs.Select(r => (r.CreatedBy.TryNumber ?? 0, r.Status)).OrderBy(r => r.Item1));
+    }
+
     private static T Output<T>(IReadOnlyDictionary<TaskId, string> outputs, string task, string kind)
         where T : class
     {

@@ -40,6 +40,22 @@ internal sealed class MlEngineServices : IDisposable
         return services.BuildServiceProvider().GetRequiredService<TaskTypeRegistry>();
     }
 
+    /// <summary>The types, with ml.train's first try dying mid-training: it has started its tracking run (as the real
+    /// task does) and hangs until the engine stops; later tries are the real ml.train.</summary>
+    public TaskTypeRegistry RegistryDyingWhileTraining()
+    {
+        TaxiSample = Path.Combine(_folder, "taxi.csv");
+        File.WriteAllLines(TaxiSample, File.ReadLines(RepositoryFile("dags/data/taxi-fare/taxi-fare-train.csv")).Take(601));
+        var store = new CurrentStore(() => Engine!.Store);
+        var services = new ServiceCollection()
+            .AddSingleton<IMetadataStore>(store)
+            .AddSingleton<IArtifactStore>(new FolderArtifactStore(Path.Combine(_folder, "artifacts")))
+            .AddOrchestratorMl();
+        services.AddOrchestratorTaskType("ml.train", provider => new DieWhileTraining(
+            ActivatorUtilities.CreateInstance<TrainTask>(provider), store, this));
+        return services.BuildServiceProvider().GetRequiredService<TaskTypeRegistry>();
+    }
+
     /// <summary>ingest → train → register → deploy of the taxi_fare model.</summary>
     public DagBuilder Dag(string id)
     {
@@ -88,6 +104,26 @@ internal sealed class MlEngineServices : IDisposable
             }
 
             return output;
+        }
+    }
+
+    /// <summary>Try 1: opens a tracking run the way ml.train does, then hangs as if training when the engine died.</summary>
+    private sealed class DieWhileTraining(ITaskExecutor real, IMetadataStore store, MlEngineServices owner) : ITaskExecutor
+    {
+        public async Task<System.Text.Json.JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            if (context.TryNumber > 1)
+            {
+                return await real.ExecuteAsync(context, cancellationToken);
+            }
+
+            var experiment = await store.Tracking.GetOrCreateExperimentAsync(context.DagId.Value, context.Time.GetUtcNow(), cancellationToken);
+            await store.Tracking.StartRunAsync(experiment.Id, context.TaskId.Value, context.Lineage(),
+                new Dictionary<string, string>(), new Dictionary<string, string>(), context.Time.GetUtcNow(), cancellationToken);
+            owner.Done.TrySetResult();
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, owner._hung.Token);
+            await Task.Delay(Timeout.Infinite, either.Token);
+            return null;
         }
     }
 
