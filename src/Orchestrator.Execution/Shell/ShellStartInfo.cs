@@ -10,6 +10,10 @@ namespace Orchestrator.Execution.Shell;
 /// <summary>How a shell try's process is started: the command line, its working folder and its environment.</summary>
 internal static class ShellStartInfo
 {
+    /// <summary>Holds the command until its start is released, then runs it in place (<c>exec</c>: same pid and group).
+    /// No line (the engine died or refused to record the group): nothing runs.</summary>
+    internal const string GateScript = "IFS= read -r _ || exit 125; exec bash -c \"$1\"";
+
     /// <summary>PATH when the engine has none.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -31,6 +35,11 @@ internal static class ShellStartInfo
         start.ArgumentList.Add("--default-signal=PIPE");
         start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
+        // The command waits for one line on stdin (ShellTaskExecutor sends it once the process group is recorded with
+        // the try), then becomes the task's bash in the same process: an engine killed in between leaves either no
+        // command running or a recorded group the next engine stops. After the line, stdin is at end of file.
+        start.ArgumentList.Add(GateScript);
+        start.ArgumentList.Add("bash");
         start.ArgumentList.Add(command.Command);
         Fill(start.Environment, context, command, options);
         return start;

@@ -35,6 +35,7 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
         try
         {
             await ReportStartedAsync(process, context, cancellationToken);
+            await ReleaseAsync(process);
             await process.WaitForExitAsync(cancellationToken);
             // A backgrounded child can hold the pipes open after bash exits; the timeout still applies then.
             await Task.WhenAll(stdout, stderr).WaitAsync(cancellationToken);
@@ -58,6 +59,20 @@ internal sealed class ShellTaskExecutor : ITaskExecutor
         }
 
         return output.Result();
+    }
+
+    /// <summary>Lets the command run (see <see cref="ShellStartInfo.GateScript"/>) and ends its stdin.</summary>
+    private static async Task ReleaseAsync(Process process)
+    {
+        try
+        {
+            await process.StandardInput.WriteLineAsync();
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The shell is gone already (killed from outside): its exit code tells the try how it ended.
+        }
     }
 
     private static Task ReportStartedAsync(Process process, TaskContext context, CancellationToken cancellationToken) =>

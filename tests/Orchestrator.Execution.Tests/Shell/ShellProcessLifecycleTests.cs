@@ -33,26 +33,32 @@ public sealed class ShellProcessLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task FailingReport_KillsTheGroup_AndFailsTheTry()
+    public async Task FailingReport_KillsTheGroup_BeforeTheCommandRan_AndFailsTheTry()
     {
+        // The command is held until its group is recorded: when recording fails, nothing of it has run.
+        var marker = Path.Combine(Path.GetTempPath(), $"orchestrator-gate-{Guid.NewGuid():N}");
         var group = 0;
-        var execute = new ShellTaskExecutor().ExecuteAsync(Execution("sleep 300 & sleep 300 & wait", onStarted: async (process, _) =>
+        var membersWhenReported = -1;
+        var execute = new ShellTaskExecutor().ExecuteAsync(Execution($"touch {marker}; sleep 300 & sleep 300 & wait", onStarted: (process, _) =>
         {
             group = process.ProcessGroupId;
-            await ProcessGroups.EventuallyAsync(() => ProcessGroups.LiveMembers(group).Count == 3, "the sleeps never started");
+            membersWhenReported = ProcessGroups.LiveMembers(group).Count;
             throw new InvalidOperationException("store unavailable");
         }), default);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => execute.WaitAsync(TimeSpan.FromSeconds(20)));
 
         Assert.Equal("store unavailable", error.Message);
+        Assert.Equal(1, membersWhenReported); // only the shell waiting for its start
         try
         {
             await ProcessGroups.EventuallyAsync(() => ProcessGroups.LiveMembers(group).Count == 0, $"group {group} outlived its failed try");
+            Assert.False(File.Exists(marker), "the command ran although its process group was never recorded");
         }
         finally
         {
             ProcessGroups.KillGroup(group);
+            File.Delete(marker);
         }
     }
 
