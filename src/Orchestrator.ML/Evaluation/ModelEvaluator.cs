@@ -45,25 +45,9 @@ public static class ModelEvaluator
     public static EvaluationComparison Compare(string candidatePackage, string? baselinePackage, DatasetSource dataset, HoldoutSpec? holdout = null)
     {
         using var candidate = ModelPackageReader.ReadModel(candidatePackage);
-        if (baselinePackage is null)
-        {
-            return Compare(candidate, null, dataset, holdout);
-        }
-
-        MlNetModel baseline;
-        try
-        {
-            baseline = ModelPackageReader.ReadModel(baselinePackage);
-        }
-        catch (Exception error) when (error is InvalidDataException or FileNotFoundException)
-        {
-            return new EvaluationComparison(Evaluate(candidate, dataset, holdout), ModelEvaluation.Unavailable(error.Message));
-        }
-
-        using (baseline)
-        {
-            return Compare(candidate, baseline, dataset, holdout);
-        }
+        return new EvaluationComparison(
+            Evaluate(candidate, dataset, holdout),
+            baselinePackage is null ? null : EvaluateBaseline(candidate.Signature, baselinePackage, dataset, holdout));
     }
 
     /// <summary>Scores only the baseline package on the rows a candidate with <paramref name="candidate"/>'s signature

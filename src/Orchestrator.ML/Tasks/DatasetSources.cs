@@ -19,8 +19,8 @@ public sealed class DatasetSources(IMetadataStore store, IArtifactStore artifact
     public Task<DatasetSource> SourceAsync(DatasetOutput dataset, CancellationToken cancellationToken) =>
         SourceAsync(dataset.Dataset, dataset.Separator, dataset.Schema, cancellationToken);
 
-    /// <summary>The stored bytes with a separator and a schema (<see cref="SchemaText"/>); a null schema: the one the
-    /// version was first recorded with.</summary>
+    /// <summary>The stored bytes with a separator and a schema (<see cref="DatasetSchemaJson"/>); a null schema: the
+    /// one the version was first recorded with.</summary>
     public async Task<DatasetSource> SourceAsync(string digest, string separator, string? schema, CancellationToken cancellationToken)
     {
         var record = await RecordAsync(digest, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class DatasetSources(IMetadataStore store, IArtifactStore artifact
             throw new TaskFailedException($"dataset {record.Name} ({digest[..12]}) is recorded but its bytes are missing from the artifact store");
         }
 
-        var parsed = schema is null ? DatasetSchemaJson.FromJson(record.SchemaJson) : ParseSchemaText(schema);
+        var parsed = DatasetSchemaJson.FromJson(schema ?? record.SchemaJson);
         return new DatasetSource(path, parsed, new CsvFormat(CsvSeparator.Parse(separator)));
     }
 
@@ -49,20 +49,5 @@ public sealed class DatasetSources(IMetadataStore store, IArtifactStore artifact
         await using var stream = await artifacts.OpenReadAsync(digest, cancellationToken);
         using var reader = new StreamReader(stream);
         return DatasetProfile.FromJson(await reader.ReadToEndAsync(cancellationToken));
-    }
-
-    /// <summary>A schema as the outputs carry it: one <c>name:kind</c> per column, in file order, as a JSON array of
-    /// strings (compact, and equal outputs compare equal).</summary>
-    public static string SchemaText(DatasetSchema schema) =>
-        System.Text.Json.JsonSerializer.Serialize(schema.Columns.Select(c => $"{c.Name}:{(c.Kind == ColumnKind.Numeric ? "numeric" : "categorical")}"));
-
-    private static DatasetSchema ParseSchemaText(string text)
-    {
-        var columns = System.Text.Json.JsonSerializer.Deserialize<string[]>(text) ?? [];
-        return new DatasetSchema([.. columns.Select(column =>
-        {
-            var colon = column.LastIndexOf(':');
-            return new DatasetColumn(column[..colon], column[(colon + 1)..] == "numeric" ? ColumnKind.Numeric : ColumnKind.Categorical);
-        })]);
     }
 }

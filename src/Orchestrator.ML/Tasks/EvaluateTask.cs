@@ -71,14 +71,7 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
         }
 
         var chosen = Choose(context, scores, metric, direction);
-        var baseline = baselineRecord is null && args.GetString("model") is not { } model
-            ? null
-            : new BaselineScore(
-                args.GetString("model")!,
-                alias,
-                baselineRecord?.Version,
-                baselineEvaluation is { Available: true } ? baselineEvaluation.Metrics : null,
-                baselineRecord is null ? $"{args.GetString("model")}@{alias} is not set yet" : baselineEvaluation is { Available: true } ? null : baselineEvaluation?.Reason);
+        var baseline = BaselineScoreOf(args.GetString("model"), alias, baselineRecord, baselineEvaluation);
         if (baseline is not null)
         {
             context.Logger.LogInformation("Baseline {Model}@{Alias}: {Result}", baseline.Model, alias,
@@ -123,6 +116,14 @@ public sealed class EvaluateTask(IMetadataStore store, IArtifactStore artifacts,
         var record = await store.Models.GetByAliasAsync(ModelNames.Require(context, "model", model), alias, cancellationToken);
         return record is null ? (null, null, alias) : (record, await artifacts.GetLocalPathAsync(record.ArtifactDigest, cancellationToken), alias);
     }
+
+    /// <summary>Null when no model was named; else the baseline's metrics, or why it has none (not deployed yet, or it
+    /// could not be scored on these rows).</summary>
+    private static BaselineScore? BaselineScoreOf(string? model, string alias, ModelVersionRecord? record, ModelEvaluation? evaluation) =>
+        model is null ? null
+        : record is null ? new BaselineScore(model, alias, null, null, $"{model}@{alias} is not set yet")
+        : evaluation is { Available: true } ? new BaselineScore(model, alias, record.Version, evaluation.Metrics, null)
+        : new BaselineScore(model, alias, record.Version, null, evaluation?.Reason);
 
     private static (ModelOutput Model, ModelEvaluation Evaluation) Choose(TaskContext context, List<(ModelOutput Model, ModelEvaluation Evaluation)> scores, string metric, GateDirection direction)
     {

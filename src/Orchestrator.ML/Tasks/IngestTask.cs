@@ -84,6 +84,6 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
         var profile = await artifacts.PutAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(result.Profile.ToJson())), cancellationToken);
         return MlJson.ToElement(new DatasetOutput(MlOutputKinds.Dataset, result.Digest, name, result.Rows,
             [.. result.Schema.Columns.Select(c => c.Name)], separator == '\t' ? "\\t" : separator.ToString(),
-            Schema: DatasetSources.SchemaText(result.Schema), Profile: profile.Digest));
+            Schema: result.Schema.ToJson(), Profile: profile.Digest));
     }
 }

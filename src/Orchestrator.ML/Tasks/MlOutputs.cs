@@ -17,7 +17,7 @@ public static class MlOutputKinds
 }
 
 /// <summary>A dataset version (ml.ingest; passed on by ml.validate): its digest, name, size, columns, and how this ingest
-/// read it — the separator, the schema (<c>name:kind</c> per column) and the profile (an artifact, by digest). The same
+/// read it — the separator, the schema (as <see cref="Data.DatasetSchemaJson"/> writes it) and the profile (an artifact, by digest). The same
 /// bytes read with other settings (separator, numeric/categorical) are the same version but another schema and
 /// profile, so later steps take them from here, not from the version's first record. <see cref="Validated"/>: the
 /// ml.validate task that passed it.</summary>

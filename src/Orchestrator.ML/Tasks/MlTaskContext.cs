@@ -39,7 +39,7 @@ public static class MlTaskContext
     public static T OutputOfTask<T>(this TaskContext context, string argName, string taskId, string kind)
         where T : class
     {
-        if (!IsTaskId(taskId) || !context.Outputs.TryGetValue(new TaskId(taskId), out var output))
+        if (!IdentifierRules.IsValid(taskId) || !context.Outputs.TryGetValue(new TaskId(taskId), out var output))
         {
             throw context.ArgError(argName, $"names task '{taskId}', which has no output in this run (it must be upstream of '{context.TaskId}' and have succeeded)");
         }
@@ -91,17 +91,4 @@ public static class MlTaskContext
         new($"task '{context.TaskId}': args.{field} {problem}");
 
     public static JsonElement ToOutput<T>(T value) => MlJson.ToElement(value);
-
-    private static bool IsTaskId(string value)
-    {
-        try
-        {
-            _ = new TaskId(value);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }

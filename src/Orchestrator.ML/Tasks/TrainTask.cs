@@ -176,7 +176,12 @@ public sealed class TrainTask(IMetadataStore store, IArtifactStore artifacts, Da
 
         foreach (var (name, value) in request.Hyperparameters ?? new Dictionary<string, object?>())
         {
-            parameters[$"hp.{name}"] = value is JsonElement json && json.ValueKind == JsonValueKind.String ? json.GetString()! : (value is JsonElement raw ? raw.GetRawText() : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+            parameters[$"hp.{name}"] = value switch
+            {
+                JsonElement { ValueKind: JsonValueKind.String } text => text.GetString()!,
+                JsonElement json => json.GetRawText(),
+                _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+            };
         }
 
         return parameters;

@@ -64,10 +64,7 @@ public sealed class ValidateTask(DatasetSources datasets) : ITaskExecutor
         }
 
         var args = new TaskArgs(given, context.TaskId, context.DagFolder);
-        foreach (var field in given.EnumerateObject().Select(p => p.Name).Where(n => n is not ("missingShare" or "range" or "unseenShare")))
-        {
-            throw context.ArgError($"tolerances.{field}", "is not a tolerance; known: missingShare, range, unseenShare");
-        }
+        context.RequireKnownFields(given, "tolerances.", ["missingShare", "range", "unseenShare"]);
 
         double Share(string name, double fallback) => args.GetNumber(name) switch
         {
