@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Orchestrator.Loading.Json;
@@ -8,7 +9,7 @@ namespace Orchestrator.Loading.Tests.Json;
 /// <summary>A DAG-level env and the load-time checks of templates (filters, places in a shell command).</summary>
 public class TemplatesAndEnvLoadingTests
 {
-    private static readonly JsonSchema Schema = JsonSchema.FromFile(Path.Combine(JsonDagFileLoaderTests.RepoRoot(), "docs", "dag.schema.json"));
+    private static readonly JsonSchema Schema = DagSchema.Instance;
 
     [Fact]
     public async Task DagEnv_IsMergedUnderEachShellTasksEnv_TheTaskWins()
@@ -79,7 +80,7 @@ public class TemplatesAndEnvLoadingTests
     [InlineData("""{"id": "a", "env": "A=b", "tasks": [{"id": "x", "type": "empty"}]}""", false)]
     public async Task SchemaAndLoader_AgreeOnEnv(string json, bool valid)
     {
-        Assert.Equal(valid, Schema.Evaluate(JsonNode.Parse(json)).IsValid);
+        Assert.Equal(valid, Schema.Evaluate(JsonElement.Parse(json)).IsValid);
         Assert.Equal(valid, (await LoadAsync(json)).Errors.Count == 0);
     }
 
