@@ -68,7 +68,7 @@ public class QuartzCronConversionTests
         foreach (var zoneId in Zones)
         {
             var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
-            var quartz = ours.ToQuartzCronExpressions().Select(text => new Quartz.CronExpression(text) { TimeZone = zone }).ToList();
+            var quartz = ours.ToQuartzCronExpressions().Select(text => new Quartz.CronExpression(text, zone)).ToList();
             foreach (var start in Starts)
             {
                 var expected = Fires(after => oracle.Select(c => c.GetNextOccurrence(after, zone)).Min(), start);

@@ -10,7 +10,8 @@ using Quartz;
 
 namespace Orchestrator.Engine.Tests;
 
-/// <summary>Quartz's clock (<see cref="SystemTime"/>) is process-wide: these tests run alone.</summary>
+/// <summary>These tests step Quartz on a fake clock (<see cref="IScheduler.TimeProvider"/>) and wait in real time for its
+/// fires: they run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class QuartzClockTests
 {
@@ -31,14 +32,10 @@ public sealed class QuartzFiringTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
-        SystemTime.UtcNow = () => _time.GetUtcNow();
-        SystemTime.Now = () => _time.GetUtcNow();
     }
 
     public async Task DisposeAsync()
     {
-        SystemTime.UtcNow = () => DateTimeOffset.UtcNow;
-        SystemTime.Now = () => DateTimeOffset.Now;
         await _store.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
@@ -88,13 +85,13 @@ public sealed class QuartzFiringTests : IAsyncLifetime
         while (true)
         {
             var triggers = await scheduler.GetTriggersOfJob(job);
-            var next = triggers.Select(t => t.GetNextFireTimeUtc()).Where(t => t is not null).Min();
+            var next = triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
             if (next is not { } at || at >= until)
             {
                 return fired;
             }
 
-            var due = triggers.Count(t => t.GetNextFireTimeUtc() == at);
+            var due = triggers.Count(t => t.NextFireTimeUtc == at);
             _time.SetUtcNow(at);
             await WakeAsync(scheduler);
             var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -111,11 +108,11 @@ public sealed class QuartzFiringTests : IAsyncLifetime
 
     /// <summary>Quartz's thread sleeps in real time until the fire time it computed; any scheduling change wakes it
     /// to read its (fake) clock again.</summary>
-    private static Task WakeAsync(IScheduler scheduler)
+    private static async Task WakeAsync(IScheduler scheduler)
     {
         var wake = JobBuilder.Create<NeverRuns>().WithIdentity("wake", "test").StoreDurably().Build();
         var later = TriggerBuilder.Create().WithIdentity("wake", "test").ForJob(wake).StartAt(new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)).Build();
-        return scheduler.ScheduleJob(wake, [later], replace: true);
+        await scheduler.ScheduleJob(wake, [later], ScheduleJobOptions.Replacing);
     }
 
     private static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
@@ -130,11 +127,7 @@ public sealed class QuartzFiringTests : IAsyncLifetime
 
         public int Count(DateTimeOffset at) => _fires.GetValueOrDefault(at);
 
-        public Task JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+        ValueTask IJobListener.JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
         {
             if (jobException is not null)
             {
@@ -142,12 +135,12 @@ public sealed class QuartzFiringTests : IAsyncLifetime
             }
 
             _fires.AddOrUpdate(context.ScheduledFireTimeUtc ?? context.FireTimeUtc, 1, (_, n) => n + 1);
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
     }
 
     private sealed class NeverRuns : IJob
     {
-        public Task Execute(IJobExecutionContext context) => Task.CompletedTask;
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -120,8 +120,8 @@ public sealed class CronSchedule
     }
 
     /// <summary>Quartz.NET cron expressions ("sec min hour dom month dow") whose union fires exactly when this does.
-    /// Quartz needs '?' in one day field and counts weekdays 1-7 from Sunday, so two restricted day fields (OR)
-    /// become two expressions.</summary>
+    /// Quartz counts weekdays 1-7 from Sunday. Two restricted day fields (OR) become two expressions, each with '?'
+    /// in the other day field, so each trigger means one day rule whatever Quartz makes of two.</summary>
     public IReadOnlyList<string> ToQuartzCronExpressions()
     {
         var time = $"0 {Minutes.ToList()} {Hours.ToList()}";

@@ -1,10 +1,8 @@
-using System.Collections.Specialized;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Engine.Catalog;
 using Quartz;
-using Quartz.Impl;
-using Quartz.Spi;
+using Quartz.Extensibility;
 
 namespace Orchestrator.Engine.Scheduling;
 
@@ -15,14 +13,16 @@ namespace Orchestrator.Engine.Scheduling;
 public sealed class QuartzRunScheduler : IAsyncDisposable
 {
     private const string Group = "dags";
+    private readonly StandaloneSchedulerFactory _factory;
     private readonly IScheduler _scheduler;
     private readonly DagCatalog _catalog;
     private readonly Dictionary<DagId, string> _scheduled = [];
 
     private readonly TimeProvider _time;
 
-    private QuartzRunScheduler(IScheduler scheduler, DagCatalog catalog, TimeProvider time)
+    private QuartzRunScheduler(StandaloneSchedulerFactory factory, IScheduler scheduler, DagCatalog catalog, TimeProvider time)
     {
+        _factory = factory;
         _scheduler = scheduler;
         _catalog = catalog;
         _time = time;
@@ -30,16 +30,17 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
 
     public static async Task<QuartzRunScheduler> StartAsync(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, TimeProvider time, CancellationToken cancellationToken)
     {
-        var factory = new StdSchedulerFactory(new NameValueCollection
-        {
-            ["quartz.scheduler.instanceName"] = $"orchestrator-{Guid.NewGuid():N}",
-            ["quartz.jobStore.type"] = "Quartz.Simpl.RAMJobStore, Quartz",
-            ["quartz.threadPool.maxConcurrency"] = "2",
-        });
+        // Quartz reads the engine's clock, so a fake one drives its fires in tests; the factory owns the container
+        // Quartz builds the scheduler from and is disposed with it.
+        var factory = QuartzSchedulerBuilder.Create(quartz => quartz
+            .ConfigureScheduler(options => options.InstanceName = $"orchestrator-{Guid.NewGuid():N}")
+            .UseInMemoryStore(_ => { })
+            .UseDefaultThreadPool(maxConcurrency: 2)
+            .UseTimeProvider(time)
+            .UseJobFactory(new Factory(catalog, runs, runsCreated))).Build();
         var scheduler = await factory.GetScheduler(cancellationToken);
-        scheduler.JobFactory = new Factory(catalog, runs, runsCreated);
         await scheduler.Start(cancellationToken);
-        var result = new QuartzRunScheduler(scheduler, catalog, time);
+        var result = new QuartzRunScheduler(factory, scheduler, catalog, time);
         await result.SyncAsync(cancellationToken);
         return result;
     }
@@ -68,7 +69,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
 
             var job = JobFor(dagId);
             var dag = _catalog.Current[dagId].Definition;
-            await _scheduler.ScheduleJob(job, Triggers(dag, job), replace: true, cancellationToken);
+            await _scheduler.ScheduleJob(job, Triggers(dag, job), ScheduleJobOptions.Replacing, cancellationToken);
             await ArmPlannedFireAsync(_scheduler, dag, _time.GetUtcNow(), cancellationToken);
             _scheduled[dagId] = signature;
         }
@@ -83,7 +84,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
             .Select((expression, i) => TriggerBuilder.Create()
                 .WithIdentity($"{dag.Id}#{i}", Group)
                 .ForJob(job)
-                .WithCronSchedule(expression, cron => cron.InTimeZone(zone).WithMisfireHandlingInstructionFireAndProceed())
+                .WithCronSchedule(expression, cron => cron.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
                 .Build())];
     }
 
@@ -97,7 +98,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
     /// <c>GetFireTimeAfter</c>. The two differ in a repeated (fall-back) hour: Quartz has already stepped past it,
     /// while a fresh evaluation from inside it finds it again, which hid the planner's second fire there.</summary>
     private static DateTimeOffset? NextCronFire(IEnumerable<ITrigger> cronTriggers) =>
-        cronTriggers.Select(t => t.GetNextFireTimeUtc()).Where(t => t is not null).Min();
+        cronTriggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
 
     /// <summary>Adds a one-shot trigger at the planner's next run when Quartz's cron triggers would fire later, and
     /// drops pending ones that are no longer right. Each one-shot trigger has a key of its own (its time), so arming
@@ -111,7 +112,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         var planned = triggers.Where(t => t.Key.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         var at = PlannedFireNeeded(dag, NextCronFire(triggers.Except(planned)), after);
         var key = at is { } time ? new TriggerKey($"{prefix}{time.UtcTicks}", Group) : null;
-        foreach (var stale in planned.Where(t => !t.Key.Equals(key) && t.GetNextFireTimeUtc() is not null))
+        foreach (var stale in planned.Where(t => !t.Key.Equals(key) && t.NextFireTimeUtc is not null))
         {
             await scheduler.UnscheduleJob(stale.Key, cancellationToken);
         }
@@ -122,7 +123,7 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         }
 
         await scheduler.ScheduleJob(TriggerBuilder.Create().WithIdentity(key).ForJob(job).StartAt(at!.Value)
-            .WithSimpleSchedule(simple => simple.WithMisfireHandlingInstructionFireNow()).Build(), cancellationToken);
+            .WithSimpleSchedule(simple => simple.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow)).Build(), cancellationToken: cancellationToken);
     }
 
     private const string PlannedSuffix = "#planned@";
@@ -130,12 +131,16 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
     internal static IJobDetail JobFor(DagId dagId) =>
         JobBuilder.Create<ScheduledRunJob>().WithIdentity(dagId.Value, Group).UsingJobData("dagId", dagId.Value).Build();
 
-    public async ValueTask DisposeAsync() => await _scheduler.Shutdown(waitForJobsToComplete: false);
+    public async ValueTask DisposeAsync()
+    {
+        await _scheduler.Shutdown(waitForJobsToComplete: false);
+        await _factory.DisposeAsync();
+    }
 
     /// <summary>A fire of a DAG's trigger: create the runs now due.</summary>
     private sealed class ScheduledRunJob(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated) : IJob
     {
-        public async Task Execute(IJobExecutionContext context)
+        public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
         {
             var dagId = new DagId(context.MergedJobDataMap.GetString("dagId")!);
             if (!catalog.Current.TryGetValue(dagId, out var dag))
@@ -143,21 +148,20 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
                 return;
             }
 
-            if ((await runs.CreateDueRunsAsync(dag, context.CancellationToken)).Count > 0)
+            if ((await runs.CreateDueRunsAsync(dag, cancellationToken)).Count > 0)
             {
                 await runsCreated();
             }
 
-            await ArmPlannedFireAsync(context.Scheduler, dag.Definition, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.CancellationToken);
+            await ArmPlannedFireAsync(context.Scheduler, dag.Definition, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, cancellationToken);
         }
     }
 
     private sealed class Factory(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated) : IJobFactory
     {
-        public IJob NewJob(TriggerFiredBundle bundle, IScheduler scheduler) => new ScheduledRunJob(catalog, runs, runsCreated);
+        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new JobScope(new ScheduledRunJob(catalog, runs, runsCreated), null));
 
-        public void ReturnJob(IJob job)
-        {
-        }
+        public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
