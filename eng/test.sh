@@ -26,15 +26,22 @@ stop_postgres() {
 }
 trap stop_postgres EXIT
 
+apt_updated=""
+apt_install() {
+  # Debian's packages, as root or through passwordless sudo; the package lists are refreshed once per run.
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+  if [ -z "$apt_updated" ]; then
+    "${sudo[@]}" apt-get update -qq >/dev/null || return 1
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 ensure_postgres_installed() {
   [ -x "$pg_bin/initdb" ] && return 0
   log "installing PostgreSQL 15 from Debian's packages"
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null && apt-get install -y -qq postgresql-15 >/dev/null
-  else
-    sudo -n apt-get update -qq >/dev/null && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
-  fi
+  apt_install postgresql-15
 }
 
 free_port() {
@@ -74,6 +81,20 @@ if ! start_postgres; then
   fi
   log "PostgreSQL could not be started; tests that need it will fail"
 fi
+
+# --- Chromium (browser tests drive Debian's Chromium headless through Playwright) ----------------------------
+chromium_bin=/usr/bin/chromium
+if [ ! -x "$chromium_bin" ]; then
+  log "installing Chromium from Debian's packages"
+  if ! apt_install chromium; then
+    if [ "${CI:-}" = "true" ]; then
+      log "Chromium could not be installed and CI=true: failing"
+      exit 1
+    fi
+    log "Chromium could not be installed; the browser tests will fail"
+  fi
+fi
+export ORCHESTRATOR_TEST_CHROMIUM="$chromium_bin"
 
 # --- Tests ------------------------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
