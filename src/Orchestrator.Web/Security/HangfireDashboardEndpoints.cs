@@ -12,8 +12,7 @@ public static class HangfireDashboardEndpoints
 
     /// <summary>Hangfire's dashboard at /hangfire for admins only (401 when not signed in, 403 below admin), reading
     /// the engine's queues from <paramref name="storage"/>. The storage is asked for on the first request (the engine
-    /// may start after the routes are mapped); while it is null the answer is 503. Needs
-    /// <c>services.AddHangfire(_ => { })</c>, which <see cref="AddOrchestratorHangfireDashboard"/> does.</summary>
+    /// may start after the routes are mapped); while it is null the answer is 503. Needs no Hangfire services.</summary>
     public static IEndpointRouteBuilder MapOrchestratorHangfireDashboard(this IEndpointRouteBuilder app, Func<IServiceProvider, JobStorage?> storage)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -40,22 +39,14 @@ public static class HangfireDashboardEndpoints
         return app;
     }
 
-    /// <summary>The services Hangfire's dashboard needs. No Hangfire server and no global storage: the engine owns both.</summary>
-    public static Microsoft.Extensions.DependencyInjection.IServiceCollection AddOrchestratorHangfireDashboard(this Microsoft.Extensions.DependencyInjection.IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        return services.AddHangfire(_ => { });
-    }
-
     private static RequestDelegate Build(IEndpointRouteBuilder app, JobStorage storage)
     {
         var branch = app.CreateApplicationBuilder();
-        branch.UseHangfireDashboard(Path, new DashboardOptions
-        {
-            Authorization = [new AdminOnly()],
-            AppPath = "/",
-            DisplayStorageConnectionString = false,
-        }, storage);
+        var options = new DashboardOptions { Authorization = [new AdminOnly()], AppPath = "/", DisplayStorageConnectionString = false };
+        // The middleware itself, not UseHangfireDashboard: that one needs services.AddHangfire, which points Hangfire's
+        // process-wide log provider at this host's logger factory — the engine's Hangfire server would then log into
+        // a disposed factory once this host stops (tests and restarts run several hosts in one process).
+        branch.Map(Path, dashboard => dashboard.UseMiddleware<AspNetCoreDashboardMiddleware>(storage, options, DashboardRoutes.Routes));
         return branch.Build();
     }
 
