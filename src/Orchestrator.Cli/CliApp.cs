@@ -51,6 +51,7 @@ public static class CliApp
         root.Subcommands.Add(ConnectionsCommand.Create(console));
         root.Subcommands.Add(ModelsCommand.Create(console));
         root.Subcommands.Add(ExperimentsCommand.Create(console));
+        root.Subcommands.Add(UsersCommand.Create(console));
         return root;
     }
 }

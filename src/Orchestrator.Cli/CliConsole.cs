@@ -16,6 +16,9 @@ internal sealed class CliConsole
 
     public TextWriter Output { get; }
 
+    /// <summary>Standard input (<c>users create --password-stdin</c>); tests give their own.</summary>
+    public TextReader Input { get; init; } = Console.In;
+
     public TextWriter Error { get; }
 
     public IAnsiConsole Out { get; }

@@ -29,6 +29,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Experiments and tracking runs.</summary>
     ITrackingStore Tracking { get; }
 
+    /// <summary>Users and API tokens (access control).</summary>
+    IUserStore Users { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

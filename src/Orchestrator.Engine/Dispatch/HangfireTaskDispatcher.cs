@@ -49,6 +49,9 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
             _storage);
     }
 
+    /// <summary>Hangfire's storage, for its dashboard (/hangfire) to read the queues and jobs of this dispatcher.</summary>
+    public JobStorage Storage => _storage;
+
     public void Enqueue(RunId runId, TaskId taskId, string queue)
     {
         // A Job built directly: enqueueing through an expression would compile it on every call.

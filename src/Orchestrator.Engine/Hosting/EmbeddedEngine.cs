@@ -52,6 +52,9 @@ public sealed class EmbeddedEngine : IAsyncDisposable
 
     public RunCoordinator Coordinator => _coordinator;
 
+    /// <summary>The Hangfire storage the engine dispatches through, for the Hangfire dashboard.</summary>
+    public Hangfire.JobStorage HangfireStorage => _dispatcher.Storage;
+
     public static async Task<EmbeddedEngine> StartAsync(EngineOptions options, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -150,6 +150,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public ITrackingStore Tracking => current().Tracking;
 
+        public IUserStore Users => current().Users;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);

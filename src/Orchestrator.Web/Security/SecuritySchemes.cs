@@ -1,0 +1,34 @@
+using System.Security.Claims;
+
+namespace Orchestrator.Web.Security;
+
+/// <summary>The authentication schemes and how a signed-in user is represented. The identity's authentication type
+/// names the scheme that made it, which decides whether CSRF protection applies (all but bearer).</summary>
+public static class SecuritySchemes
+{
+    /// <summary>The default scheme: picks one of the three below per request.</summary>
+    public const string Select = "orchestrator";
+    public const string Cookie = "orchestrator.cookie";
+    public const string Bearer = "orchestrator.bearer";
+    public const string Local = "orchestrator.local";
+
+    /// <summary>Claim present (value "true") when the user was signed in automatically from loopback.</summary>
+    public const string AutoSignedInClaim = "orchestrator:auto";
+
+    public const string CookieName = ".Orchestrator.Auth";
+
+    public static ClaimsPrincipal Principal(string name, string role, string scheme, bool autoSignedIn = false)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.NameIdentifier, name), new(ClaimTypes.Role, role) };
+        if (autoSignedIn)
+        {
+            claims.Add(new Claim(AutoSignedInClaim, "true"));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    public static string? RoleOf(ClaimsPrincipal user) => user.FindFirst(ClaimTypes.Role)?.Value;
+
+    public static bool IsAutoSignedIn(ClaimsPrincipal user) => user.HasClaim(AutoSignedInClaim, "true");
+}
