@@ -13,37 +13,48 @@ public interface IModelAliasCommands
     Task<AliasMoveResult> MoveAsync(string name, string alias, int version, string? reason, Actor actor, CancellationToken cancellationToken);
 }
 
-internal sealed class ModelAliasCommands(IModelRegistryStore models, TimeProvider time) : IModelAliasCommands
+/// <summary>What an alias move must satisfy before the store is touched (a caller may check before opening it).</summary>
+public static class AliasMoveRules
 {
     public const int MaxReason = 1000;
 
-    public async Task<AliasMoveResult> MoveAsync(string name, string alias, int version, string? reason, Actor actor, CancellationToken cancellationToken)
+    /// <summary>The refusal (Invalid, naming <c>name</c>, <c>alias</c>, <c>version</c> or <c>reason</c>), or null.</summary>
+    public static ApplicationProblemException? Problem(string name, string alias, int version, string? reason)
     {
-        ArgumentNullException.ThrowIfNull(actor);
         if (MlNames.ModelNameProblem(name) is { } nameProblem)
         {
-            throw ApplicationProblemException.Invalid(nameProblem, "name");
+            return ApplicationProblemException.Invalid(nameProblem, "name");
         }
 
         if (MlNames.AliasProblem(alias) is { } aliasProblem)
         {
-            throw ApplicationProblemException.Invalid(aliasProblem, "alias");
+            return ApplicationProblemException.Invalid(aliasProblem, "alias");
         }
 
         if (version < 1)
         {
-            throw ApplicationProblemException.Invalid($"version must be a version number (1, 2, …), not {version}", "version");
+            return ApplicationProblemException.Invalid($"version must be a version number (1, 2, …), not {version}", "version");
         }
 
         // Reasons are shown in terminals and pages: an escape sequence kept here could drive a reader's terminal.
         if (reason is not null && reason.Any(char.IsControl))
         {
-            throw ApplicationProblemException.Invalid("reason must be printable text (no control characters or terminal escape sequences)", "reason");
+            return ApplicationProblemException.Invalid("reason must be printable text (no control characters or terminal escape sequences)", "reason");
         }
 
-        if (reason is { Length: > MaxReason })
+        return reason is { Length: > MaxReason } ? ApplicationProblemException.Invalid($"reason is longer than {MaxReason} characters", "reason") : null;
+    }
+}
+
+internal sealed class ModelAliasCommands(IModelRegistryStore models, TimeProvider time) : IModelAliasCommands
+{
+
+    public async Task<AliasMoveResult> MoveAsync(string name, string alias, int version, string? reason, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (AliasMoveRules.Problem(name, alias, version, reason) is { } problem)
         {
-            throw ApplicationProblemException.Invalid($"reason is longer than {MaxReason} characters", "reason");
+            throw problem;
         }
 
         Storage.Records.AliasMoveRecord? move;
