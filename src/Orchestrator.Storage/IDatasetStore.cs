@@ -14,4 +14,12 @@ public interface IDatasetStore
     /// <summary>The versions recorded under a name, newest first; bytes first seen under another name are listed
     /// here too (their record keeps the first name).</summary>
     Task<IReadOnlyList<DatasetVersionRecord>> ListAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>One page of every (name, version) pair recorded, newest recording first (then by name and digest),
+    /// and how many pairs there are: what the datasets page lists.</summary>
+    Task<(IReadOnlyList<DatasetListingRecord> Items, int Total)> ListAllAsync(int offset, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>A dataset version as listed under one of its names: the name, when the bytes were first recorded under
+/// it, and the version (whose own <see cref="DatasetVersionRecord.Name"/> is the first name it was recorded under).</summary>
+public sealed record DatasetListingRecord(string Name, DateTimeOffset RecordedAt, DatasetVersionRecord Version);

@@ -15,6 +15,10 @@ public interface ITrackingStore
 
     Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken);
 
+    /// <summary>One page of the experiments by id, each with its run count and newest run's start, and how many
+    /// experiments there are: counted in the store, without reading the runs.</summary>
+    Task<(IReadOnlyList<ExperimentSummaryRecord> Items, int Total)> ListExperimentSummariesAsync(int offset, int limit, CancellationToken cancellationToken);
+
     /// <summary>Starts a run in the experiment with its params and tags, all in one transaction.
     /// <see cref="KeyNotFoundException"/> for an unknown experiment.</summary>
     Task<TrackingRunRecord> StartRunAsync(string experimentId, string name, RunLineage createdBy, IReadOnlyDictionary<string, string> parameters,
@@ -42,3 +46,6 @@ public interface ITrackingStore
     /// <summary>The experiment's runs, newest first.</summary>
     Task<IReadOnlyList<TrackingRunRecord>> ListRunsAsync(string experimentId, CancellationToken cancellationToken);
 }
+
+/// <summary>An experiment with how many runs it holds and when the newest of them started (null: none yet).</summary>
+public sealed record ExperimentSummaryRecord(ExperimentRecord Experiment, int RunCount, DateTimeOffset? LastRunAt);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Application;
+using Orchestrator.Application.Queries.Ml;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Cli.Output;
 using Orchestrator.Storage.Ml;
@@ -174,9 +176,10 @@ internal static class ModelsCommand
                 return await MlCli.FailAsync(console, BadInput, $"version '{versionText}' is not a version number (1, 2, …; see `models versions {modelName}`)");
             }
 
-            if (parse.GetValue(reason) is { } why && why.Any(char.IsControl))
+            // Checked before the store is opened, so bad input creates nothing; the rules are the application layer's.
+            if (AliasMoveRules.Problem(modelName, aliasName, number, parse.GetValue(reason)) is { } refused)
             {
-                return await MlCli.FailAsync(console, BadInput, "--reason must be printable text (no control characters or terminal escape sequences)");
+                return await MlCli.FailAsync(console, BadInput, refused.Field == "reason" ? $"--{refused.Message}" : refused.Message);
             }
 
             await using var store = await MetadataStores.OpenAsync(parse, cancellationToken);
@@ -184,11 +187,14 @@ internal static class ModelsCommand
             AliasMoveRecord? move;
             try
             {
-                move = await store.Models.SetAliasAsync(modelName, aliasName, number, mover, parse.GetValue(reason), TimeProvider.System.GetUtcNow(), cancellationToken);
+                // The move (unknown model or version, no-op moves, the mover) is the application layer's, shared with the REST API.
+                var result = await MlQueriesServiceCollectionExtensions.AliasCommands(store.Models, TimeProvider.System)
+                    .MoveAsync(modelName, aliasName, number, parse.GetValue(reason), new Actor(mover), cancellationToken);
+                move = result.Moved ? new AliasMoveRecord(modelName, aliasName, result.Entry.PreviousVersion, result.Entry.Version, result.Entry.At, result.Entry.By, result.Entry.Reason) : null;
             }
-            catch (KeyNotFoundException exception)
+            catch (ApplicationProblemException missing) when (missing.Kind == ProblemKind.NotFound)
             {
-                return await MlCli.FailAsync(console, Unknown, $"{exception.Message} (see `models {(exception.Message.StartsWith("no model", StringComparison.Ordinal) ? "list" : $"versions {modelName}")}`); nothing changed");
+                return await MlCli.FailAsync(console, Unknown, $"{missing.Message} (see `models {(missing.Message.StartsWith("no model", StringComparison.Ordinal) ? "list" : $"versions {modelName}")}`); nothing changed");
             }
 
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)

@@ -42,7 +42,7 @@ internal abstract class LineageRow
     protected RunLineage Lineage() => new(LineageDagId, LineageRunId, LineageTaskId, (int?)LineageTry);
 }
 
-internal sealed class DatasetVersionRow : LineageRow
+internal class DatasetVersionRow : LineageRow
 {
     public const string Columns = "digest, name, source, size_bytes, row_count, schema_json, profile_json, created_at, " + Sql.Lineage.Columns;
 
@@ -56,6 +56,23 @@ internal sealed class DatasetVersionRow : LineageRow
     public long CreatedAt { get; set; }
 
     public DatasetVersionRecord ToRecord() => new(Digest, Name, Source, SizeBytes, RowCount, SchemaJson, ProfileJson, Ms.At(CreatedAt), Lineage());
+}
+
+/// <summary>A dataset version with the name and time it is listed under.</summary>
+internal sealed class DatasetListingRow : DatasetVersionRow
+{
+    public string ListedName { get; set; } = "";
+    public long ListedAt { get; set; }
+}
+
+/// <summary>Offset and limit of a paged read, checked before they reach SQL.</summary>
+internal static class Paging
+{
+    public static void Ensure(int offset, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+    }
 }
 
 internal sealed class RegisteredModelRow
@@ -124,6 +141,19 @@ internal sealed class ExperimentRow
     public string Name { get; set; } = "";
     public long CreatedAt { get; set; }
     public string TagsJson { get; set; } = "{}";
+
+    public ExperimentRecord ToRecord() => new(Id.ToString(CultureInfo.InvariantCulture), Name, Ms.At(CreatedAt), JsonMap.Read(TagsJson));
+}
+
+/// <summary>An experiment with its run count and newest run start, as the summary query groups them.</summary>
+internal sealed class ExperimentSummaryRow
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public string TagsJson { get; set; } = "{}";
+    public long RunCount { get; set; }
+    public long? LastRunAt { get; set; }
 
     public ExperimentRecord ToRecord() => new(Id.ToString(CultureInfo.InvariantCulture), Name, Ms.At(CreatedAt), JsonMap.Read(TagsJson));
 }

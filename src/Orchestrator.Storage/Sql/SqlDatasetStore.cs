@@ -52,4 +52,20 @@ internal sealed class SqlDatasetStore(SqlSession session) : IDatasetStore
              WHERE n.name = @name
              ORDER BY n.recorded_at DESC, v.digest
             """, new { name }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
+
+    public Task<(IReadOnlyList<DatasetListingRecord> Items, int Total)> ListAllAsync(int offset, int limit, CancellationToken cancellationToken)
+    {
+        Paging.Ensure(offset, limit);
+        return session.ReadAsync<(IReadOnlyList<DatasetListingRecord>, int)>(async connection =>
+        {
+            var total = await connection.ExecuteScalarAsync<long>(SqlSession.Command("SELECT COUNT(*) FROM dataset_names", null, null, cancellationToken));
+            var rows = await connection.QueryAsync<DatasetListingRow>(SqlSession.Command($"""
+                SELECT n.name AS listed_name, n.recorded_at AS listed_at, {string.Join(", ", DatasetVersionRow.Columns.Split(", ").Select(column => "v." + column))}
+                  FROM dataset_names n JOIN dataset_versions v ON v.digest = n.digest
+                 ORDER BY n.recorded_at DESC, n.name, v.digest
+                 LIMIT @limit OFFSET @offset
+                """, new { limit, offset }, null, cancellationToken));
+            return ([.. rows.Select(row => new DatasetListingRecord(row.ListedName, Ms.At(row.ListedAt), row.ToRecord()))], (int)total);
+        }, cancellationToken);
+    }
 }

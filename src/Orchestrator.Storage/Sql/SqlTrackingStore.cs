@@ -45,6 +45,23 @@ internal sealed class SqlTrackingStore(SqlSession session) : ITrackingStore
         session.ReadAsync<IReadOnlyList<ExperimentRecord>>(async connection => [.. (await connection.QueryAsync<ExperimentRow>(SqlSession.Command(
             $"SELECT {ExperimentRow.Columns} FROM experiments ORDER BY id", null, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
 
+    public Task<(IReadOnlyList<ExperimentSummaryRecord> Items, int Total)> ListExperimentSummariesAsync(int offset, int limit, CancellationToken cancellationToken)
+    {
+        Paging.Ensure(offset, limit);
+        return session.ReadAsync<(IReadOnlyList<ExperimentSummaryRecord>, int)>(async connection =>
+        {
+            var total = await connection.ExecuteScalarAsync<long>(SqlSession.Command("SELECT COUNT(*) FROM experiments", null, null, cancellationToken));
+            var rows = await connection.QueryAsync<ExperimentSummaryRow>(SqlSession.Command("""
+                SELECT e.id, e.name, e.created_at, e.tags_json, COUNT(r.run_id) AS run_count, MAX(r.started_at) AS last_run_at
+                  FROM experiments e LEFT JOIN tracking_runs r ON r.experiment_id = e.id
+                 GROUP BY e.id, e.name, e.created_at, e.tags_json
+                 ORDER BY e.id
+                 LIMIT @limit OFFSET @offset
+                """, new { limit, offset }, null, cancellationToken));
+            return ([.. rows.Select(row => new ExperimentSummaryRecord(row.ToRecord(), (int)row.RunCount, Ms.At(row.LastRunAt)))], (int)total);
+        }, cancellationToken);
+    }
+
     public async Task<TrackingRunRecord> StartRunAsync(
         string experimentId, string name, RunLineage createdBy, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string> tags,
         DateTimeOffset at, CancellationToken cancellationToken)
