@@ -78,7 +78,7 @@ internal sealed class AppHost : IAsyncDisposable
         else
         {
             var snapshot = await host._services.GetRequiredService<DagFolderLoader>().LoadAsync(host._dags, default);
-            foreach (var dag in snapshot.Dags)
+            foreach (var dag in snapshot.Dags.Values)
             {
                 await DagRegistration.RegisterAsync(host.Store, dag, TimeProvider.System.GetUtcNow(), default);
             }
@@ -94,6 +94,21 @@ internal sealed class AppHost : IAsyncDisposable
 
     public async Task<string> StatesAsync(RunId runId) =>
         string.Join(' ', (await Store.TaskInstances.ListAsync(runId, default)).Select(t => $"{t.TaskId}={t.State.ToName()}"));
+
+    /// <summary>Waits until the store shows the task in <paramref name="state"/> (a try's start is recorded beside it).</summary>
+    public async Task WaitForAsync(RunId runId, string task, TaskInstanceState state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await TaskAsync(runId, task)).State != state)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"task {task} of {runId} is not {state.ToName()}; tasks: {await StatesAsync(runId)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 
     /// <summary>Waits (real time: a real engine runs the tasks) until the run has ended, and returns its state.</summary>
     public async Task<DagRunState> EndedAsync(RunId runId)

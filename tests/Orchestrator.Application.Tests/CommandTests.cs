@@ -99,8 +99,8 @@ public abstract class CommandTests
             // one of them, checked below
         }
 
-        Assert.Single(clears, c => c.IsCompletedSuccessfully);
-        var refused = Assert.Single(clears, c => c.IsFaulted);
+        Assert.Equal(1, clears.Count(c => c.IsCompletedSuccessfully));
+        var refused = clears.Single(c => c.IsFaulted);
         Assert.Equal(ProblemKind.Conflict, Assert.IsType<ApplicationProblemException>(refused.Exception!.InnerException).Kind);
         var history = await host.Store.TaskInstances.HistoryAsync(runId, new TaskId("b"), default);
         Assert.Single(history, change => change.Reason?.StartsWith("cleared by", StringComparison.Ordinal) == true);

@@ -56,7 +56,7 @@ public abstract class EngineCommandTests
         await using var host = await AppHost.StartAsync(Backend(), engine: true);
         var holdC = host.Script.Hold("c", 1);
         var runId = await host.Runs.TriggerAsync(AppHost.Flow, null, Alice, default);
-        await host.Script.Started("c", 1).WaitAsync(TimeSpan.FromSeconds(20));
+        await host.WaitForAsync(runId, "c", TaskInstanceState.Running);
 
         // c runs: clearing it, or a with its downstream, is refused and changes nothing.
         var running = await Assert.ThrowsAsync<ApplicationProblemException>(() => host.Tasks.ClearAsync(runId, C, false, Alice, default));
@@ -100,7 +100,7 @@ public abstract class EngineCommandTests
         await using var host = await AppHost.StartAsync(Backend(), engine: true);
         var holdB = host.Script.Hold("b", 1);
         var runId = await host.Runs.TriggerAsync(AppHost.Flow, null, Alice, default);
-        await host.Script.Started("b", 1).WaitAsync(TimeSpan.FromSeconds(20));
+        await host.WaitForAsync(runId, "b", TaskInstanceState.Running);
 
         var problem = await Assert.ThrowsAsync<ApplicationProblemException>(() => host.Tasks.MarkAsync(runId, B, TaskInstanceState.Failed, Alice, default));
 

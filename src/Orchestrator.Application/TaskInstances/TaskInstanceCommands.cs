@@ -104,15 +104,21 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
 
             var now = time.GetUtcNow();
             var byIndex = ManualChangeTransitions.ByIndex(dag, await store.TaskInstances.ListAsync(runId, cancellationToken));
-            var (refusal2, changed, transitions) = inStore(dag, byIndex, task, now);
-            if (refusal2 is not null)
+            var (storeRefusal, changed, transitions) = inStore(dag, byIndex, task, now);
+            if (storeRefusal is not null)
             {
-                throw ApplicationProblemException.Conflict(refusal2);
+                throw ApplicationProblemException.Conflict(storeRefusal);
             }
 
             if (transitions.Count == 0)
             {
-                return [];
+                // Nothing to do, unless the states read were already another change's (the run reopened meanwhile).
+                if ((await store.Runs.GetAsync(runId, cancellationToken))?.State == run.State)
+                {
+                    return [];
+                }
+
+                continue;
             }
 
             // Back to queued in the same transaction: the engine's pickup resumes the run and decides what follows.
