@@ -15,7 +15,8 @@ public interface IRunStore
 
     Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Compare-and-set: applied only if the run is still in <c>From</c>; sets the start or end time.</summary>
+    /// <summary>Compare-and-set: applied only if the run is still in <c>From</c>; sets the start or end time. Back to
+    /// queued (a cleared run) forgets the end time; queued → queued only checks the run is still queued.</summary>
     Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken);
 
     /// <summary>The DAGs that have runs in <paramref name="state"/>.</summary>

@@ -98,7 +98,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     {
         await CreateRunAsync("r1", "etl", T0, "a");
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Transition("a", TaskInstanceState.None, TaskInstanceState.Success, "?"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Transition("a", TaskInstanceState.None, TaskInstanceState.Running, "?"));
     }
 
     [Fact]

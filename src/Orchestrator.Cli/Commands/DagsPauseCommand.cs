@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Orchestrator.Application;
+using Orchestrator.Application.Dags;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Catalog;
 
@@ -23,12 +25,14 @@ internal static class DagsPauseCommand
                 return 2;
             }
 
-            var now = host.Get<TimeProvider>().GetUtcNow();
-            var store = host.Store;
-            await DagRegistration.RegisterAsync(store, dag, now, cancellationToken);
-            await store.Dags.SetPausedAsync(dag.Id, pause, now, cancellationToken);
-            await console.Output.WriteLineAsync($"{dag.Id} is {(pause ? "paused" : "unpaused")}");
-            return 0;
+            // Registered first, so a DAG no engine has seen yet can be paused before its first scheduled run.
+            await DagRegistration.RegisterAsync(host.Store, dag, host.Get<TimeProvider>().GetUtcNow(), cancellationToken);
+            return await ApplicationProblems.RunAsync(console, async () =>
+            {
+                await host.Get<IDagCommands>().SetPausedAsync(dag.Id, pause, Actor.Cli, cancellationToken);
+                await console.Output.WriteLineAsync($"{dag.Id} is {(pause ? "paused" : "unpaused")}");
+                return 0;
+            });
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Orchestrator.Application.TestRuns;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Loading.Folder;
@@ -64,9 +65,9 @@ internal static class DagsTestCommand
                 RunResultTable.Write(console.Out, result);
             }
 
-            if (host.Services.GetService<IMetadataStore>() is { } store)
+            if (host.Services.GetService<IMetadataStore>() is not null)
             {
-                await RecordAsync(console, store, database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
+                await RecordAsync(console, host.Get<TestRunRecorder>(), database, dag, result, parse.GetValue(conf) ?? "{}", cancellationToken);
             }
             return result.State == DagRunState.Success ? Succeeded : Failed;
         });
@@ -91,12 +92,11 @@ internal static class DagsTestCommand
     /// <summary>Records the run in the home's store like any run (as a test), so what it did is there for
     /// <c>runs list</c>, <c>tasks logs</c> and a <c>standalone</c> on the same home.</summary>
     private static async Task RecordAsync(
-        CliConsole console, IMetadataStore store, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
+        CliConsole console, TestRunRecorder recorder, SqlDatabase database, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
         try
         {
-            await DagRegistration.RegisterAsync(store, dag, result.StartedAt, cancellationToken);
-            await TestRunRecorder.RecordAsync(store, dag, result, conf, cancellationToken);
+            await recorder.RecordAsync(dag, result, conf, cancellationToken);
             await console.Error.WriteLineAsync($"recorded as run {result.RunId} in {database.Describe}");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Orchestrator.Application;
+using Orchestrator.Application.Runs;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Engine.Catalog;
-using Orchestrator.Engine.Scheduling;
 using Orchestrator.Loading.Folder;
 
 namespace Orchestrator.Cli.Commands;
@@ -34,11 +35,16 @@ internal static class DagsTriggerCommand
                 return 2;
             }
 
-            var time = host.Get<TimeProvider>();
-            await DagRegistration.RegisterAsync(host.Store, dag, time.GetUtcNow(), cancellationToken);
-            var (runId, _) = await new RunFactory(host.Store, time).CreateManualAsync(dag, confText, cancellationToken);
-            await console.Output.WriteLineAsync(runId.Value);
-            return 0;
+            // The folder's file is the DAG's latest version from now on; the trigger (the same use case as the API's)
+            // runs that version, which this process has loaded already.
+            await DagRegistration.RegisterAsync(host.Store, dag, host.Get<TimeProvider>().GetUtcNow(), cancellationToken);
+            host.Get<DagVersions>().Add(dag);
+            return await ApplicationProblems.RunAsync(console, async () =>
+            {
+                var runId = await host.Get<IRunCommands>().TriggerAsync(dag.Id, confText, Actor.Cli, cancellationToken);
+                await console.Output.WriteLineAsync(runId.Value);
+                return 0;
+            });
         });
         return command;
     }

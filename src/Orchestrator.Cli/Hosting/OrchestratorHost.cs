@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Application;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
 using Orchestrator.ML.Tasks;
@@ -24,6 +25,8 @@ internal static class OrchestratorHost
         {
             services.AddOrchestratorStorage(store, home);
         }
+
+        services.AddOrchestratorCommands();
 
         services.AddOrchestratorSecrets(home);
 

@@ -46,16 +46,42 @@ public sealed class RunTracker
 
     public TaskInstanceState StateOf(int task) => _states[task];
 
-    /// <summary>Decides the tasks that can run at the start: roots and <c>always</c> tasks.</summary>
+    /// <summary>Decides every undecided task whose trigger rule can be decided now: at the start roots and
+    /// <c>always</c> tasks; after a restore or <see cref="Reset"/> also tasks whose upstream tasks have all ended.
+    /// Walks the graph in topological order, so a skip or upstream_failed decided here reaches further down.</summary>
     public void Start(List<TaskDecision> decisions)
     {
         ArgumentNullException.ThrowIfNull(decisions);
-        for (var task = 0; task < _graph.Count; task++)
+        foreach (var task in _graph.TopologicalOrder)
         {
             if (_states[task] == TaskInstanceState.None)
             {
                 Decide(task, decisions);
             }
+        }
+    }
+
+    /// <summary>Puts a finished task back to none (an operator cleared or marks it): its downstream tasks stop
+    /// counting its result. Nothing is decided here: <see cref="Start"/> (or <see cref="Complete"/> for a mark)
+    /// decides again. A task already none stays so; one scheduled or in progress cannot be reset.</summary>
+    public void Reset(int task)
+    {
+        var state = _states[task];
+        if (state == TaskInstanceState.None)
+        {
+            return;
+        }
+
+        if (!state.IsFinished())
+        {
+            throw new InvalidOperationException($"task '{_graph.TaskIds[task]}' is {state.ToName()}: only a finished task can be reset");
+        }
+
+        _states[task] = TaskInstanceState.None;
+        _finishedCount--;
+        foreach (var downstream in _graph.Downstream(task))
+        {
+            Counter(state)[downstream]--;
         }
     }
 
@@ -130,18 +156,22 @@ public sealed class RunTracker
     {
         _states[task] = state;
         _finishedCount++;
+        var counter = Counter(state);
         foreach (var downstream in _graph.Downstream(task))
         {
-            switch (state)
-            {
-                case TaskInstanceState.Success: _success[downstream]++; break;
-                case TaskInstanceState.Failed: _failed[downstream]++; break;
-                case TaskInstanceState.Skipped: _skipped[downstream]++; break;
-                case TaskInstanceState.UpstreamFailed: _upstreamFailed[downstream]++; break;
-                default: _removed[downstream]++; break;
-            }
+            counter[downstream]++;
         }
     }
+
+    /// <summary>The per-downstream count a finished state adds to.</summary>
+    private int[] Counter(TaskInstanceState state) => state switch
+    {
+        TaskInstanceState.Success => _success,
+        TaskInstanceState.Failed => _failed,
+        TaskInstanceState.Skipped => _skipped,
+        TaskInstanceState.UpstreamFailed => _upstreamFailed,
+        _ => _removed,
+    };
 
     private void PropagateFrom(int task, List<TaskDecision> decisions)
     {

@@ -10,7 +10,8 @@ public static class TaskStateMachine
     private static readonly Dictionary<TaskInstanceState, TaskInstanceState[]> Allowed = new()
     {
         // Decided by the trigger rule, or dropped from the DAG version.
-        [None] = [Scheduled, Skipped, UpstreamFailed, Removed],
+        // Success/failed from a state that is not in progress: an operator's mark ("marked success by alice").
+        [None] = [Scheduled, Skipped, UpstreamFailed, Removed, Success, Failed],
         [Scheduled] = [Queued, None, Removed],
         // Back to scheduled/none when a worker is lost before it starts the try.
         [Queued] = [Running, Scheduled, None, Removed],
@@ -18,11 +19,11 @@ public static class TaskStateMachine
         [Running] = [Success, Failed, Skipped, UpForRetry, Deferred, None],
         [UpForRetry] = [Scheduled, Queued, Failed, None],
         [Deferred] = [Scheduled, Failed, None],
-        // Finished states change only when cleared.
-        [Success] = [None],
-        [Failed] = [None],
-        [Skipped] = [None],
-        [UpstreamFailed] = [None],
+        // Finished states change only when cleared, or marked by an operator.
+        [Success] = [None, Failed],
+        [Failed] = [None, Success],
+        [Skipped] = [None, Success, Failed],
+        [UpstreamFailed] = [None, Success, Failed],
         [Removed] = [None],
     };
 

@@ -17,6 +17,9 @@ public sealed class EmbeddedEngineService(
 
     public EmbeddedEngine Engine => _engine ?? throw new InvalidOperationException("the engine has not started (the host is not running)");
 
+    /// <summary>The engine while it runs; null before the host starts it and once it stops.</summary>
+    public EmbeddedEngine? Running => _engine;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var logger = loggers?.CreateLogger<EmbeddedEngine>() ?? (ILogger)NullLogger.Instance;

@@ -28,6 +28,9 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     public ConcurrentDictionary<TaskId, JsonElement> Outputs { get; } = new();
 
+    /// <summary>Each task's last try number (0: never tried); a task decided anew (a cleared one) runs the try after it.</summary>
+    public ConcurrentDictionary<TaskId, int> LastTry { get; } = new();
+
     /// <summary>The number of the try each dispatched task runs.</summary>
     public ConcurrentDictionary<TaskId, int> TryToRun { get; } = new();
 

@@ -23,7 +23,7 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
             Transitions.Add(new TaskTransition(run.Record.RunId, task, TaskInstanceState.None, decision.State, decision.Reason, at));
             if (decision.State == TaskInstanceState.Scheduled)
             {
-                Queue(task, TaskInstanceState.Scheduled, 1, "queued for a worker");
+                Queue(task, TaskInstanceState.Scheduled, run.LastTry.GetValueOrDefault(task) + 1, "queued for a worker");
             }
         }
     }

@@ -18,7 +18,7 @@ namespace Orchestrator.Engine.Runs;
 /// downstream tasks, and the finished try, its output, the new states and the run's end are written in ONE store
 /// transaction before the newly ready tasks are dispatched. No polling and no rescan of the DAG on this path.
 /// A run found half-done in the store (after a restart) resumes: a try that was running is recorded as lost.</summary>
-public sealed class RunCoordinator
+public sealed partial class RunCoordinator
 {
     private readonly IMetadataStore _store;
     private readonly DagVersions _versions;
@@ -84,6 +84,7 @@ public sealed class RunCoordinator
         foreach (var instance in instances)
         {
             active.MaxTries[instance.TaskId] = instance.MaxTries;
+            active.LastTry[instance.TaskId] = instance.TryNumber;
         }
 
         foreach (var byTask in (await _store.TaskInstances.ListTriesAsync(runId, null, cancellationToken)).GroupBy(t => t.TaskId))
@@ -294,6 +295,7 @@ public sealed class RunCoordinator
     private static TryFinish Decide(ActiveRun active, TaskId taskId, TryRecord attempt, DateTimeOffset now, CompletionPlan plan)
     {
         var task = active.Task(taskId);
+        active.LastTry[taskId] = attempt.TryNumber;
         var maxTries = active.MaxTries.GetValueOrDefault(taskId, task.Retry.MaxTries);
         var runId = active.Record.RunId;
         var outcome = attempt.Outcome == TryOutcome.Cancelled ? InterruptedOutcome : attempt.Outcome.ToName();

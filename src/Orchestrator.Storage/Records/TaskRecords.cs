@@ -37,7 +37,9 @@ public sealed record TaskStateChange(RunId RunId, TaskId TaskId, TaskInstanceSta
 /// <summary>One stored line of a try's log.</summary>
 public sealed record StoredLogLine(DateTimeOffset At, string Level, string Message);
 
-/// <summary>A compare-and-set change of a task instance's state: applied only if it is still in <see cref="From"/>.</summary>
+/// <summary>A compare-and-set change of a task instance's state: applied only if it is still in <see cref="From"/>.
+/// <see cref="MaxTries"/>, when set, becomes the task's tries allowed (a clear gives its retries back). Going to none
+/// forgets the start and end times (the task runs anew).</summary>
 public sealed record TaskTransition(
     RunId RunId,
     TaskId TaskId,
@@ -45,7 +47,8 @@ public sealed record TaskTransition(
     TaskInstanceState To,
     string? Reason,
     DateTimeOffset At,
-    DateTimeOffset? NextTryAt = null);
+    DateTimeOffset? NextTryAt = null,
+    int? MaxTries = null);
 
 /// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither.</summary>
 public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At);

@@ -18,13 +18,16 @@ internal static class TaskStatements
         var updated = await connection.ExecuteAsync(SqlSession.Command("""
             UPDATE task_instances
                SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
-                   ended_at = CASE WHEN @finished = 1 THEN @at ELSE ended_at END
+                   max_tries = COALESCE(@maxTries, max_tries),
+                   started_at = CASE WHEN @to = 'none' THEN NULL ELSE started_at END,
+                   ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE ended_at END
              WHERE run_id = @runId AND task_id = @taskId AND state = @from
             """,
             new
             {
                 to = change.To.ToName(), from = change.From.ToName(), reason = change.Reason, at = Ms.Of(change.At),
                 nextTryAt = Ms.Of(change.NextTryAt), finished = finished ? 1L : 0L, runId = change.RunId.Value, taskId = change.TaskId.Value,
+                maxTries = (long?)change.MaxTries,
             },
             transaction, cancellationToken));
         return updated == 1;
@@ -93,7 +96,7 @@ internal static class TaskStatements
             UPDATE dag_runs
                SET state = @to,
                    started_at = CASE WHEN @to = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
-                   ended_at = CASE WHEN @to IN ('success', 'failed') THEN @at ELSE ended_at END
+                   ended_at = CASE WHEN @to IN ('success', 'failed') THEN @at WHEN @to = 'queued' THEN NULL ELSE ended_at END
              WHERE run_id = @runId AND state = @from
             """, new { to = change.To.ToName(), from = change.From.ToName(), at = Ms.Of(change.At), runId = change.RunId.Value }, transaction, cancellationToken)) == 1;
 

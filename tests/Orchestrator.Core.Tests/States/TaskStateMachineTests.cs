@@ -9,13 +9,15 @@ public class TaskStateMachineTests
     // Every allowed transition; every pair not listed must be refused.
     private static readonly (TaskInstanceState From, TaskInstanceState To)[] Expected =
     [
-        (None, Scheduled), (None, Skipped), (None, UpstreamFailed), (None, Removed),
+        (None, Scheduled), (None, Skipped), (None, UpstreamFailed), (None, Removed), (None, Success), (None, Failed),
         (Scheduled, Queued), (Scheduled, None), (Scheduled, Removed),
         (Queued, Running), (Queued, Scheduled), (Queued, None), (Queued, Removed),
         (Running, Success), (Running, Failed), (Running, Skipped), (Running, UpForRetry), (Running, Deferred), (Running, None),
         (UpForRetry, Scheduled), (UpForRetry, Queued), (UpForRetry, Failed), (UpForRetry, None),
         (Deferred, Scheduled), (Deferred, Failed), (Deferred, None),
         (Success, None), (Failed, None), (Skipped, None), (UpstreamFailed, None), (Removed, None),
+        // An operator's mark.
+        (Success, Failed), (Failed, Success), (Skipped, Success), (Skipped, Failed), (UpstreamFailed, Success), (UpstreamFailed, Failed),
     ];
 
     public static TheoryData<TaskInstanceState, TaskInstanceState> EveryPair()
@@ -42,7 +44,7 @@ public class TaskStateMachineTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => TaskStateMachine.EnsureCanTransition(Success, Running, new TaskId("train")));
 
-        Assert.Equal("task 'train': cannot go from success to running; allowed from success: none", error.Message);
+        Assert.Equal("task 'train': cannot go from success to running; allowed from success: none, failed", error.Message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
+using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Scheduling;
 using Orchestrator.Execution.LocalRuns;
 using Orchestrator.Execution.Tries;
@@ -7,16 +8,36 @@ using Orchestrator.Loading;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Records;
 
-namespace Orchestrator.Cli.Hosting;
+namespace Orchestrator.Application.TestRuns;
 
-/// <summary>Records a finished <c>dags test</c> run in the store like any run (run type "test"): the same
-/// compare-and-set transitions, tries, logs and outputs the engine writes, replayed with their real times.</summary>
-internal static class TestRunRecorder
+/// <summary>Records a finished <c>dags test</c> run in the store like any run (run type "test"): the DAG's version,
+/// then the same compare-and-set transitions, tries, logs and outputs the engine writes, replayed with their real
+/// times — so what the test registered (datasets, models) is there for a <c>standalone</c> on the same store.</summary>
+public sealed class TestRunRecorder
 {
-    public static async Task RecordAsync(IMetadataStore store, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
+    private readonly IMetadataStore _store;
+    private readonly TimeProvider _time;
+
+    internal TestRunRecorder(IMetadataStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>Records <paramref name="result"/>, the run of <paramref name="dag"/> with <paramref name="conf"/>.</summary>
+    /// <exception cref="InvalidOperationException">The run (or another run of the DAG for its logical date) is recorded already.</exception>
+    public async Task RecordAsync(LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(result);
+        await DagRegistration.RegisterAsync(_store, dag, result.StartedAt, cancellationToken);
+        await RecordRunAsync(_store, _time, dag, result, conf, cancellationToken);
+    }
+
+    private static async Task RecordRunAsync(IMetadataStore store, TimeProvider time, LoadedDag dag, RunResult result, string conf, CancellationToken cancellationToken)
     {
         var run = result.RunId;
-        var created = await new RunFactory(store, TimeProvider.System).CreateAsync(dag, run, result.LogicalDate, RunType.Test, conf, cancellationToken);
+        var created = await new RunFactory(store, time).CreateAsync(dag, run, result.LogicalDate, RunType.Test, conf, cancellationToken);
         if (!created)
         {
             throw new InvalidOperationException($"run {run} or another run of {dag.Id} for {result.LogicalDate:O} is already recorded");
