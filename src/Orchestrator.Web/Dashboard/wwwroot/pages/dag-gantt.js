@@ -55,7 +55,7 @@ export function createGantt({ onBar, onRun }) {
     const tasks = [...new Set(run.taskInstances.filter((ti) => ti.startedAt).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)).map((ti) => ti.taskId))];
     const t0 = Math.min(...bars.map((b) => b.start));
     const t1 = Math.max(t0 + 1000, ...bars.map((b) => b.end));
-    const plotW = WIDTH - LABEL_W - 20;
+    const plotW = WIDTH - LABEL_W - 50; // room for the last tick's label
     const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
     const height = AXIS_H + tasks.length * ROW_H + 10;
     const row = new Map(tasks.map((t, i) => [t, i]));

@@ -103,10 +103,8 @@ export async function render(main, dagId) {
 
   async function onTriggered(run) {
     await ticker.now();
-    view.runId = run.runId;
-    setQuery({ run: run.runId });
     selectTab('grid');
-    gridView.select(run.runId, null);
+    selectTask(run.runId, null); // show the new run's column; an open panel belonged to another run
   }
 
   async function refresh() {
