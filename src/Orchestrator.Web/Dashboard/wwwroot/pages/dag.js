@@ -4,7 +4,7 @@ import { h, fill, qs, setQuery, enc } from '../dom.js';
 import { api, can } from '../api.js';
 import { title, pageProblem, problemBox } from '../layout.js';
 import { badge, legend } from '../states.js';
-import { time, ago } from '../format.js';
+import { time, ago, duration } from '../format.js';
 import { poll } from '../poll.js';
 import { pauseToggle } from './pause-toggle.js';
 import { createGrid } from './dag-grid.js';
@@ -33,12 +33,13 @@ export async function render(main, dagId) {
   const tabs = h('div', { class: 'tabs', role: 'tablist' });
   const content = h('div', { class: 'tab-content' });
   const problem = h('div');
+  const runInfo = h('div', { class: 'run-info', testid: 'run-info' });
   const panel = createPanel({ operator, onChanged: () => ticker.now(), onClose: () => selectTask(null, null) });
   const gridView = createGrid({ onCell: (run, taskId) => selectTask(run.runId, taskId), onRun: (run) => selectRun(run.runId) });
   const graphView = createGraph({ dagId, onNode: (runId, taskId) => selectTask(runId, taskId), onRun: (runId) => selectRun(runId) });
   const ganttView = createGantt({ onBar: (runId, taskId) => selectTask(runId, taskId), onRun: (runId) => selectRun(runId) });
   const views = {
-    grid: { el: h('div', null, gridView.el, h('div', { class: 'grid-foot' }, legend())) },
+    grid: { el: h('div', null, runInfo, gridView.el, h('div', { class: 'grid-foot' }, legend())) },
     graph: graphView, gantt: ganttView, code: createCode(dag), trigger: createTrigger(dag, operator, onTriggered),
   };
 
@@ -85,9 +86,24 @@ export async function render(main, dagId) {
     drawTabs();
   }
 
+  /** The chosen run (or the latest) in one line above the grid: what it is, how it went, where to look next. */
+  function drawRunInfo() {
+    const run = grid?.runs?.find((r) => r.runId === view.runId) ?? latestRun();
+    const key = JSON.stringify(run ?? null);
+    if (runInfo.dataset.key === key) return; // unchanged: keep the strip as it is (no flicker under polling)
+    runInfo.dataset.key = key;
+    if (!run) { fill(runInfo); return; }
+    fill(runInfo, badge(run.state), h('span', { class: 'mono small' }, run.runId),
+      h('span', { class: 'muted small' }, `${run.runType} · logical ${time(run.logicalDate)} · started ${time(run.startedAt)} · ${duration(run.durationMs)}`),
+      h('span', { class: 'spacer' }),
+      h('button', { class: 'btn btn-small', testid: 'run-gantt', onclick: () => { view.runId = run.runId; setQuery({ run: run.runId }); selectTab('gantt'); } }, 'Gantt'),
+      h('button', { class: 'btn btn-small', testid: 'run-graph', onclick: () => { view.runId = run.runId; setQuery({ run: run.runId }); selectTab('graph'); } }, 'Graph'));
+  }
+
   function selectRun(runId) {
     view.runId = runId;
     setQuery({ run: runId });
+    drawRunInfo();
     gridView.select(view.runId, view.taskId);
     views[view.tab].show?.(runId, grid);
   }
@@ -97,6 +113,7 @@ export async function render(main, dagId) {
     view.taskId = taskId;
     setQuery({ run: view.runId, task: taskId });
     gridView.select(view.runId, taskId);
+    drawRunInfo();
     if (taskId && runId) panel.open(runId, taskId); else panel.close();
     if (runId && view.tab !== 'grid') views[view.tab].show?.(runId, grid);
   }
@@ -114,6 +131,7 @@ export async function render(main, dagId) {
       fill(problem);
       gridView.update(grid);
       gridView.select(view.runId, view.taskId);
+      drawRunInfo();
       if (latestRun()?.state !== before) drawHeader();
       views[view.tab].refresh?.(view.runId ?? latestRun()?.runId ?? null, grid);
       const r = grid.runs.findIndex((run) => run.runId === view.runId);
