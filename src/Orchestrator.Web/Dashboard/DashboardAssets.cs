@@ -76,8 +76,10 @@ internal sealed class DashboardAssets
     private static string HashOf(IFileProvider files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var count = 0;
         foreach (var (path, file) in Enumerate(files, string.Empty).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
+            count++;
             hash.AppendData(Encoding.UTF8.GetBytes(path));
             using var stream = file.CreateReadStream();
             using var memory = new MemoryStream();
@@ -85,12 +87,18 @@ internal sealed class DashboardAssets
             hash.AppendData(memory.ToArray());
         }
 
+        if (count == 0)
+        {
+            throw new InvalidOperationException("The dashboard's embedded asset folder is empty: nothing to serve.");
+        }
+
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
     }
 
     private static IEnumerable<(string Path, IFileInfo File)> Enumerate(IFileProvider files, string folder)
     {
-        foreach (var entry in files.GetDirectoryContents(folder))
+        // The manifest provider lists its root as "/" (it answers "" with nothing).
+        foreach (var entry in files.GetDirectoryContents(folder.Length == 0 ? "/" : folder))
         {
             var path = folder.Length == 0 ? entry.Name : $"{folder}/{entry.Name}";
             if (entry.IsDirectory)

@@ -187,3 +187,33 @@ public sealed class DashboardAssetsTests
         Assert.Equal("text/javascript; charset=utf-8", _assets.Find("app.js")?.ContentType);
     }
 }
+
+public sealed class DashboardVersionTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("dashboard-assets-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void The_version_changes_when_any_asset_changes_so_immutable_caching_is_safe()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "pages"));
+        File.WriteAllText(Path.Combine(_root, "index.html"), "<script src=\"%ASSET_BASE%/app.js\"></script>");
+        File.WriteAllText(Path.Combine(_root, "pages", "dag.js"), "export const a = 1;");
+        using var before = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(_root);
+        var first = new DashboardAssets(before).Version;
+
+        File.WriteAllText(Path.Combine(_root, "pages", "dag.js"), "export const a = 2;");
+        using var after = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(_root);
+        var second = new DashboardAssets(after).Version;
+
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public void The_embedded_assets_are_all_counted_in_the_version()
+    {
+        // SHA-256 of nothing: what a provider that lists no files would give.
+        Assert.NotEqual("e3b0c44298fc", new DashboardAssets().Version);
+    }
+}
