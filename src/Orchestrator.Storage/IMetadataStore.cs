@@ -29,6 +29,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Experiments and tracking runs.</summary>
     ITrackingStore Tracking { get; }
 
+    /// <summary>The dashboard's bulk reads (grid, DAG list, run pages).</summary>
+    IDashboardReadStore Dashboard { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

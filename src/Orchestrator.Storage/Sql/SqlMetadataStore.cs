@@ -25,6 +25,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Datasets = new SqlDatasetStore(_session);
         Models = new SqlModelRegistryStore(_session);
         Tracking = new SqlTrackingStore(_session);
+        Dashboard = new SqlDashboardReadStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -46,6 +47,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IModelRegistryStore Models { get; }
 
     public ITrackingStore Tracking { get; }
+
+    public IDashboardReadStore Dashboard { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
