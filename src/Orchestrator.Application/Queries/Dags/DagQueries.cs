@@ -53,6 +53,14 @@ public sealed class DagQueries(IMetadataStore store, StoredDagVersions versions,
                 task.TriggerRule.ToName(), task.Retry.Retries, task.Queue))]);
     }
 
+    /// <summary>The DAG as the list shows it. Unknown DAG: NotFound.</summary>
+    public async Task<DagSummary> GetSummaryAsync(DagId dagId, CancellationToken cancellationToken)
+    {
+        var dag = await RequireAsync(dagId, cancellationToken);
+        var definition = (await versions.GetAsync(dagId, dag.LatestVersion, cancellationToken))?.Definition;
+        return Summarize(dag, definition, await store.Dashboard.RecentRunsAsync([dagId], RecentRunCount, cancellationToken));
+    }
+
     /// <summary>The source of <paramref name="version"/> (the latest when null). Unknown DAG or version: NotFound.</summary>
     public async Task<DagSource> SourceAsync(DagId dagId, string? version, CancellationToken cancellationToken)
     {

@@ -24,6 +24,10 @@ public sealed class RunQueries(IMetadataStore store, SensitiveNames sensitiveNam
         return new Page<RunSummary>([.. runs.Runs.Select(RunSummary.Of)], runs.Total, page.Offset, page.Limit);
     }
 
+    /// <summary>The run as lists show it. Unknown run: NotFound.</summary>
+    public async Task<RunSummary> GetSummaryAsync(RunId runId, CancellationToken cancellationToken) =>
+        RunSummary.Of(await store.Runs.GetAsync(runId, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no run '{runId}'"));
+
     /// <summary>The run with its masked conf and its task instances by task id. Unknown run: NotFound.</summary>
     public async Task<RunDetail> GetAsync(RunId runId, CancellationToken cancellationToken)
     {

@@ -38,6 +38,10 @@ public sealed class TaskInstanceQueries(IMetadataStore store, StoredDagVersions 
             output);
     }
 
+    /// <summary>The task instance as a run lists it. Unknown run or task: NotFound.</summary>
+    public async Task<TaskInstanceSummary> GetSummaryAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken) =>
+        TaskInstanceSummary.Of((await RequireAsync(runId, taskId, cancellationToken)).Task);
+
     /// <summary>The try's lines after line <paramref name="after"/> (0: from the first). <c>Finished</c> once the try
     /// has ended and this chunk holds its last line. A try number below 1 or a negative <c>after</c>: Invalid; a
     /// try that never started: NotFound.</summary>
