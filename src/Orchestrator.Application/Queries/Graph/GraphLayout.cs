@@ -23,7 +23,7 @@ public sealed class GraphLayout
         PositionOf = index;
     }
 
-    /// <summary>Nodes in layer order (layer 0 first, then by order within the layer), state null.</summary>
+    /// <summary>Nodes in layer order (layer 0 first; within a layer, in declaration order), state null.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; }
 
     public IReadOnlyList<GraphEdge> Edges { get; }
@@ -43,7 +43,8 @@ public sealed class GraphLayout
         var nodes = new List<GraphNode>(graph.Count);
         for (var layer = 0; layer < graph.Layers.Count; layer++)
         {
-            var tasks = graph.Layers[layer];
+            // Within a layer, declaration order: stable across versions and what the author reads in the file.
+            var tasks = graph.Layers[layer].Order().ToList();
             for (var order = 0; order < tasks.Count; order++)
             {
                 var task = tasks[order];
