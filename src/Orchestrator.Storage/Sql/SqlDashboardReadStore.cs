@@ -44,6 +44,7 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
                 "SELECT run_id, task_id, state FROM task_instances WHERE run_id IN @ids", new { ids }, null, cancellationToken));
             var states = new List<TaskStateRecord>();
             var runs = new Dictionary<string, RunId>(StringComparer.Ordinal);
+            var tasks = new Dictionary<string, TaskId>(StringComparer.Ordinal); // a task id is checked once, not once per run
             while (await reader.ReadAsync(cancellationToken))
             {
                 var run = reader.GetString(0);
@@ -52,7 +53,13 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
                     runs[run] = runId = new RunId(run);
                 }
 
-                states.Add(new TaskStateRecord(runId, new TaskId(reader.GetString(1)), StateRows.Parse(reader.GetString(2))));
+                var task = reader.GetString(1);
+                if (!tasks.TryGetValue(task, out var taskId))
+                {
+                    tasks[task] = taskId = new TaskId(task);
+                }
+
+                states.Add(new TaskStateRecord(runId, taskId, StateRows.Parse(reader.GetString(2))));
             }
 
             return states;
