@@ -39,9 +39,9 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
         // Rows are read straight off the reader: a grid's 50,000 rows through a mapped class cost more than the query.
         return session.ReadAsync<IReadOnlyList<TaskStateRecord>>(async connection =>
         {
-            var ids = runIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).ToArray();
+            var (list, parameters) = InList(runIds.Select(id => id.Value));
             await using var reader = await connection.ExecuteReaderAsync(SqlSession.Command(
-                "SELECT run_id, task_id, state FROM task_instances WHERE run_id IN @ids", new { ids }, null, cancellationToken));
+                $"SELECT run_id, task_id, state FROM task_instances WHERE run_id IN ({list})", parameters, null, cancellationToken));
             var states = new List<TaskStateRecord>();
             var runs = new Dictionary<string, RunId>(StringComparer.Ordinal);
             var tasks = new Dictionary<string, TaskId>(StringComparer.Ordinal); // a task id is checked once, not once per run
@@ -75,13 +75,30 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
             return Task.FromResult<IReadOnlyList<DagRunRecord>>([]);
         }
 
+        var (list, parameters) = InList(dagIds.Select(id => id.Value));
+        parameters.Add("perDag", (long)perDag);
         return session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM (
                 SELECT {RunColumns}, ROW_NUMBER() OVER (PARTITION BY dag_id ORDER BY logical_date DESC, created_at DESC, run_id) AS newest
-                  FROM dag_runs WHERE dag_id IN @ids) ranked
+                  FROM dag_runs WHERE dag_id IN ({list})) ranked
              WHERE newest <= @perDag
              ORDER BY dag_id, logical_date DESC, created_at DESC, run_id
-            """, new { ids = dagIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).ToArray(), perDag = (long)perDag }, null, cancellationToken)))
+            """, parameters, null, cancellationToken)))
             .Select(row => row.ToRecord())], cancellationToken);
+    }
+
+    // One named parameter per value: Dapper's "IN @list" becomes an array parameter on Npgsql, which PostgreSQL's IN refuses.
+    private static (string List, DynamicParameters Parameters) InList(IEnumerable<string> values)
+    {
+        var parameters = new DynamicParameters();
+        var names = new List<string>();
+        foreach (var value in values.Distinct(StringComparer.Ordinal))
+        {
+            var name = $"p{names.Count}";
+            parameters.Add(name, value);
+            names.Add("@" + name);
+        }
+
+        return (string.Join(", ", names), parameters);
     }
 }
