@@ -15,6 +15,14 @@ if (args is ["serving", ..])
     return;
 }
 
+// Dashboard reads (grid, graph, DAGs list) over HTTP: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- dashboard [requests]
+if (args is ["dashboard", ..])
+{
+    await Orchestrator.Benchmarks.Dashboard.DashboardBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    return;
+}
+
 if (args is ["engine-memory"])
 {
     await MemoryBenchmark.RunAsync();

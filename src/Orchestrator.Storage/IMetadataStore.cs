@@ -32,6 +32,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Users and API tokens (access control).</summary>
     IUserStore Users { get; }
 
+    /// <summary>The dashboard's bulk reads (grid, DAG list, run pages).</summary>
+    IDashboardReadStore Dashboard { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -26,6 +26,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Models = new SqlModelRegistryStore(_session);
         Tracking = new SqlTrackingStore(_session);
         Users = new SqlUserStore(_session);
+        Dashboard = new SqlDashboardReadStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -49,6 +50,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public ITrackingStore Tracking { get; }
 
     public IUserStore Users { get; }
+
+    public IDashboardReadStore Dashboard { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)

@@ -152,6 +152,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IUserStore Users => current().Users;
 
+        public IDashboardReadStore Dashboard => current().Dashboard;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);

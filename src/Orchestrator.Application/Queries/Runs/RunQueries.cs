@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Orchestrator.Application.Queries.TaskInstances;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Secrets.Masking;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Application.Queries.Runs;
+
+/// <summary>Run lists and a run's detail, with the values of sensitive conf keys shown as <c>***</c>.</summary>
+public sealed class RunQueries(IMetadataStore store, SensitiveNames sensitiveNames)
+{
+    /// <summary>Runs newest first, of one DAG or all, in one state or any. Unknown DAG: NotFound; a state that is
+    /// not a run state: Invalid (field <c>state</c>).</summary>
+    public async Task<Page<RunSummary>> ListAsync(DagId? dagId, string? state, PageRequest page, CancellationToken cancellationToken)
+    {
+        var wanted = ParseState(state);
+        if (dagId is { } id && await store.Dags.GetAsync(id, cancellationToken) is null)
+        {
+            throw ApplicationProblemException.NotFound($"no DAG '{id}'");
+        }
+
+        var runs = await store.Dashboard.PageRunsAsync(new RunPageQuery(dagId, wanted, page.Offset, page.Limit), cancellationToken);
+        return new Page<RunSummary>([.. runs.Runs.Select(RunSummary.Of)], runs.Total, page.Offset, page.Limit);
+    }
+
+    /// <summary>The run as lists show it. Unknown run: NotFound.</summary>
+    public async Task<RunSummary> GetSummaryAsync(RunId runId, CancellationToken cancellationToken) =>
+        RunSummary.Of(await store.Runs.GetAsync(runId, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no run '{runId}'"));
+
+    /// <summary>The run with its masked conf and its task instances by task id. Unknown run: NotFound.</summary>
+    public async Task<RunDetail> GetAsync(RunId runId, CancellationToken cancellationToken)
+    {
+        var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no run '{runId}'");
+        var tasks = await store.TaskInstances.ListAsync(runId, cancellationToken);
+        var summary = RunSummary.Of(run);
+        using var conf = JsonDocument.Parse(SensitiveConf.MaskJson(run.Conf, sensitiveNames));
+        return new RunDetail(summary.RunId, summary.DagId, summary.State, summary.RunType, summary.LogicalDate, summary.StartedAt,
+            summary.EndedAt, summary.DurationMs, run.DagVersion, conf.RootElement.Clone(), [.. tasks.Select(TaskInstanceSummary.Of)]);
+    }
+
+    private static DagRunState? ParseState(string? state)
+    {
+        if (string.IsNullOrWhiteSpace(state))
+        {
+            return null;
+        }
+
+        return DagRunStates.TryParse(state.Trim(), out var parsed)
+            ? parsed
+            : throw ApplicationProblemException.Invalid($"state '{state}' is not a run state (queued, running, success, failed)", "state");
+    }
+}
