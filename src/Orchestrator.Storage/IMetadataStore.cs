@@ -29,6 +29,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Experiments and tracking runs.</summary>
     ITrackingStore Tracking { get; }
 
+    /// <summary>Runs and task instances by state, active DAGs, import errors (for /metrics and /health).</summary>
+    IStateCountStore Counts { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -25,6 +25,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Datasets = new SqlDatasetStore(_session);
         Models = new SqlModelRegistryStore(_session);
         Tracking = new SqlTrackingStore(_session);
+        Counts = new SqlStateCounts(_session);
     }
 
     public IDagStore Dags { get; }
@@ -46,6 +47,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IModelRegistryStore Models { get; }
 
     public ITrackingStore Tracking { get; }
+
+    public IStateCountStore Counts { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
