@@ -31,12 +31,12 @@ public sealed class EngineMetricsTests : IAsyncDisposable
     [Fact]
     public async Task ATwoTaskRun_RecordsStartDelayDurationOutcomesQueueDepthAndItsEnd()
     {
-        using var tries = new MetricCollector<long>(_metrics.Meter, "orchestrator.task.tries.finished");
-        using var durations = new MetricCollector<double>(_metrics.Meter, "orchestrator.task.try.duration");
-        using var delays = new MetricCollector<double>(_metrics.Meter, "orchestrator.task.scheduling.delay");
-        using var depth = new MetricCollector<int>(_metrics.Meter, "orchestrator.task.queue.depth");
-        using var started = new MetricCollector<long>(_metrics.Meter, "orchestrator.runs.started");
-        using var finished = new MetricCollector<long>(_metrics.Meter, "orchestrator.runs.finished");
+        using var tries = new MetricCollector<long>(_metrics.Meter, "task.tries.finished");
+        using var durations = new MetricCollector<double>(_metrics.Meter, "task.try.duration");
+        using var delays = new MetricCollector<double>(_metrics.Meter, "task.scheduling.delay");
+        using var depth = new MetricCollector<int>(_metrics.Meter, "task.queue.depth");
+        using var started = new MetricCollector<long>(_metrics.Meter, "runs.started");
+        using var finished = new MetricCollector<long>(_metrics.Meter, "runs.finished");
         var (coordinator, worker, versions) = await BuildAsync();
         var dag = new DagBuilder("metered");
         dag.Task("slow", "test.advance").Then(dag.Task("broken", "test.fail"));
@@ -63,8 +63,8 @@ public sealed class EngineMetricsTests : IAsyncDisposable
     [Fact]
     public async Task ATaskDroppedByAStoppingWorker_LeavesTheQueueWithoutADelay()
     {
-        using var delays = new MetricCollector<double>(_metrics.Meter, "orchestrator.task.scheduling.delay");
-        using var depth = new MetricCollector<int>(_metrics.Meter, "orchestrator.task.queue.depth");
+        using var delays = new MetricCollector<double>(_metrics.Meter, "task.scheduling.delay");
+        using var depth = new MetricCollector<int>(_metrics.Meter, "task.queue.depth");
         var (coordinator, worker, versions) = await BuildAsync();
         var dag = new DagBuilder("dropped");
         dag.Task("slow", "test.advance");

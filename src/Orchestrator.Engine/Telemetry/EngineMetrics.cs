@@ -8,7 +8,7 @@ using Orchestrator.Execution.Tries;
 namespace Orchestrator.Engine.Telemetry;
 
 /// <summary>The engine's instruments (System.Diagnostics.Metrics, meter <see cref="MeterName"/>): tries finished by
-/// outcome, try duration, scheduling delay, queue depth, runs started and finished. The engine calls the internal
+/// outcome, try duration (exported as orchestrator_engine_task_try_duration and so on), scheduling delay, queue depth, runs started and finished. The engine calls the internal
 /// hooks on its own paths; any exporter (Prometheus at /metrics, OpenTelemetry) listens to the meter.</summary>
 public sealed class EngineMetrics : IDisposable
 {
@@ -38,17 +38,17 @@ public sealed class EngineMetrics : IDisposable
     public EngineMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _triesFinished = _meter.CreateCounter<long>("orchestrator.task.tries.finished", "{try}",
+        _triesFinished = _meter.CreateCounter<long>("task.tries.finished", "{try}",
             "Task tries finished, by outcome (success, failed, timed_out, skipped, interrupted).");
-        _tryDuration = _meter.CreateHistogram("orchestrator.task.try.duration", "s",
+        _tryDuration = _meter.CreateHistogram("task.try.duration", "s",
             "How long each task try ran, by outcome.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _schedulingDelay = _meter.CreateHistogram("orchestrator.task.scheduling.delay", "s",
+        _schedulingDelay = _meter.CreateHistogram("task.scheduling.delay", "s",
             "From a task instance becoming ready (scheduled) to its try starting on a worker.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DelayBuckets });
-        _meter.CreateObservableGauge("orchestrator.task.queue.depth", () => _waiting.Count, "{task}",
+        _meter.CreateObservableGauge("task.queue.depth", () => _waiting.Count, "{task}",
             "Task instances dispatched to the workers and not started yet.");
-        _runsStarted = _meter.CreateCounter<long>("orchestrator.runs.started", "{run}", "DAG runs started (queued to running).");
-        _runsFinished = _meter.CreateCounter<long>("orchestrator.runs.finished", "{run}", "DAG runs finished, by final state.");
+        _runsStarted = _meter.CreateCounter<long>("runs.started", "{run}", "DAG runs started (queued to running).");
+        _runsFinished = _meter.CreateCounter<long>("runs.finished", "{run}", "DAG runs finished, by final state.");
     }
 
     /// <summary>The meter the instruments belong to (exporters filter on it).</summary>
