@@ -8,18 +8,11 @@ using Prometheus;
 namespace Orchestrator.Web.Metrics;
 
 /// <summary>This app's Prometheus registry: the engine's and ASP.NET Core's request instruments of THIS host
-/// (prometheus-net's default registry and meter adapter are process-wide, which would mix two hosts in one process),
-/// plus gauges read from the store at scrape time.</summary>
+/// (<see cref="MeterBridge"/>; prometheus-net's default registry is process-wide, which would mix two hosts in one
+/// process), plus gauges read from the store at scrape time.</summary>
 internal sealed partial class PrometheusExport : IDisposable
 {
-    /// <summary>Meters exported. ASP.NET Core's request duration is labelled by route template (http_route), never by
-    /// raw path, so its series stay few.</summary>
-    internal static readonly IReadOnlySet<string> ExportedMeters = new HashSet<string>(StringComparer.Ordinal)
-    {
-        EngineMetrics.MeterName, "Microsoft.AspNetCore.Hosting",
-    };
-
-    private readonly IDisposable _adapter;
+    private readonly MeterBridge _bridge;
     private readonly StoreCountsCache _counts;
     private readonly ILogger _logger;
     private readonly Gauge _runs;
@@ -40,21 +33,12 @@ internal sealed partial class PrometheusExport : IDisposable
         _storeUp = factory.CreateGauge("orchestrator_store_up", "1 when the last read of the metadata store answered, else 0.");
         Registry.AddBeforeCollectCallback(ReadStoreAsync);
 
-        var options = new MeterAdapterOptions
-        {
-            Registry = Registry,
-            // Only meters made by this host's factory: another host in the process has meters of the same names.
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, meters) && ExportedMeters.Contains(instrument.Meter.Name),
-        };
-        var fallback = options.ResolveHistogramBuckets;
-        options.ResolveHistogramBuckets = instrument =>
-            instrument is Instrument<double> { Advice.HistogramBucketBoundaries: { Count: > 0 } buckets } ? [.. buckets] : fallback(instrument);
-        _adapter = MeterAdapter.StartListening(options);
+        _bridge = new MeterBridge(meters, Registry);
     }
 
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
-    public void Dispose() => _adapter.Dispose();
+    public void Dispose() => _bridge.Dispose();
 
     private async Task ReadStoreAsync(CancellationToken cancellationToken)
     {
