@@ -150,6 +150,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public ITrackingStore Tracking => current().Tracking;
 
+        public IStateCountStore Counts => current().Counts;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);
