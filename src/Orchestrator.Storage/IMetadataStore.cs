@@ -35,6 +35,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>The dashboard's bulk reads (grid, DAG list, run pages).</summary>
     IDashboardReadStore Dashboard { get; }
 
+    /// <summary>Runs and task instances by state, active DAGs, import errors (for /metrics and /health).</summary>
+    IStateCountStore Counts { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -63,7 +63,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var loader = DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry));
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
-        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries);
+        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries) { Metrics = options.Metrics };
         var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}", options.Secrets, options.LogLimits);
         var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
         coordinator.Attach(dispatcher);

@@ -27,6 +27,10 @@ public sealed class EngineOptions
     /// <see cref="Core.Secrets.ITrySecretsSource"/> when hosted, else none.</summary>
     public Core.Secrets.ITrySecretsSource? Secrets { get; set; }
 
+    /// <summary>Where the engine's instruments are recorded. Default: the registered
+    /// <see cref="Telemetry.EngineMetrics"/> when hosted, else none.</summary>
+    public Telemetry.EngineMetrics? Metrics { get; set; }
+
     /// <summary>Caps on each try's log lines, log and output. Default: <see cref="Core.Authoring.LogLimits.Default"/>.</summary>
     public Core.Authoring.LogLimits? LogLimits { get; set; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Engine.Runs;
+using Orchestrator.Engine.Telemetry;
 using Orchestrator.Execution.Hosting;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Loading;
@@ -38,8 +39,10 @@ public static class EngineServiceCollectionExtensions
             {
                 options.LostTries ??= provider.GetService<ILostTryCleaner>();
                 options.Secrets ??= provider.GetService<ITrySecretsSource>();
+                options.Metrics ??= provider.GetService<EngineMetrics>();
             })
             .Validate(options => !string.IsNullOrWhiteSpace(options.DagsFolder), "EngineOptions.DagsFolder is required");
+        services.TryAddSingleton<EngineMetrics>();
         services.TryAddSingleton<EmbeddedEngineService>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEngineService>());
         return services;

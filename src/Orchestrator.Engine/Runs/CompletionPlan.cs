@@ -9,6 +9,9 @@ namespace Orchestrator.Engine.Runs;
 /// compare-and-set transitions, ready tasks go none → scheduled → queued and are dispatched after the commit.</summary>
 internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 {
+    /// <summary>When the plan's decisions were made.</summary>
+    public DateTimeOffset At => at;
+
     public List<TaskTransition> Transitions { get; } = [];
 
     public List<(TaskId Task, int FirstTry)> Dispatch { get; } = [];

@@ -52,6 +52,9 @@ public sealed partial class RunCoordinator
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Where the engine's instruments are recorded (none when null).</summary>
+    public Telemetry.EngineMetrics? Metrics { get; init; }
+
     /// <summary>Raised after a run's final state is recorded.</summary>
     public event Action<RunId, DagRunState>? RunFinished;
 
@@ -383,11 +386,18 @@ public sealed partial class RunCoordinator
         foreach (var (taskId, tryNumber) in plan.Dispatch)
         {
             active.TryToRun[taskId] = tryNumber;
+            Metrics?.Dispatched(active.Record.RunId, taskId, plan.At);
             (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, active.Task(taskId).Queue);
+        }
+
+        if (plan.RunTransition is not null)
+        {
+            Metrics?.RunStarted();
         }
 
         if (runEnd is not null && _runs.TryRemove(active.Record.RunId, out _))
         {
+            Metrics?.RunFinished(runEnd.To);
             RunFinished?.Invoke(active.Record.RunId, runEnd.To);
         }
     }

@@ -41,6 +41,7 @@ public sealed class TaskWorker : IDisposable
 
     public async Task RunAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken)
     {
+        var readyAt = _coordinator.Metrics?.LeftQueue(runId, taskId);
         if (_stopping || !_running.TryAddCount())
         {
             return; // stopping: the task stays queued in the store and is dispatched again on the next start
@@ -53,6 +54,7 @@ public sealed class TaskWorker : IDisposable
                 return; // the run finished or is driven by another engine
             }
 
+            _coordinator.Metrics?.TryStarting(readyAt, _time.GetUtcNow());
             var tryNumber = run.TryToRun.GetValueOrDefault(taskId, 1);
             var observer = new StoreTryObserver(_store, runId, _workerId, _time);
             var request = new TryRequest
@@ -66,6 +68,7 @@ public sealed class TaskWorker : IDisposable
             };
             using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _interrupt.Token);
             var attempt = await _runner.RunTryAsync(request, observer, interruptible.Token);
+            _coordinator.Metrics?.TryFinished(attempt);
             // Recording the end is the coordinator's (which logs a failure); this worker's slot is free for the next task.
             _ = _coordinator.CompleteAsync(runId, taskId, attempt, recordedBefore: observer.DrainAsync())
                 .ContinueWith(static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

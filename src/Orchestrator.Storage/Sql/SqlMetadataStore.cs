@@ -27,6 +27,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Tracking = new SqlTrackingStore(_session);
         Users = new SqlUserStore(_session);
         Dashboard = new SqlDashboardReadStore(_session);
+        Counts = new SqlStateCounts(_session);
     }
 
     public IDagStore Dags { get; }
@@ -52,6 +53,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IUserStore Users { get; }
 
     public IDashboardReadStore Dashboard { get; }
+
+    public IStateCountStore Counts { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)

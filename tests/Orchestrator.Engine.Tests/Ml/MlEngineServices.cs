@@ -154,6 +154,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IDashboardReadStore Dashboard => current().Dashboard;
 
+        public IStateCountStore Counts => current().Counts;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);
