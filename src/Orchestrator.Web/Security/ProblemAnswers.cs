@@ -26,6 +26,9 @@ internal static class ProblemAnswers
         await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.RequestAborted);
     }
 
-    /// <summary>API requests get problem answers; pages get redirects.</summary>
-    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>API requests get problem answers; pages get redirects. Outside /api (model serving, /metrics) only a
+    /// browser asking for HTML is sent to the sign-in page: scripts and scrapers get the status code.</summary>
+    public static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || !request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }
