@@ -24,11 +24,15 @@ internal static class StandaloneCommand
 
     public static Command Create(CliConsole console)
     {
-        var port = new Option<int>("--port") { Description = "The HTTP port (/health).", DefaultValueFactory = _ => 8080 };
+        var port = new Option<int>("--port") { Description = "The HTTP port of the dashboard, the REST API, model serving, /health and /metrics.", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host")
         {
-            Description = "The address to listen on: localhost (this machine only), * for every interface, or an IP address such as 0.0.0.0 or 10.0.0.5. Nothing served has authentication yet: open it only on a trusted network.",
+            Description = "The address to listen on: localhost (this machine only), * for every interface, or an IP address such as 0.0.0.0 or 10.0.0.5. Beyond loopback every request must sign in (create users with `orchestrator users create`).",
             DefaultValueFactory = _ => "localhost",
+        };
+        var requireLogin = new Option<bool>("--require-login")
+        {
+            Description = "Require sign-in even when listening on loopback only (by default a loopback-only server signs local requests in as an admin).",
         };
         var workers = new Option<int>("--workers") { Description = "Tasks run at once.", DefaultValueFactory = _ => Environment.ProcessorCount * 4 };
         var stopGrace = new Option<string>("--stop-grace")
@@ -41,6 +45,7 @@ internal static class StandaloneCommand
         command.Options.Add(host);
         command.Options.Add(workers);
         command.Options.Add(stopGrace);
+        command.Options.Add(requireLogin);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dags = Path.GetFullPath(parse.GetValue(CommonOptions.Dags)!);
@@ -94,7 +99,9 @@ internal static class StandaloneCommand
             web.WebHost.UseUrls(listenUrl);
             await using var store = await Storage.Sql.SqlMetadataStore.OpenAsync(database, TimeProvider.System, cancellationToken);
             web.Services.AddOrchestratorCli(console, home, store);
-            web.Services.AddWebServices();
+            // Automatic sign-in only when nobody beyond this machine can connect, and only for loopback requests.
+            var autoSignIn = IsLoopbackOnly(parse.GetValue(host)!) && !parse.GetValue(requireLogin);
+            web.Services.AddWebServices(security => security.AutoSignIn = autoSignIn);
             web.Services.AddSingleton<ILostTryCleaner>(provider => new RecordedProcessCleaner(
                 store, LostTryKillGrace, provider.GetRequiredService<ILoggerFactory>().CreateLogger<RecordedProcessCleaner>()));
             web.Services.AddOrchestratorEngine(options =>
@@ -106,20 +113,14 @@ internal static class StandaloneCommand
             await using var app = web.Build();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Cli.Standalone");
             var engine = app.Services.GetRequiredService<EmbeddedEngineService>();
-            app.MapGet("/health", () => Results.Json(new
-            {
-                status = "healthy",
-                dags = engine.Engine.Catalog.Current.Count,
-                importErrors = engine.Engine.Catalog.ImportErrors.Count,
-                activeRuns = engine.Engine.Coordinator.ActiveRuns.Count,
-            }));
-            OrchestratorHost.MapEndpoints(app);
+            OrchestratorHost.MapEndpoints(app, _ => engine.Running?.HangfireStorage);
             await app.StartAsync(cancellationToken); // the engine first (resumes runs, reads the dags), then the web server
             logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
                 string.Join(", ", app.Urls), home, database.Describe, dags);
-            if (!IsLoopbackOnly(parse.GetValue(host)!))
+            if (!autoSignIn) // the automatic sign-in says so itself
             {
-                logger.LogWarning("Listening beyond this machine: /health and every endpoint served here have no authentication yet");
+                logger.LogInformation("Sign-in required: open http://{Host}:{Port}/ and sign in; scripts send Authorization: Bearer <token> (`orchestrator users token create`)",
+                    parse.GetValue(host), parse.GetValue(port));
             }
 
             // Ends on Ctrl+C or SIGTERM: ASP.NET Core's console lifetime stops the host on either.

@@ -6,7 +6,11 @@ using Orchestrator.Application;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
 using Orchestrator.ML.Tasks;
+using Hangfire;
+using Microsoft.AspNetCore.Builder;
 using Orchestrator.Serving;
+using Orchestrator.Web;
+using Orchestrator.Web.Security;
 using Orchestrator.Storage;
 
 namespace Orchestrator.Cli.Hosting;
@@ -36,20 +40,23 @@ internal static class OrchestratorHost
         return services;
     }
 
-    /// <summary>The services of <c>standalone</c>'s web server (and the future <c>webserver</c>): model serving, whose
-    /// model cache is also what <c>ml.deploy</c> tells when it moves an alias.</summary>
-    public static IServiceCollection AddWebServices(this IServiceCollection services)
+    /// <summary>The services of <c>standalone</c>'s web server (and the future <c>webserver</c>): the REST API, dashboard
+    /// and access control over the application layer, and model serving, whose model cache is also what
+    /// <c>ml.deploy</c> tells when it moves an alias.</summary>
+    public static IServiceCollection AddWebServices(this IServiceCollection services, Action<SecurityOptions>? security = null)
     {
+        services.AddOrchestratorWeb(security);
         services.AddModelServing();
         return services;
     }
 
-    /// <summary><c>standalone</c>'s endpoints beyond <c>/health</c>.</summary>
-    public static void MapEndpoints(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
+    /// <summary><c>standalone</c>'s middleware and endpoints: the web parts, and model serving behind the same sign-in
+    /// (loopback clients are signed in automatically unless login is required; others send a bearer token).</summary>
+    public static void MapEndpoints(WebApplication app, Func<IServiceProvider, JobStorage?> hangfireStorage)
     {
         ArgumentNullException.ThrowIfNull(app);
-
-        app.MapModelServing();
+        app.UseOrchestratorWeb(hangfireStorage);
+        app.MapModelServing().RequireAuthorization(OrchestratorPolicies.Viewer);
     }
 
     /// <summary>A command's host on the home's metadata store (opened first, with its migrations).</summary>

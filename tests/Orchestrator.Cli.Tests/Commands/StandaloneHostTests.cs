@@ -63,11 +63,12 @@ public sealed class StandaloneHostTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("--host", output, StringComparison.Ordinal);
         Assert.Contains("localhost", output, StringComparison.Ordinal);
-        Assert.Contains("authentication", output, StringComparison.Ordinal);
+        Assert.Contains("sign in", output, StringComparison.Ordinal);
+        Assert.Contains("--require-login", output, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task EveryInterface_ServesHealthOnLoopback_AndWarnsThatNothingIsAuthenticated()
+    public async Task EveryInterface_ServesHealthToAnyone_ButTheApiOnlyToSignedInUsers()
     {
         var dags = Directory.CreateDirectory(Path.Combine(_root, "dags")).FullName;
         var port = StandaloneProcess.FreePort();
@@ -78,6 +79,9 @@ public sealed class StandaloneHostTests : IDisposable
             await StandaloneProcess.WaitHealthyAsync(port, log);
             using var http = new HttpClient();
             Assert.Contains("healthy", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/health")), StringComparison.Ordinal);
+            // Listening beyond loopback turns the automatic sign-in off, even for requests from this machine.
+            using var api = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/v1/dags"));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, api.StatusCode);
             var at = port.ToString(CultureInfo.InvariantCulture);
             await StandaloneProcess.EventuallyAsync(() =>
             {
@@ -85,7 +89,7 @@ public sealed class StandaloneHostTests : IDisposable
                 {
                     var text = log.ToString();
                     return Task.FromResult(text.Contains($"listening on http://0.0.0.0:{at}", StringComparison.Ordinal)
-                        && text.Contains("no authentication yet", StringComparison.Ordinal) ? text : null);
+                        && text.Contains("Sign-in required", StringComparison.Ordinal) ? text : null);
                 }
             }, seconds: 30);
         }
