@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,12 @@ public static class OrchestratorWebExtensions
         services.AddOrchestratorApiErrors();
         services.AddOrchestratorOpenApi();
         services.AddOrchestratorSecurity(security);
+        // Deny by default: an endpoint that names no policy (the OpenAPI document, /hangfire, one added tomorrow)
+        // still needs a signed-in viewer; the few open ones (/login, /health, the page assets) say AllowAnonymous.
+        services.Configure<AuthorizationOptions>(options => options.FallbackPolicy = new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireRole(OrchestratorRoles.All)
+            .Build());
         services.AddOrchestratorMetrics();
         services.AddDashboard();
         return services;
