@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orchestrator.Web.Security;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Core.Durations;
 using Orchestrator.Engine.Hosting;
@@ -117,10 +119,19 @@ internal static class StandaloneCommand
             await app.StartAsync(cancellationToken); // the engine first (resumes runs, reads the dags), then the web server
             logger.LogInformation("Orchestrator standalone: listening on {Urls}; home {Home}; store {Store}; dags {Dags}",
                 string.Join(", ", app.Urls), home, database.Describe, dags);
+            // --host is not the only way to choose addresses (Kestrel's configuration can add its own): the automatic
+            // sign-in stays on only if every address actually listened on is loopback.
+            var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
+            if (autoSignIn && !SecurityOptions.ListensOnLoopbackOnly(app.Urls))
+            {
+                security.AutoSignIn = autoSignIn = false;
+                logger.LogWarning("Listening beyond loopback ({Urls}): automatic sign-in is off after all; every request signs in", string.Join(", ", app.Urls));
+            }
+
             if (!autoSignIn) // the automatic sign-in says so itself
             {
-                logger.LogInformation("Sign-in required: open http://{Host}:{Port}/ and sign in; scripts send Authorization: Bearer <token> (`orchestrator users token create`)",
-                    parse.GetValue(host), parse.GetValue(port));
+                logger.LogInformation("Sign-in required: open {Urls} and sign in; scripts send Authorization: Bearer <token> (`orchestrator users token create`)",
+                    string.Join(", ", app.Urls));
             }
 
             // Ends on Ctrl+C or SIGTERM: ASP.NET Core's console lifetime stops the host on either.

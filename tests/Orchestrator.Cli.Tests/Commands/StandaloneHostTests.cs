@@ -98,4 +98,31 @@ public sealed class StandaloneHostTests : IDisposable
             await StandaloneProcess.KillAllAsync(process);
         }
     }
+
+    [Fact]
+    public async Task KestrelConfiguredBeyondLoopback_TurnsTheAutomaticSignInOff()
+    {
+        // --host says localhost, but Kestrel's own configuration adds an address on every interface.
+        var dags = Directory.CreateDirectory(Path.Combine(_root, "dags")).FullName;
+        var port = StandaloneProcess.FreePort();
+        var kestrelPort = StandaloneProcess.FreePort();
+        var process = StandaloneProcess.Start(dags, Path.Combine(_root, "home"), port,
+            ("Kestrel__Endpoints__Http__Url", $"http://0.0.0.0:{kestrelPort.ToString(CultureInfo.InvariantCulture)}"));
+        try
+        {
+            var log = StandaloneProcess.Capture(process);
+            await StandaloneProcess.WaitHealthyAsync(kestrelPort, log);
+            using var http = new HttpClient();
+            using var me = await http.GetAsync(new Uri($"http://127.0.0.1:{kestrelPort}/api/v1/me"));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, me.StatusCode);
+            lock (log)
+            {
+                Assert.Contains("automatic sign-in is off after all", log.ToString(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await StandaloneProcess.KillAllAsync(process);
+        }
+    }
 }
