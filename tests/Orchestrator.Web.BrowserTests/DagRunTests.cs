@@ -93,7 +93,7 @@ public sealed class DagRunTests(DashboardFixture fixture)
     {
         var runId = fixture.FanOutRunId;
         var page = await fixture.SignedInPageAsync(DashboardFixture.ViewerName);
-        await page.GotoAsync($"/dags/{TestDags.FanOut}?run={runId}");
+        await page.GotoAsync($"/dags/{TestDags.FanOut}?run={Uri.EscapeDataString(runId)}");
         await Expect(page.GetByTestId($"grid-run-{runId}")).ToHaveAttributeAsync("data-state", "success", RunTime);
 
         await page.GetByTestId("tab-graph").ClickAsync();

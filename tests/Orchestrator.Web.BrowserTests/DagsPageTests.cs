@@ -14,7 +14,8 @@ public sealed class DagsPageTests(DashboardFixture fixture)
         var toggle = page.GetByTestId($"dag-row-{TestDags.Pausable}").GetByTestId("pause-toggle");
         await Expect(toggle).ToHaveAttributeAsync("data-paused", "false");
 
-        await toggle.Locator("input").UncheckAsync(new() { Force = true });
+        // The switch's checkbox is drawn by its label (the input itself is hidden): click the switch as a user does.
+        await toggle.ClickAsync();
         await Expect(toggle).ToHaveAttributeAsync("data-paused", "true");
 
         await page.ReloadAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Orchestrator.Web.BrowserTests.Infrastructure;
 
@@ -13,7 +14,7 @@ public sealed class DashboardGroup : ICollectionFixture<DashboardFixture>
 /// <summary>One <c>orchestrator standalone --require-login</c> for the whole collection, on a temporary home and
 /// dags folder, with users, a registered model of two versions (trained for real before the server starts), a DAG
 /// that fails once, and a broken DAG file; plus one headless Chromium. Each test opens its own browser context.</summary>
-public sealed class DashboardFixture : IAsyncLifetime
+public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     public const string AdminName = "ada";
     public const string OperatorName = "otto";
@@ -57,7 +58,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Directory.CreateDirectory(Dags);
         Directory.CreateDirectory(Home);
         Directory.CreateDirectory(Screenshots);
-        Console.WriteLine($"browser test screenshots: {Screenshots}");
+        diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage($"browser test screenshots: {Screenshots}"));
         var sample = Path.Combine(root, "taxi-sample.csv");
         TestDags.WriteSample(sample, 2000);
         TestDags.Write(Dags, root, sample);
