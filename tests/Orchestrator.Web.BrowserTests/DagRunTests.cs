@@ -99,9 +99,12 @@ public sealed class DagRunTests(DashboardFixture fixture)
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
         await Expect(graph.Locator("svg")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("run-picker")).ToHaveValueAsync(runId);
         foreach (var task in TestDags.FanOutTasks)
         {
-            await Expect(graph.Locator($"svg [data-testid='graph-node-{task}']")).ToBeVisibleAsync();
+            var node = graph.Locator($"svg [data-testid='graph-node-{task}']");
+            await Expect(node).ToBeVisibleAsync();
+            await Expect(node).ToHaveAttributeAsync("data-state", "success");
         }
 
         await Expect(graph.Locator("svg path.edge")).ToHaveCountAsync(6); // start→3, 3→join
