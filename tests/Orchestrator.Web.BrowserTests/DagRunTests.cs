@@ -21,6 +21,11 @@ public sealed class DagRunTests(DashboardFixture fixture)
 
         await page.GetByTestId("trigger-button").ClickAsync();
         await Expect(page.GetByTestId("trigger-form")).ToBeVisibleAsync();
+        // The form checks the conf against the params' types before sending anything.
+        await page.GetByTestId("trigger-field-rows").FillAsync("");
+        await page.GetByTestId("trigger-submit").ClickAsync();
+        await Expect(page.GetByTestId("trigger-error-rows")).ToContainTextAsync("expected an integer");
+        await page.GetByTestId("trigger-field-rows").FillAsync("7");
         await page.GetByTestId("trigger-field-who").FillAsync("playwright");
         await fixture.ScreenshotAsync(page, "dag-trigger");
         var response = await page.RunAndWaitForResponseAsync(
@@ -43,7 +48,9 @@ public sealed class DagRunTests(DashboardFixture fixture)
 
         // The conf typed into the form is the run's conf.
         var detail = await page.APIRequest.GetAsync($"/api/v1/runs/{runId}");
-        Assert.Contains("playwright", await detail.TextAsync(), StringComparison.Ordinal);
+        var conf = JsonDocument.Parse(await detail.TextAsync()).RootElement.GetProperty("conf");
+        Assert.Equal("playwright", conf.GetProperty("who").GetString());
+        Assert.Equal(7, conf.GetProperty("rows").GetInt32());
         await page.Context.CloseAsync();
     }
 

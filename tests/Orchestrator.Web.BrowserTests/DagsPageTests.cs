@@ -42,6 +42,9 @@ public sealed class DagsPageTests(DashboardFixture fixture)
         await Expect(banner).ToBeVisibleAsync();
         await Expect(banner.GetByTestId("import-error")).ToHaveCountAsync(1);
         await Expect(banner.GetByTestId("import-error")).ToContainTextAsync(TestDags.BrokenFile);
+        await Expect(banner.GetByTestId("import-error").Locator(".import-message")).Not.ToBeEmptyAsync();
+        // The good files still load next to the broken one.
+        await Expect(page.GetByTestId($"dag-row-{TestDags.FanOut}")).ToBeVisibleAsync();
         await fixture.ScreenshotAsync(page, "dags-import-errors");
         await page.Context.CloseAsync();
     }
