@@ -1,0 +1,103 @@
+namespace Orchestrator.Web.BrowserTests.Infrastructure;
+
+/// <summary>The small DAG files the dashboard is tested on, written into a temporary dags folder.</summary>
+internal static class TestDags
+{
+    /// <summary>Succeeds in a few seconds: one task fans out to three that run side by side, then a join.</summary>
+    public const string FanOut = "fan_out";
+
+    /// <summary>Its <c>flaky</c> task fails its first try (leaving a marker file) and succeeds on any later one.</summary>
+    public const string Flaky = "flaky_once";
+
+    /// <summary>Only ever paused by a test, so pausing it cannot stall the other tests' runs.</summary>
+    public const string Pausable = "pause_me";
+
+    /// <summary>ingest → train → register on a small sample of the taxi-fare data: one model version per run.</summary>
+    public const string Retrain = "tiny_retrain";
+
+    public const string Model = "tiny_fare";
+
+    public const string BrokenFile = "broken_dag.json";
+
+    public static readonly string[] FanOutTasks = ["start", "left", "middle", "right", "join"];
+
+    public static void Write(string dags, string work, string sampleCsv)
+    {
+        File.WriteAllText(Path.Combine(dags, "fan_out.json"), $$$"""
+            {
+              "id": "{{{FanOut}}}",
+              "description": "Fans out to three parallel tasks and joins them.",
+              "schedule": null,
+              "params": { "who": "browser", "rows": 3 },
+              "tasks": [
+                { "id": "start", "type": "shell", "args": { "command": "echo starting for {{ params.who }}" } },
+                { "id": "left", "type": "shell", "dependsOn": ["start"], "args": { "command": "sleep 1; echo '{\"side\": \"left\"}'" } },
+                { "id": "middle", "type": "shell", "dependsOn": ["start"], "args": { "command": "sleep 1; echo middle" } },
+                { "id": "right", "type": "shell", "dependsOn": ["start"], "args": { "command": "sleep 1; echo right" } },
+                { "id": "join", "type": "shell", "dependsOn": ["left", "middle", "right"], "args": { "command": "echo joined {{ params.rows }} rows" } }
+              ]
+            }
+            """);
+
+        var marker = Path.Combine(work, "flaky.marker");
+        File.WriteAllText(Path.Combine(dags, "flaky_once.json"), $$$"""
+            {
+              "id": "{{{Flaky}}}",
+              "description": "Fails once, then works after a clear.",
+              "schedule": null,
+              "tasks": [
+                { "id": "prepare", "type": "shell", "args": { "command": "echo prepared" } },
+                { "id": "flaky", "type": "shell", "dependsOn": ["prepare"], "retries": 0,
+                  "args": { "command": "if [ -f '{{{marker}}}' ]; then echo 'second time lucky'; else touch '{{{marker}}}'; echo 'upstream service unavailable (first try fails on purpose)' >&2; exit 1; fi" } },
+                { "id": "after", "type": "shell", "dependsOn": ["flaky"], "args": { "command": "echo after" } }
+              ]
+            }
+            """);
+
+        File.WriteAllText(Path.Combine(dags, "pause_me.json"), $$$"""
+            { "id": "{{{Pausable}}}", "schedule": null, "tasks": [ { "id": "noop", "type": "empty" } ] }
+            """);
+
+        File.WriteAllText(Path.Combine(dags, "tiny_retrain.json"), $$$"""
+            {
+              "id": "{{{Retrain}}}",
+              "schedule": null,
+              "params": { "seed": 1 },
+              "tasks": [
+                { "id": "ingest", "type": "ml.ingest", "args": { "path": "{{{sampleCsv}}}", "name": "taxi-sample" } },
+                { "id": "train", "type": "ml.train", "dependsOn": ["ingest"],
+                  "args": { "task": "regression", "label": "fare_amount", "trainer": "fastTree",
+                            "categorical": ["vendor_id", "rate_code", "payment_type"],
+                            "hyperparameters": { "numberOfTrees": 5, "numberOfLeaves": 4 }, "holdout": 0.2, "seed": "{{ params.seed }}" } },
+                { "id": "register", "type": "ml.register", "dependsOn": ["train"], "args": { "model": "{{{Model}}}" } }
+              ]
+            }
+            """);
+
+        // A missing comma and an unclosed object: the DAGs page must name this file in its import-error banner.
+        File.WriteAllText(Path.Combine(dags, BrokenFile), """
+            { "id": "broken_dag" "tasks": [
+            """);
+    }
+
+    /// <summary>The first <paramref name="rows"/> data rows of the repository's taxi-fare training file.</summary>
+    public static void WriteSample(string target, int rows)
+    {
+        var source = FindRepoFile(Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"));
+        File.WriteAllLines(target, File.ReadLines(source).Take(rows + 1));
+    }
+
+    private static string FindRepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
+}
