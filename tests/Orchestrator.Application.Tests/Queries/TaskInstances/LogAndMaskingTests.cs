@@ -89,6 +89,12 @@ public abstract class LogAndMaskingTests
         Assert.Equal("***", conf.GetProperty("nested").GetProperty("API_TOKEN").GetString());
         Assert.Equal("n", conf.GetProperty("nested").GetProperty("name").GetString());
         Assert.DoesNotContain("hunter2", conf.GetRawText(), StringComparison.Ordinal);
+
+        // The list with conf (what `runs list --output json` prints) masks by the same rule.
+        var listed = Assert.Single((await host.Runs.ListWithConfAsync(dag.Id, null, new PageRequest(0, 10), default)).Items);
+        Assert.Equal(("r", conf.GetRawText()), (listed.Run.RunId, listed.Conf.GetRawText()));
+        var unknown = await Assert.ThrowsAsync<ApplicationProblemException>(() => host.Runs.ListWithConfAsync(new DagId("nope"), null, new PageRequest(0, 10), default));
+        Assert.Equal(ProblemKind.NotFound, unknown.Kind);
     }
 
     [Fact]
