@@ -54,6 +54,25 @@ public abstract class DashboardReadStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TaskStates_ComeBackExactly_ForEveryStateAndIdCharacter_AcrossManyTasks()
+    {
+        var all = Enum.GetValues<TaskInstanceState>();
+        var expected = new List<string>();
+        foreach (var runId in new[] { "run.1-a_b", "run.2" })
+        {
+            var run = new DagRunRecord(new RunId(runId), new DagId("big"), "v1", T0.AddDays(expected.Count), RunType.Manual, DagRunState.Running, "{}", T0);
+            // 1,000 tasks, ids using every character an id may hold, each state many times.
+            var tasks = Enumerable.Range(0, 1000).Select(t => new TaskInstanceRecord(run.RunId, new TaskId($"Task_{t}.x-{t % 3}"), all[t % all.Length], 0, 1, "default", T0)).ToList();
+            Assert.True(await Store.Runs.CreateAsync(run, tasks, default));
+            expected.AddRange(tasks.Select(t => $"{t.RunId}/{t.TaskId}:{t.State.ToName()}"));
+        }
+
+        var states = await Store.Dashboard.TaskStatesAsync([new RunId("run.1-a_b"), new RunId("run.2"), new RunId("absent")], default);
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), states.Select(s => $"{s.RunId}/{s.TaskId}:{s.State.ToName()}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task RecentRuns_AreTheNewestNOfEachGivenDag()
     {
         for (var i = 0; i < 4; i++)

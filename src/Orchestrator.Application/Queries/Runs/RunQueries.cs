@@ -14,14 +14,15 @@ public sealed class RunQueries(IMetadataStore store, SensitiveNames sensitiveNam
     /// not a run state: Invalid (field <c>state</c>).</summary>
     public async Task<Page<RunSummary>> ListAsync(DagId? dagId, string? state, PageRequest page, CancellationToken cancellationToken)
     {
-        var wanted = ParseState(state);
-        if (dagId is { } id && await store.Dags.GetAsync(id, cancellationToken) is null)
-        {
-            throw ApplicationProblemException.NotFound($"no DAG '{id}'");
-        }
-
-        var runs = await store.Dashboard.PageRunsAsync(new RunPageQuery(dagId, wanted, page.Offset, page.Limit), cancellationToken);
+        var runs = await PageAsync(dagId, state, page, cancellationToken);
         return new Page<RunSummary>([.. runs.Runs.Select(RunSummary.Of)], runs.Total, page.Offset, page.Limit);
+    }
+
+    /// <summary>As <see cref="ListAsync"/>, each run with its masked conf (what <c>runs list --output json</c> prints).</summary>
+    public async Task<Page<RunWithConf>> ListWithConfAsync(DagId? dagId, string? state, PageRequest page, CancellationToken cancellationToken)
+    {
+        var runs = await PageAsync(dagId, state, page, cancellationToken);
+        return new Page<RunWithConf>([.. runs.Runs.Select(run => new RunWithConf(RunSummary.Of(run), MaskedConf(run.Conf)))], runs.Total, page.Offset, page.Limit);
     }
 
     /// <summary>The run as lists show it. Unknown run: NotFound.</summary>
@@ -34,9 +35,26 @@ public sealed class RunQueries(IMetadataStore store, SensitiveNames sensitiveNam
         var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no run '{runId}'");
         var tasks = await store.TaskInstances.ListAsync(runId, cancellationToken);
         var summary = RunSummary.Of(run);
-        using var conf = JsonDocument.Parse(SensitiveConf.MaskJson(run.Conf, sensitiveNames));
         return new RunDetail(summary.RunId, summary.DagId, summary.State, summary.RunType, summary.LogicalDate, summary.StartedAt,
-            summary.EndedAt, summary.DurationMs, run.DagVersion, conf.RootElement.Clone(), [.. tasks.Select(TaskInstanceSummary.Of)]);
+            summary.EndedAt, summary.DurationMs, run.DagVersion, MaskedConf(run.Conf), [.. tasks.Select(TaskInstanceSummary.Of)]);
+    }
+
+    /// <summary>The one place a run's conf is masked for showing: values of sensitive-looking keys become <c>***</c>.</summary>
+    private JsonElement MaskedConf(string conf)
+    {
+        using var masked = JsonDocument.Parse(SensitiveConf.MaskJson(conf, sensitiveNames));
+        return masked.RootElement.Clone();
+    }
+
+    private async Task<RunPage> PageAsync(DagId? dagId, string? state, PageRequest page, CancellationToken cancellationToken)
+    {
+        var wanted = ParseState(state);
+        if (dagId is { } id && await store.Dags.GetAsync(id, cancellationToken) is null)
+        {
+            throw ApplicationProblemException.NotFound($"no DAG '{id}'");
+        }
+
+        return await store.Dashboard.PageRunsAsync(new RunPageQuery(dagId, wanted, page.Offset, page.Limit), cancellationToken);
     }
 
     private static DagRunState? ParseState(string? state)

@@ -17,6 +17,9 @@ public sealed record RunSummary(
     }
 }
 
+/// <summary>A run as lists show it, with its (masked) conf.</summary>
+public sealed record RunWithConf(RunSummary Run, JsonElement Conf);
+
 /// <summary>A run with its (masked) conf and task instances.</summary>
 public sealed record RunDetail(
     string RunId, string DagId, string State, string RunType, DateTimeOffset LogicalDate,

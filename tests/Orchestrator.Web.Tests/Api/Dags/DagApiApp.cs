@@ -16,6 +16,7 @@ using Orchestrator.Application.TaskInstances;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
+using Orchestrator.Execution.Hosting;
 using Orchestrator.Loading;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Sql;
@@ -46,10 +47,12 @@ internal sealed class DagApiApp : IAsyncDisposable
 
     public string Folder => _folder;
 
-    public static async Task<DagApiApp> StartAsync()
+    /// <param name="realCommands">The application layer's real commands (<c>AddOrchestratorCommands</c>, no engine in
+    /// this process) instead of <see cref="RecordingCommands"/>.</param>
+    public static async Task<DagApiApp> StartAsync(bool realCommands = false)
     {
         var app = new DagApiApp();
-        await app.InitAsync();
+        await app.InitAsync(realCommands);
         return app;
     }
 
@@ -71,7 +74,7 @@ internal sealed class DagApiApp : IAsyncDisposable
         return dag;
     }
 
-    private async Task InitAsync()
+    private async Task InitAsync(bool realCommands)
     {
         Store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), Time, default);
         var builder = WebApplication.CreateSlimBuilder();
@@ -79,9 +82,18 @@ internal sealed class DagApiApp : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(Store);
         builder.Services.AddSingleton<TimeProvider>(Time);
-        builder.Services.AddSingleton<IDagCommands>(Commands);
-        builder.Services.AddSingleton<IRunCommands>(Commands);
-        builder.Services.AddSingleton<ITaskInstanceCommands>(Commands);
+        if (realCommands)
+        {
+            builder.Services.AddOrchestratorExecution(); // the task types a stored DAG version is checked against
+            builder.Services.AddOrchestratorCommands();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IDagCommands>(Commands);
+            builder.Services.AddSingleton<IRunCommands>(Commands);
+            builder.Services.AddSingleton<ITaskInstanceCommands>(Commands);
+        }
+
         builder.Services.AddDagQueries();
         builder.Services.AddOrchestratorApiErrors();
         builder.Services.AddOrchestratorOpenApi();
