@@ -4,6 +4,7 @@ using Orchestrator.Core.Model;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Core.States;
 using Orchestrator.Core.TriggerRules;
+using Orchestrator.Secrets.Masking;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Records;
 
@@ -11,7 +12,7 @@ namespace Orchestrator.Application.Queries.Dags;
 
 /// <summary>What the DAGs list, a DAG's page, its source and its import errors show. Reads the store (and DAG
 /// versions rebuilt from it), never an engine's memory: the web server may run without one.</summary>
-public sealed class DagQueries(IMetadataStore store, StoredDagVersions versions, TimeProvider time)
+public sealed class DagQueries(IMetadataStore store, StoredDagVersions versions, TimeProvider time, SensitiveNames sensitive)
 {
     /// <summary>How many of a DAG's newest runs the list shows.</summary>
     public const int RecentRunCount = 10;
@@ -48,9 +49,20 @@ public sealed class DagQueries(IMetadataStore store, StoredDagVersions versions,
             summary.DagId, summary.Description, summary.Schedule, summary.NextRunAt, summary.IsPaused, summary.IsActive,
             summary.FilePath, summary.LatestVersion, summary.RecentRuns,
             definition?.MaxActiveRuns ?? 0,
-            (definition?.Params ?? new Dictionary<string, JsonElement>()).ToDictionary(p => p.Key, p => new ParamView(p.Value, JsonTypeOf(p.Value)), StringComparer.Ordinal),
+            ParamsOf(definition?.Params),
             [.. tasks.Select(task => new TaskView(task.Id.Value, task.Type, [.. task.DependsOn.Select(id => id.Value)],
                 task.TriggerRule.ToName(), task.Retry.Retries, task.Queue))]);
+    }
+
+    /// <summary>The params with their types; the default of a sensitive-looking name (at any depth) is masked.</summary>
+    private Dictionary<string, ParamView> ParamsOf(IReadOnlyDictionary<string, JsonElement>? values)
+    {
+        var all = values ?? new Dictionary<string, JsonElement>();
+        var shown = SensitiveConf.Mask(all, sensitive);
+        return all.ToDictionary(
+            p => p.Key,
+            p => new ParamView(shown[p.Key], JsonTypeOf(p.Value), sensitive.IsSensitive(p.Key)),
+            StringComparer.Ordinal);
     }
 
     /// <summary>The DAG as the list shows it. Unknown DAG: NotFound.</summary>

@@ -17,8 +17,9 @@ public sealed record DagDetail(
     string FilePath, string LatestVersion, IReadOnlyList<RecentRun> RecentRuns,
     int MaxActiveRuns, IReadOnlyDictionary<string, ParamView> Params, IReadOnlyList<TaskView> Tasks);
 
-/// <summary>A DAG param: its default and the JSON type of that default.</summary>
-public sealed record ParamView(JsonElement Default, string Type);
+/// <summary>A DAG param: its default and the JSON type of that default. A param whose name looks sensitive (password,
+/// token, …) shows <c>***</c> as its default and <see cref="Masked"/> true: a run that leaves it out keeps the default.</summary>
+public sealed record ParamView(JsonElement Default, string Type, bool Masked = false);
 
 /// <summary>A task as the DAG declares it.</summary>
 public sealed record TaskView(string TaskId, string Type, IReadOnlyList<string> Upstream, string TriggerRule, int Retries, string Queue);

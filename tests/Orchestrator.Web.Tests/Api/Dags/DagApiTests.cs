@@ -14,7 +14,7 @@ public sealed class DagApiTests : IAsyncLifetime
     private const string EtlJson = """
         {
           "id": "etl", "description": "the etl", "schedule": "0 3 * * *",
-          "params": { "source": "orders", "minRows": 10, "ratio": 0.5 },
+          "params": { "source": "orders", "minRows": 10, "ratio": 0.5, "db_password": "hunter2" },
           "tasks": [
             { "id": "a", "type": "empty" },
             { "id": "b", "type": "empty", "dependsOn": ["a"] },
@@ -66,6 +66,13 @@ public sealed class DagApiTests : IAsyncLifetime
         Assert.Equal("integer", detail.GetProperty("params").GetProperty("minRows").GetProperty("type").GetString());
         Assert.Equal("number", detail.GetProperty("params").GetProperty("ratio").GetProperty("type").GetString());
         Assert.Equal("orders", detail.GetProperty("params").GetProperty("source").GetProperty("default").GetString());
+        Assert.False(detail.GetProperty("params").GetProperty("source").GetProperty("masked").GetBoolean());
+        // A secret's default never leaves the server; its type still tells the form what to ask for.
+        var password = detail.GetProperty("params").GetProperty("db_password");
+        Assert.Equal("***", password.GetProperty("default").GetString());
+        Assert.Equal("string", password.GetProperty("type").GetString());
+        Assert.True(password.GetProperty("masked").GetBoolean());
+        Assert.DoesNotContain("hunter2", detail.GetRawText(), StringComparison.Ordinal);
         var c = detail.GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("taskId").GetString() == "c");
         Assert.Equal(2, c.GetProperty("retries").GetInt32());
         Assert.Equal(["a"], c.GetProperty("upstream").EnumerateArray().Select(u => u.GetString()));

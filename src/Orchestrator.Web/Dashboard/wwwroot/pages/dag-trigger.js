@@ -19,7 +19,10 @@ export function createTrigger(dag, operator, onTriggered) {
 
   function field(name, spec) {
     const type = spec.type ?? typeof spec.default;
-    const def = spec.default;
+    // A secret's default is never sent to the browser (it shows ***): the field starts empty and, left empty, is
+    // left out of the conf so the run keeps the default.
+    const secret = spec.masked === true;
+    const def = secret ? undefined : spec.default;
     let input;
     if (type === 'boolean') {
       input = h('input', { type: 'checkbox', checked: Boolean(def), id: `param-${name}` });
@@ -31,9 +34,13 @@ export function createTrigger(dag, operator, onTriggered) {
         step: type === 'integer' ? '1' : type === 'number' ? 'any' : null, value: def === null || def === undefined ? '' : String(def),
       });
     }
+    if (secret) {
+      input.placeholder = 'secret: leave empty to keep the default';
+      if (input.type === 'text') input.type = 'password';
+    }
     input.dataset.testid = `trigger-field-${name}`;
     const error = h('div', { class: 'field-error', testid: `trigger-error-${name}`, hidden: true });
-    fields.set(name, { input, error, type });
+    fields.set(name, { input, error, type, secret });
     return h('div', { class: 'field' },
       h('label', { for: `param-${name}` }, h('span', { class: 'field-name' }, name), h('span', { class: 'field-type' }, type)),
       input, error);
@@ -42,9 +49,10 @@ export function createTrigger(dag, operator, onTriggered) {
   function read() {
     const conf = {};
     let ok = true;
-    for (const [name, { input, error, type }] of fields) {
+    for (const [name, { input, error, type, secret }] of fields) {
       error.hidden = true;
       const raw = input.value;
+      if (secret && type !== 'boolean' && raw === '') continue;
       try {
         if (type === 'boolean') conf[name] = input.checked;
         else if (type === 'number' || type === 'integer') {
