@@ -105,6 +105,18 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoreWrongGuessesWhileLocked_DoNotUndoTheLock()
+    {
+        var browser = _app.NewBrowser();
+        for (var i = 0; i < 4; i++) // three lock the name; the fourth must not start a fresh count
+        {
+            await browser.LoginAsync("ada", "guess " + i);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.LoginAsync("ada", SecurityTestApp.Password)).StatusCode);
+    }
+
+    [Fact]
     public async Task ADeletedUsersCookie_NoLongerSignsIn_AndANewRoleAppliesAtOnce()
     {
         var browser = _app.NewBrowser();
