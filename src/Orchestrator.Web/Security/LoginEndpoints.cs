@@ -47,7 +47,7 @@ internal static class LoginEndpoints
         }
 
         throttle.Succeeded(key);
-        await context.SignInAsync(SecuritySchemes.Cookie, SecuritySchemes.Principal(user.Name, user.Role, SecuritySchemes.Cookie));
+        await context.SignInAsync(SecuritySchemes.Cookie, SecuritySchemes.CookiePrincipal(user));
         return Results.Redirect(LocalRedirects.OrRoot(returnUrl));
     }
 
