@@ -68,11 +68,13 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Authentication, then the CSRF check on /api/v1, then authorization. Call after routing and before the
+    /// <summary>Security headers on every answer, authentication, then the CSRF check on /api/v1, then authorization.
+    /// Call after routing and before the
     /// endpoints (and before <c>MapOrchestratorHangfireDashboard</c>'s requests are served).</summary>
     public static IApplicationBuilder UseOrchestratorSecurity(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseAuthorization();
