@@ -30,6 +30,7 @@ public abstract class CommandTests
     [InlineData("""{"minRows": "5"}""", "conf.minRows", "conf.minRows must be a number like the param's default 10, not a string")]
     [InlineData("""{"strict": 1}""", "conf.strict", "conf.strict must be a boolean like the param's default true, not a number")]
     [InlineData("""{"label": null}""", "conf.label", "conf.label must be a string like the param's default \"x\", not null")]
+    [InlineData("""{"minRows": 1.5}""", "conf.minRows", "conf.minRows must be an integer (digits only, no fraction or exponent) like the param's default 10, not 1.5")]
     [InlineData("""[1]""", "conf", "conf is an array, not a JSON object")]
     [InlineData("""{"a": """, "conf", "conf is not valid JSON (line 1, position 7)")]
     public async Task Trigger_WithBadConf_IsInvalid_NamingTheField_AndCreatesNoRun(string conf, string field, string message)

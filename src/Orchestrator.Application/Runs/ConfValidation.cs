@@ -1,18 +1,33 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Orchestrator.Application.Runs;
 
 /// <summary>A run's conf checked against the DAG's params: a JSON object whose values have the JSON kind of the
-/// param's default (a number for a number, true/false for a boolean…), since templates and tasks read them as such.
+/// param's default (a number for a number, true/false for a boolean…), since templates and tasks read them as such;
+/// a default written as an integer (no fraction, no exponent) asks for an integer written the same way, so 2 passes and
+/// 2.0, 2e0 and 1.5 do not. At most <see cref="MaxBytes"/> of JSON and <see cref="MaxKeys"/> keys, since conf is stored
+/// with every run and shown on every page about it.
 /// Keys the DAG does not declare are accepted: a task reads every conf value through its context's params, as
 /// Airflow's dag_run.conf allows.</summary>
 internal static class ConfValidation
 {
+    public const int MaxBytes = 64 * 1024;
+    public const int MaxKeys = 1_000;
+
     public static string Normalize(string? confJson, IReadOnlyDictionary<string, JsonElement> declared)
     {
         if (string.IsNullOrWhiteSpace(confJson))
         {
             return "{}";
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(confJson);
+        if (bytes > MaxBytes)
+        {
+            throw ApplicationProblemException.Invalid(
+                string.Create(CultureInfo.InvariantCulture, $"conf is {bytes:N0} bytes of JSON; at most {MaxBytes:N0} bytes (64 KiB) are allowed"), "conf");
         }
 
         JsonDocument document;
@@ -33,13 +48,31 @@ internal static class ConfValidation
                 throw ApplicationProblemException.Invalid($"conf is {Describe(document.RootElement.ValueKind)}, not a JSON object", "conf");
             }
 
+            var keys = document.RootElement.EnumerateObject().Count();
+            if (keys > MaxKeys)
+            {
+                throw ApplicationProblemException.Invalid(
+                    string.Create(CultureInfo.InvariantCulture, $"conf has {keys:N0} keys; at most {MaxKeys:N0} are allowed"), "conf");
+            }
+
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (declared.TryGetValue(property.Name, out var param) && param.ValueKind != JsonValueKind.Null
-                    && Kind(param.ValueKind) != Kind(property.Value.ValueKind))
+                if (!declared.TryGetValue(property.Name, out var param) || param.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+
+                if (Kind(param.ValueKind) != Kind(property.Value.ValueKind))
                 {
                     throw ApplicationProblemException.Invalid(
                         $"conf.{property.Name} must be {Describe(param.ValueKind)} like the param's default {param.GetRawText()}, not {Describe(property.Value.ValueKind)}",
+                        $"conf.{property.Name}");
+                }
+
+                if (IsInteger(param) && !IsInteger(property.Value))
+                {
+                    throw ApplicationProblemException.Invalid(
+                        $"conf.{property.Name} must be an integer (digits only, no fraction or exponent) like the param's default {param.GetRawText()}, not {property.Value.GetRawText()}",
                         $"conf.{property.Name}");
                 }
             }
@@ -47,6 +80,10 @@ internal static class ConfValidation
 
         return confJson;
     }
+
+    /// <summary>A JSON number written without fraction or exponent.</summary>
+    private static bool IsInteger(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.GetRawText().AsSpan().IndexOfAny(".eE") < 0;
 
     private static JsonValueKind Kind(JsonValueKind kind) => kind == JsonValueKind.False ? JsonValueKind.True : kind;
 

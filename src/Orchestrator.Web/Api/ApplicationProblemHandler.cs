@@ -55,6 +55,9 @@ public static class ApiErrorsServiceCollectionExtensions
     {
         services.AddProblemDetails();
         services.AddExceptionHandler<ApplicationProblemHandler>();
+        // Bodies that do not bind throw, so BadRequestHandler can say what was expected (otherwise a bare 400).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestHandler>();
         return services;
     }
 }

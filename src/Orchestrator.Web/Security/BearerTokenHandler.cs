@@ -76,6 +76,33 @@ internal sealed class LocalAutoSignInHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
     }
 
+    /// <summary>Both ends must be local: the connection comes from loopback AND the browser addressed a loopback
+    /// name. The Host check stops DNS rebinding, where a page from evil.example re-points its own name at 127.0.0.1
+    /// and its script would otherwise ride on the local admin.</summary>
     internal static bool IsAutoSignInRequest(HttpContext context, SecurityOptions options) =>
-        options.AutoSignIn && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
+        options.AutoSignIn
+        && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote)
+        && IsLoopbackHost(context.Request.Host);
+
+    /// <summary>localhost, 127.x.x.x or [::1], with or without a port; anything else (including no Host) is not.</summary>
+    internal static bool IsLoopbackHost(HostString host)
+    {
+        if (!host.HasValue)
+        {
+            return false;
+        }
+
+        var name = host.Host;
+        if (string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (name.StartsWith('[') && name.EndsWith(']'))
+        {
+            name = name[1..^1];
+        }
+
+        return System.Net.IPAddress.TryParse(name, out var address) && System.Net.IPAddress.IsLoopback(address);
+    }
 }

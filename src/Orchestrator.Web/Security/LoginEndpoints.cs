@@ -47,7 +47,7 @@ internal static class LoginEndpoints
         }
 
         throttle.Succeeded(key);
-        await context.SignInAsync(SecuritySchemes.Cookie, SecuritySchemes.Principal(user.Name, user.Role, SecuritySchemes.Cookie));
+        await context.SignInAsync(SecuritySchemes.Cookie, SecuritySchemes.CookiePrincipal(user));
         return Results.Redirect(LocalRedirects.OrRoot(returnUrl));
     }
 
@@ -67,6 +67,7 @@ internal static class LoginEndpoints
         var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
         var tokens = antiforgery.GetAndStoreTokens(context);
         var html = LoginPage.Render(tokens.FormFieldName, tokens.RequestToken!, LocalRedirects.IsLocal(returnUrl) ? returnUrl : null, userName, error);
+        context.Response.Headers.ContentSecurityPolicy = LoginPage.ContentSecurityPolicy;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 }

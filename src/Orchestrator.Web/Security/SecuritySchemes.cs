@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Web.Security;
 
@@ -27,6 +29,25 @@ public static class SecuritySchemes
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
+
+    /// <summary>Claim in a sign-in cookie: the user's creation time (UTC ticks), so a cookie of a deleted user does
+    /// not come back to life when a user of the same name is created again.</summary>
+    public const string UserStampClaim = "orchestrator:user-stamp";
+
+    /// <summary>The principal a sign-in cookie carries for <paramref name="user"/>.</summary>
+    public static ClaimsPrincipal CookiePrincipal(UserRecord user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var principal = Principal(user.Name, user.Role, Cookie);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(UserStampClaim, StampOf(user)));
+        return principal;
+    }
+
+    /// <summary>True when the cookie was issued to this very user record, not an earlier user of the same name.</summary>
+    public static bool IsStampedFor(ClaimsPrincipal principal, UserRecord user) =>
+        principal.FindFirst(UserStampClaim)?.Value is { } stamp && string.Equals(stamp, StampOf(user), StringComparison.Ordinal);
+
+    private static string StampOf(UserRecord user) => user.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture);
 
     public static string? RoleOf(ClaimsPrincipal user) => user.FindFirst(ClaimTypes.Role)?.Value;
 

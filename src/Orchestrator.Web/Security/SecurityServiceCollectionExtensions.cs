@@ -68,11 +68,13 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Authentication, then the CSRF check on /api/v1, then authorization. Call after routing and before the
+    /// <summary>Security headers on every answer, authentication, then the CSRF check on /api/v1, then authorization.
+    /// Call after routing and before the
     /// endpoints (and before <c>MapOrchestratorHangfireDashboard</c>'s requests are served).</summary>
     public static IApplicationBuilder UseOrchestratorSecurity(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseAuthorization();
@@ -99,14 +101,15 @@ public static class SecurityServiceCollectionExtensions
             : SecuritySchemes.Cookie;
     }
 
-    /// <summary>A cookie outlives changes to its user: check the store so a deleted or disabled user is signed out and
-    /// a new role applies at once.</summary>
+    /// <summary>A cookie outlives changes to its user: check the store so a deleted or disabled user is signed out, a
+    /// user deleted and created again under the same name does not inherit old cookies, and a new role applies at
+    /// once.</summary>
     private static async Task RefreshFromStoreAsync(CookieValidatePrincipalContext context)
     {
         var name = context.Principal?.Identity?.Name;
         var accounts = context.HttpContext.RequestServices.GetRequiredService<UserAccounts>();
         var user = name is null ? null : await accounts.Store.GetAsync(name, context.HttpContext.RequestAborted);
-        if (user is not { Disabled: false })
+        if (user is not { Disabled: false } || !SecuritySchemes.IsStampedFor(context.Principal!, user))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SecuritySchemes.Cookie);
@@ -115,7 +118,7 @@ public static class SecurityServiceCollectionExtensions
 
         if (user.Role != SecuritySchemes.RoleOf(context.Principal!))
         {
-            context.ReplacePrincipal(SecuritySchemes.Principal(user.Name, user.Role, SecuritySchemes.Cookie));
+            context.ReplacePrincipal(SecuritySchemes.CookiePrincipal(user));
             context.ShouldRenew = true;
         }
     }

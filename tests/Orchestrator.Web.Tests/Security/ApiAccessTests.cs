@@ -168,6 +168,26 @@ public sealed class AutoSignInTests
         }
     }
 
+    [Theory]
+    [InlineData("localhost", HttpStatusCode.OK)]
+    [InlineData("LOCALHOST:8080", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1:8080", HttpStatusCode.OK)]
+    [InlineData("127.3.4.5", HttpStatusCode.OK)]
+    [InlineData("[::1]:8080", HttpStatusCode.OK)]
+    [InlineData("evil.example", HttpStatusCode.Unauthorized)]
+    [InlineData("evil.example:8080", HttpStatusCode.Unauthorized)]
+    [InlineData("localhost.evil.example", HttpStatusCode.Unauthorized)]
+    [InlineData("192.168.1.5:8080", HttpStatusCode.Unauthorized)]
+    public async Task OnlyWhenTheHostHeaderIsLoopbackToo_SoDnsRebindingGetsNothing(string host, HttpStatusCode expected)
+    {
+        await using var app = await SecurityTestApp.StartAsync(o => o.AutoSignIn = true);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me") { Headers = { Host = host } };
+        var response = await app.NewBrowser("127.0.0.1").Client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     [Fact]
     public async Task AnAutoSignedInPost_StillNeedsTheCsrfHeader()
     {

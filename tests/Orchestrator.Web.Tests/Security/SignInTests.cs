@@ -105,20 +105,42 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ADeletedUsersCookie_NoLongerSignsIn_AndANewRoleAppliesAtOnce()
+    public async Task MoreWrongGuessesWhileLocked_DoNotUndoTheLock()
+    {
+        var browser = _app.NewBrowser();
+        for (var i = 0; i < 4; i++) // three lock the name; the fourth must not start a fresh count
+        {
+            await browser.LoginAsync("ada", "guess " + i);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.LoginAsync("ada", SecurityTestApp.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ADeletedUsersCookie_NoLongerSignsIn()
     {
         var browser = _app.NewBrowser();
         await browser.LoginAsync("ada", SecurityTestApp.Password);
-        var csrf = await browser.CsrfAsync();
-
-        await _app.Store.Users.DeleteAsync("ada", default);
-        await _app.Accounts.CreateUserAsync("ada", OrchestratorRoles.Viewer, SecurityTestApp.Password, default);
-        // The same name again, now a viewer: the old cookie must not keep operator rights.
-        var request = new HttpRequestMessage(HttpMethod.Post, SecurityTestApp.OperatorEndpoint) { Headers = { { "X-CSRF-TOKEN", csrf } } };
-        Assert.Equal(HttpStatusCode.Forbidden, (await browser.Client.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/v1/me")).StatusCode);
 
         await _app.Store.Users.DeleteAsync("ada", default);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ADeletedUsersCookie_StaysDead_WhenAUserOfTheSameNameIsCreatedAgain()
+    {
+        var browser = _app.NewBrowser();
+        await browser.LoginAsync("ada", SecurityTestApp.Password);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/v1/me")).StatusCode);
+        var copied = browser.Cookies.Single(c => c.Name == SecuritySchemes.CookieName).Value;
+
+        await _app.Store.Users.DeleteAsync("ada", default);
+        _app.Time.Advance(TimeSpan.FromSeconds(1));
+        await _app.Accounts.CreateUserAsync("ada", OrchestratorRoles.Admin, "a different password", default);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me") { Headers = { { "Cookie", $"{SecuritySchemes.CookieName}={copied}" } } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Server.CreateClient().SendAsync(request)).StatusCode);
     }
 
     [Fact]

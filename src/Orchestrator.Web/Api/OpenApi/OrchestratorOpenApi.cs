@@ -44,6 +44,11 @@ public static class OrchestratorOpenApi
             .WithTitle("Orchestrator API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts()
+            // Nothing that calls services outside this server: no telemetry, no AI agent, no MCP, no client hand-off.
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideClientButton()
             .AddHttpAuthentication(BearerScheme, _ => { }));
         return app;
     }

@@ -11,13 +11,15 @@ const LIMIT = 100;
 
 export async function render(main, experimentId) {
   title(`Experiment ${experimentId}`);
+  const heading = h('h1', { testid: 'experiment-name' }, `Experiment ${experimentId}`);
+  experimentName(experimentId).then((name) => { if (name) { title(name); fill(heading, name); } });
   const state = { sort: qs('sort') ?? 'startedAt', order: qs('order') ?? 'desc', offset: 0 };
   const picked = new Set();
   const compare = h('a', { class: 'btn btn-primary disabled', testid: 'compare-button', 'aria-disabled': 'true' }, 'Compare 2 runs');
   const body = h('div');
   fill(main,
     h('div', { class: 'crumbs' }, h('a', { href: '/experiments' }, 'Experiments'), ' / '),
-    h('div', { class: 'page-head' }, h('h1', null, `Experiment ${experimentId}`), h('span', { class: 'muted small' }, 'Tick two runs to compare'), compare),
+    h('div', { class: 'page-head' }, heading, h('span', { class: 'muted small' }, 'Tick two runs to compare'), compare),
     body);
 
   function updateCompare() {
@@ -78,4 +80,19 @@ export async function render(main, experimentId) {
   updateCompare();
   // Runs still training change their metrics: keep the table live.
   poll(async () => { if (document.querySelector('[data-testid="experiments-table"] .badge.st-running')) await load(); }, 2000);
+}
+
+// There is no single-experiment endpoint: find the name in the (paged) experiments list. The id stays the title if
+// this fails.
+async function experimentName(experimentId) {
+  try {
+    for (let offset = 0; ; offset += 500) {
+      const page = await api.get('/experiments' + query({ offset, limit: 500 }));
+      const found = page.items.find((e) => String(e.experimentId) === String(experimentId));
+      if (found) return found.name;
+      if (offset + page.items.length >= page.total || page.items.length === 0) return null;
+    }
+  } catch {
+    return null;
+  }
 }
