@@ -17,7 +17,7 @@ namespace Orchestrator.Web.Tests.Dashboard;
 /// <see cref="RoleHeader"/> header with that role (no header: not signed in, 401).</summary>
 internal static class DashboardTestHost
 {
-    internal const string RoleHeader = "X-Test-Role";
+    internal const string RoleHeader = TestAuthentication.RoleHeader;
     internal const string ServingJson = "{\"model\":\"from serving\"}";
 
     internal static async Task<WebApplication> StartAsync()
@@ -25,8 +25,7 @@ internal static class DashboardTestHost
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddAuthentication(TestAuthHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, _ => { });
+        TestAuthentication.AddTo(builder.Services);
         builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
         builder.Services.AddDashboard();
         var app = builder.Build();
@@ -49,22 +48,5 @@ internal static class DashboardTestHost
 
         client.DefaultRequestHeaders.Add("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
         return client;
-    }
-
-    private sealed class TestAuthHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        internal const string SchemeName = "Test";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(RoleHeader, out var role))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "tester"), new Claim(ClaimTypes.Role, role.ToString())], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
     }
 }

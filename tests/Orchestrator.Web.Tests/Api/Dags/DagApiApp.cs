@@ -32,7 +32,7 @@ namespace Orchestrator.Web.Tests.Api.Dags;
 /// <c>X-Test-Role</c> header (real sign-in is another part's); no header = not signed in.</summary>
 internal sealed class DagApiApp : IAsyncDisposable
 {
-    public const string RoleHeader = "X-Test-Role";
+    public const string RoleHeader = TestAuthentication.RoleHeader;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("dagapi").FullName;
     private WebApplication? _app;
@@ -97,7 +97,7 @@ internal sealed class DagApiApp : IAsyncDisposable
         builder.Services.AddDagQueries();
         builder.Services.AddOrchestratorApiErrors();
         builder.Services.AddOrchestratorOpenApi();
-        builder.Services.AddAuthentication(RoleHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, RoleHeaderHandler>(RoleHeaderHandler.SchemeName, null);
+        TestAuthentication.AddTo(builder.Services);
         builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
         _app = builder.Build();
         _app.UseExceptionHandler();
@@ -120,24 +120,6 @@ internal sealed class DagApiApp : IAsyncDisposable
         await Store.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    /// <summary>Signs the request in as user "alice" with the header's role.</summary>
-    private sealed class RoleHeaderHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "TestRole";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(RoleHeader, out var role))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice"), new Claim(ClaimTypes.Role, role.ToString())], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
     }
 }
 

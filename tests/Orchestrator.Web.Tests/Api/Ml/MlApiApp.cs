@@ -68,7 +68,7 @@ internal sealed class MlApiApp : IAsyncDisposable
         builder.Services.AddSingleton(connections);
         builder.Services.AddMlQueries();
         builder.Services.AddOrchestratorApiErrors();
-        builder.Services.AddAuthentication(TestAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
+        TestAuthentication.AddTo(builder.Services);
         builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -99,26 +99,5 @@ internal sealed class MlApiApp : IAsyncDisposable
         await Store.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-    }
-}
-
-/// <summary>Signs the request in from two headers; stands in for cookie and bearer sign-in in these tests.</summary>
-internal sealed class TestAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "Test";
-    public const string RoleHeader = "X-Test-Role";
-    public const string UserHeader = "X-Test-User";
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        if (!Request.Headers.TryGetValue(RoleHeader, out var role))
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, Request.Headers[UserHeader].ToString()), new Claim(ClaimTypes.Role, role.ToString())], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }
