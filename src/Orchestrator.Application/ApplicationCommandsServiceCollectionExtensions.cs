@@ -6,6 +6,7 @@ using Orchestrator.Application.TaskInstances;
 using Orchestrator.Application.TestRuns;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Hosting;
+using Orchestrator.Secrets.Masking;
 using Orchestrator.Storage;
 
 namespace Orchestrator.Application;
@@ -21,6 +22,7 @@ public static class ApplicationCommandsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOrchestratorDagLoading();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => SensitiveNames.FromEnvironment());
         services.TryAddSingleton<DagVersions>();
         services.TryAddSingleton<DagVersionSource>();
         services.TryAddSingleton<IRunCommands, RunCommands>();

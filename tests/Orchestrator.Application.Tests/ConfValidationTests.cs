@@ -36,6 +36,18 @@ public sealed class ConfValidationTests
         Assert.Equal($"conf.minRows must be an integer (digits only, no fraction or exponent) like the param's default 10, not {shown}", problem.Message);
     }
 
+    [Theory]
+    [InlineData("""{"db_password": 5}""", "conf.db_password must be a string like the param's default \"***\", not a number")]
+    [InlineData("""{"creds": 5}""", "conf.creds must be an object like the param's default {\"password\":\"***\"}, not a number")]
+    public void ARefusal_NeverQuotesASecretDefault(string conf, string message)
+    {
+        var secrets = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"db_password": "hunter2", "creds": {"password": "innerpw"}}""")!;
+
+        var problem = Assert.Throws<ApplicationProblemException>(() => ConfValidation.Normalize(conf, secrets));
+
+        Assert.Equal(message, problem.Message);
+    }
+
     [Fact]
     public void MoreThan64KiB_IsRefused_AndExactly64KiBIsNot()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Secrets.Masking;
 
 namespace Orchestrator.Application.Runs;
 
@@ -16,8 +17,11 @@ internal static class ConfValidation
     public const int MaxBytes = 64 * 1024;
     public const int MaxKeys = 1_000;
 
-    public static string Normalize(string? confJson, IReadOnlyDictionary<string, JsonElement> declared)
+    /// <summary>The conf to store. A refusal quotes the param's default to say what is expected, masked as everywhere
+    /// else when its name (or a key inside it) looks sensitive per <paramref name="sensitive"/>.</summary>
+    public static string Normalize(string? confJson, IReadOnlyDictionary<string, JsonElement> declared, SensitiveNames? sensitive = null)
     {
+        sensitive ??= SensitiveNames.Default;
         if (string.IsNullOrWhiteSpace(confJson))
         {
             return "{}";
@@ -65,14 +69,14 @@ internal static class ConfValidation
                 if (Kind(param.ValueKind) != Kind(property.Value.ValueKind))
                 {
                     throw ApplicationProblemException.Invalid(
-                        $"conf.{property.Name} must be {Describe(param.ValueKind)} like the param's default {param.GetRawText()}, not {Describe(property.Value.ValueKind)}",
+                        $"conf.{property.Name} must be {Describe(param.ValueKind)} like the param's default {Shown(property.Name, param, sensitive)}, not {Describe(property.Value.ValueKind)}",
                         $"conf.{property.Name}");
                 }
 
                 if (IsInteger(param) && !IsInteger(property.Value))
                 {
                     throw ApplicationProblemException.Invalid(
-                        $"conf.{property.Name} must be an integer (digits only, no fraction or exponent) like the param's default {param.GetRawText()}, not {property.Value.GetRawText()}",
+                        $"conf.{property.Name} must be an integer (digits only, no fraction or exponent) like the param's default {Shown(property.Name, param, sensitive)}, not {Shown(property.Name, property.Value, sensitive)}",
                         $"conf.{property.Name}");
                 }
             }
@@ -80,6 +84,10 @@ internal static class ConfValidation
 
         return confJson;
     }
+
+    /// <summary>A value as a refusal may quote it: *** for a sensitive name, sensitive keys inside it masked.</summary>
+    private static string Shown(string name, JsonElement value, SensitiveNames sensitive) =>
+        SensitiveConf.Mask(new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [name] = value }, sensitive)[name].GetRawText();
 
     /// <summary>A JSON number written without fraction or exponent.</summary>
     private static bool IsInteger(JsonElement value) =>
