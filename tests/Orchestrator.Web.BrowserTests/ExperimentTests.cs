@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Orchestrator.Web.BrowserTests.Infrastructure;

@@ -52,7 +52,7 @@ public sealed class TaskPanelTests(DashboardFixture fixture)
         await Expect(panel.GetByTestId("panel-state")).ToHaveAttributeAsync("data-state", "success", RunTime);
         await Expect(panel.GetByTestId("panel-log-status")).ToHaveTextAsync("complete");
         await Expect(panel.GetByTestId("panel-log")).ToContainTextAsync($"chatty line {TestDags.ChattyLines}");
-        await Expect(panel.GetByTestId("panel-log").Locator(".log-line", new() { HasTextRegex = new("chatty line \\d+$") }))
+        await Expect(panel.GetByTestId("panel-log").Locator(".log-line", new() { HasTextRegex = new("chatty line \\d+\\s*$") }))
             .ToHaveCountAsync(TestDags.ChattyLines);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the task ran");
         await fixture.ScreenshotAsync(page, "task-panel-live-log-complete");
