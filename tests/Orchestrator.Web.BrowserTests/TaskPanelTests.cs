@@ -33,18 +33,11 @@ public sealed class TaskPanelTests(DashboardFixture fixture)
         await cell.ClickAsync();
         var panel = page.GetByTestId("task-panel");
         await Expect(panel.GetByTestId("panel-state")).ToHaveAttributeAsync("data-state", "running");
-        await Expect(panel.GetByTestId("panel-log")).ToContainTextAsync("chatty line 1");
-
         // Lines seen while running, then more lines while STILL running: the log grows without a reload.
+        await WhileRunningAsync(page, 0, "the log showed no line while the task ran");
         var seen = await panel.GetByTestId("panel-log").Locator(".log-line").CountAsync();
         Assert.True(seen < TestDags.ChattyLines, $"the whole log ({seen} lines) was there at the first look: the try ended too soon to watch it grow");
-        await page.WaitForFunctionAsync(
-            """
-            (seen) => document.querySelectorAll('[data-testid="panel-log"] .log-line').length > seen
-              && document.querySelector('[data-testid="panel-state"]')?.dataset.state === 'running'
-            """,
-            seen, new PageWaitForFunctionOptions { Timeout = 15_000, PollingInterval = 100 });
-        await Expect(panel.GetByTestId("panel-log-status")).ToContainTextAsync("live");
+        await WhileRunningAsync(page, seen, $"the log stayed at {seen} lines while the task ran");
         await fixture.ScreenshotAsync(page, "task-panel-live-log");
 
         // The try ends: every line is there once, the cell and the panel turn green, the stream says complete.
@@ -57,6 +50,25 @@ public sealed class TaskPanelTests(DashboardFixture fixture)
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded while the task ran");
         await fixture.ScreenshotAsync(page, "task-panel-live-log-complete");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>Waits until the open panel's log has more than <paramref name="lines"/> lines while the task and its log stream still say running / live.</summary>
+    private static async Task WhileRunningAsync(IPage page, int lines, string failure)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                """
+                (lines) => document.querySelectorAll('[data-testid="panel-log"] .log-line').length > lines
+                  && document.querySelector('[data-testid="panel-state"]')?.dataset.state === 'running'
+                  && document.querySelector('[data-testid="panel-log-status"]')?.textContent.includes('live')
+                """,
+                lines, new PageWaitForFunctionOptions { Timeout = 15_000, PollingInterval = 100 });
+        }
+        catch (Exception exception) when (exception is System.TimeoutException or PlaywrightException)
+        {
+            throw new Xunit.Sdk.XunitException($"{failure}: {exception.Message}");
+        }
     }
 
     [Fact(Timeout = 120_000)]
