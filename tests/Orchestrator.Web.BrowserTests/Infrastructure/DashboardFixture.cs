@@ -13,7 +13,8 @@ public sealed class DashboardGroup : ICollectionFixture<DashboardFixture>
 
 /// <summary>One <c>orchestrator standalone --require-login</c> for the whole collection, on a temporary home and
 /// dags folder, with users, a registered model of two versions (trained for real before the server starts), a DAG
-/// that fails once, and a broken DAG file; plus one headless Chromium. Each test opens its own browser context.</summary>
+/// that fails once, one that always fails, a DAG whose file changed between two runs, a slow chatty DAG, and a broken
+/// DAG file; plus one headless Chromium. Each test opens its own browser context.</summary>
 public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     public const string AdminName = "ada";
@@ -40,6 +41,12 @@ public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
 
     /// <summary>A run of <see cref="TestDags.FanOut"/> started before the server, for the graph and Gantt views.</summary>
     public string FanOutRunId { get; private set; } = "";
+
+    /// <summary>A run of <see cref="TestDags.AlwaysFails"/> started before the server (boom fails, after never runs).</summary>
+    public string AlwaysFailsRunId { get; private set; } = "";
+
+    /// <summary>Runs of version 1 and version 2 of <see cref="TestDags.Versioned"/>, in that order.</summary>
+    public IReadOnlyList<string> VersionedRunIds { get; private set; } = [];
 
     private string Dags => Path.Combine(root, "dags");
 
@@ -72,6 +79,14 @@ public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
         await OrchestratorProcess.RunAsync(Password, CliLimit, ["users", "create", ViewerName, "--role", "viewer", "--password-stdin", .. where]);
         FlakyRunId = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.Flaky, .. where])).Trim();
         FanOutRunId = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.FanOut, .. where])).Trim();
+
+        AlwaysFailsRunId = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.AlwaysFails, .. where])).Trim();
+        // The DAG's file changes between two triggers: each run keeps the version its file had then.
+        TestDags.WriteVersioned(Dags, 1);
+        var first = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.Versioned, .. where])).Trim();
+        TestDags.WriteVersioned(Dags, 2);
+        var second = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.Versioned, .. where])).Trim();
+        VersionedRunIds = [first, second];
 
         var port = OrchestratorProcess.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";

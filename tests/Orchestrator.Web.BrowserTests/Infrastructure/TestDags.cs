@@ -19,6 +19,17 @@ internal static class TestDags
 
     public const string BrokenFile = "broken_dag.json";
 
+    /// <summary>One shell task that prints a line every half second for about eight seconds: its log grows live.</summary>
+    public const string Chatty = "chatty";
+
+    public const int ChattyLines = 16;
+
+    /// <summary>Its file is written twice (<see cref="WriteVersioned"/>), with a run of each version.</summary>
+    public const string Versioned = "versioned";
+
+    /// <summary>Its <c>boom</c> task always fails, so <c>after</c> never runs unless boom is marked success.</summary>
+    public const string AlwaysFails = "always_fails";
+
     public static readonly string[] FanOutTasks = ["start", "left", "middle", "right", "join"];
 
     public static void Write(string dags, string work, string sampleCsv)
@@ -74,11 +85,42 @@ internal static class TestDags
             }
             """);
 
+        File.WriteAllText(Path.Combine(dags, "chatty.json"), $$$"""
+            {
+              "id": "{{{Chatty}}}",
+              "schedule": null,
+              "tasks": [
+                { "id": "talk", "type": "shell", "args": { "command": "for i in $(seq 1 {{{ChattyLines}}}); do echo \"chatty line $i\"; sleep 0.5; done" } }
+              ]
+            }
+            """);
+
+        File.WriteAllText(Path.Combine(dags, "always_fails.json"), $$$"""
+            {
+              "id": "{{{AlwaysFails}}}",
+              "schedule": null,
+              "tasks": [
+                { "id": "boom", "type": "shell", "retries": 0, "args": { "command": "echo 'boom fails on purpose' >&2; exit 3" } },
+                { "id": "after", "type": "shell", "dependsOn": ["boom"], "args": { "command": "echo after boom" } }
+              ]
+            }
+            """);
+
         // A missing comma and an unclosed object: the DAGs page must name this file in its import-error banner.
         File.WriteAllText(Path.Combine(dags, BrokenFile), """
             { "id": "broken_dag" "tasks": [
             """);
     }
+
+    /// <summary>Writes version <paramref name="version"/> of <see cref="Versioned"/>: its only task echoes the version.</summary>
+    public static void WriteVersioned(string dags, int version) =>
+        File.WriteAllText(Path.Combine(dags, "versioned.json"), $$$"""
+            {
+              "id": "{{{Versioned}}}",
+              "schedule": null,
+              "tasks": [ { "id": "hello", "type": "shell", "args": { "command": "echo this is version {{{version}}}" } } ]
+            }
+            """);
 
     /// <summary>The first <paramref name="rows"/> data rows of the repository's taxi-fare training file.</summary>
     public static void WriteSample(string target, int rows)

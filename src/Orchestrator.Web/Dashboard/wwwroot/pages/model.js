@@ -17,13 +17,14 @@ export async function render(main, name) {
     return;
   }
   const admin = await can('admin');
-  const versions = model.versions ?? [];
+  let versions = model.versions ?? [];
   const metricNames = [...new Set(versions.flatMap((v) => Object.keys(v.metrics ?? {})))].sort();
   const chartSlot = h('div');
   const metricSelect = h('select', { class: 'input input-small', testid: 'metric-select', onchange: () => drawChart(metricSelect.value) },
     metricNames.map((m) => h('option', { value: m }, m)));
   const history = h('div');
   const aliasBox = h('div', { class: 'chips' });
+  const versionsSlot = h('div');
 
   function drawChart(metric) {
     setQuery({ metric });
@@ -51,7 +52,8 @@ export async function render(main, name) {
     h('div', { class: 'two-col' },
       h('section', { class: 'card pad' }, h('div', { class: 'section-head' }, h('h2', null, 'Metric across versions'), metricNames.length ? h('label', { class: 'small' }, 'Metric ', metricSelect) : null), chartSlot),
       h('section', { class: 'card pad' }, h('h2', null, 'Aliases'), aliasBox, admin ? aliasForm() : null, h('h3', null, 'History'), history)),
-    h('section', { class: 'card' }, h('h2', { class: 'pad' }, 'Versions'), versionsTable()));
+    h('section', { class: 'card' }, h('h2', { class: 'pad' }, 'Versions'), versionsSlot));
+  fill(versionsSlot, versionsTable());
 
   function versionsTable() {
     return h('table', { class: 'table', testid: 'model-versions' },
@@ -76,6 +78,8 @@ export async function render(main, name) {
         await api.put(`/models/${enc(name)}/aliases/${enc(alias.value.trim())}`, { version: Number(version.value), reason: reason.value });
         toast(`${alias.value} → v${version.value}`, 'ok');
         model = await api.get(`/models/${enc(name)}`);
+        versions = model.versions ?? [];
+        fill(versionsSlot, versionsTable()); // its Aliases column moved too
         await drawHistory();
       } catch (err) {
         fill(problem, problemBox(err, 'alias-problem'));
