@@ -40,7 +40,10 @@ export function createTrigger(dag, operator, onTriggered) {
     }
     input.dataset.testid = `trigger-field-${name}`;
     const error = h('div', { class: 'field-error', testid: `trigger-error-${name}`, hidden: true });
-    fields.set(name, { input, error, type, secret });
+    // What the field showed at first: a field left as it was is left out of the conf, so the run keeps the real
+    // default (which may hold masked values, such as {"password": "***"} inside an object).
+    const initial = type === 'boolean' ? input.checked : input.value;
+    fields.set(name, { input, error, type, initial });
     return h('div', { class: 'field' },
       h('label', { for: `param-${name}` }, h('span', { class: 'field-name' }, name), h('span', { class: 'field-type' }, type)),
       input, error);
@@ -49,10 +52,10 @@ export function createTrigger(dag, operator, onTriggered) {
   function read() {
     const conf = {};
     let ok = true;
-    for (const [name, { input, error, type, secret }] of fields) {
+    for (const [name, { input, error, type, initial }] of fields) {
       error.hidden = true;
       const raw = input.value;
-      if (secret && type !== 'boolean' && raw === '') continue;
+      if ((type === 'boolean' ? input.checked : raw) === initial) continue;
       try {
         if (type === 'boolean') conf[name] = input.checked;
         else if (type === 'number' || type === 'integer') {
