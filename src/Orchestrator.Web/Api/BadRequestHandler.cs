@@ -51,13 +51,20 @@ internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExce
         // The reader's own errors (syntax, depth) come wrapped; a value of the wrong kind does not.
         if (json.InnerException is JsonException || json.Message.Contains("maximum configured depth", StringComparison.Ordinal))
         {
-            var why = json.Message.Contains("depth", StringComparison.Ordinal) ? "is nested too deeply" : "is not valid JSON";
+            // Only the depth limit's own message: a truncated body's says "Expected depth to be zero…", which is not it.
+            var why = json.Message.Contains("maximum configured depth", StringComparison.Ordinal) ? "is nested too deeply" : "is not valid JSON";
             return ($"the body {why} ({where}); expected {expected}", null);
         }
 
         if (field is null)
         {
             return ($"the body must be {expected}", null);
+        }
+
+        // The request bodies disallow unknown properties: {"config": …} for {"conf": …} must not pass as an empty conf.
+        if (json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return ($"{field} is not a field of this body; expected {expected}", field);
         }
 
         var type = bodyType is null ? null : TypeAt(bodyType, field);

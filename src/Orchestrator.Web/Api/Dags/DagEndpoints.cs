@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,9 +15,11 @@ using Orchestrator.Web.Security;
 namespace Orchestrator.Web.Api.Dags;
 
 /// <summary>Body of <c>PATCH /dags/{dagId}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DagPatchRequest(bool? IsPaused);
 
 /// <summary>Body of <c>POST /dags/{dagId}/runs</c>: the run's conf (an object; absent = {}).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TriggerRunRequest(JsonElement? Conf);
 
 public static class DagEndpoints

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -97,4 +98,5 @@ public static class MlApi
 }
 
 /// <summary>The body of <c>PUT /api/v1/models/{name}/aliases/{alias}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AliasMoveRequest(int? Version, string? Reason);

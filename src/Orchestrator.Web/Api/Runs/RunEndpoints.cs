@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +14,14 @@ using Orchestrator.Web.Security;
 namespace Orchestrator.Web.Api.Runs;
 
 /// <summary>Body of <c>POST …/clear</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ClearRequest(bool Downstream);
 
 /// <summary>Answer of <c>POST …/clear</c>: the tasks cleared.</summary>
 public sealed record ClearResponse(IReadOnlyList<string> Cleared);
 
 /// <summary>Body of <c>POST …/mark</c>: <c>success</c> or <c>failed</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MarkRequest(string? State);
 
 internal static class RunEndpoints

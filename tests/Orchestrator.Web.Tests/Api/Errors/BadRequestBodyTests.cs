@@ -30,6 +30,9 @@ public sealed class BadRequestBodyTests : IAsyncLifetime
         { "PATCH", Patch, """{"isPaused": tru""", null, "the body is not valid JSON (line 1, position " },
         { "POST", Trigger, """{"conf": {"a": }""", null, "the body is not valid JSON (line 1, position " },
         { "POST", Trigger, "{\"conf\": " + new string('[', 200) + new string(']', 200) + "}", null, "the body is nested too deeply (" },
+        { "POST", Trigger, """{"conf": {"minRows": 1}""", null, "the body is not valid JSON (line 1, position " },
+        { "POST", Trigger, """{"config": {"minRows": 1}}""", "config", "config is not a field of this body; expected " },
+        { "PATCH", Patch, """{"isPaused": true, "paused": true}""", "paused", "paused is not a field of this body; expected " },
     };
 
     [Theory]
