@@ -29,6 +29,6 @@ internal static class ProblemAnswers
     /// <summary>API requests get problem answers; pages get redirects. Outside /api (model serving, /metrics) only a
     /// browser asking for HTML is sent to the sign-in page: scripts and scrapers get the status code.</summary>
     public static bool IsApi(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        request.Path.StartsWithSegments("/api/v1", StringComparison.OrdinalIgnoreCase)
         || !request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

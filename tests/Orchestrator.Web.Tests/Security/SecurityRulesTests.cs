@@ -44,6 +44,7 @@ public sealed class SecurityRulesTests
     [InlineData("-ada", "name '-ada' must start with a letter or digit")]
     [InlineData("ada lovelace", "name 'ada lovelace' may hold only letters, digits, '_', '-', '.' and '@'")]
     [InlineData("a/b", "name 'a/b' may hold only letters, digits, '_', '-', '.' and '@'")]
+    [InlineData("Local-Admin", "name 'Local-Admin' is reserved for the automatic sign-in on loopback")]
     public void UserNames_FollowTheIdentifierRules(string name, string? problem)
     {
         Assert.Equal(problem, UserAccounts.NameProblem(name));
@@ -62,5 +63,21 @@ public sealed class SecurityRulesTests
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", ApiTokens.Hash("abc"));
         Assert.False(ApiTokens.LooksLikeToken(token[..^1]));
         Assert.False(ApiTokens.LooksLikeToken("orch_" + new string('+', 43)));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/dags", "text/html", true)]
+    [InlineData("/api/v1/dags", "application/json", true)]
+    [InlineData("/api", "text/html,application/xhtml+xml", false)] // the reference page: a browser is sent to sign in
+    [InlineData("/dags/etl", "text/html", false)]
+    [InlineData("/models/taxi/invocations", "*/*", true)]
+    [InlineData("/metrics", "text/plain", true)]
+    public void OnlyBrowsersOutsideTheApi_AreSentToTheSignInPage(string path, string accept, bool problemAnswer)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Path = path;
+        context.Request.Headers.Accept = accept;
+
+        Assert.Equal(problemAnswer, ProblemAnswers.IsApi(context.Request));
     }
 }
