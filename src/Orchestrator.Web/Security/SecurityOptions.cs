@@ -8,7 +8,10 @@ public sealed class SecurityOptions
     /// reverse proxy on the same machine every request would look local.</summary>
     public bool AutoSignIn { get; set; }
 
-    public string AutoSignInUserName { get; set; } = "local-admin";
+    public string AutoSignInUserName { get; set; } = DefaultAutoSignInUserName;
+
+    /// <summary>The automatic sign-in's user name; no stored user may take it.</summary>
+    public const string DefaultAutoSignInUserName = "local-admin";
 
     /// <summary>Failed sign-ins in a row for one user name before it is locked for <see cref="LockoutDuration"/>.</summary>
     public int MaxFailedSignIns { get; set; } = 5;

@@ -23,13 +23,16 @@ public sealed class UserAccounts(IUserStore store, TimeProvider time)
     public IUserStore Store => store;
 
     /// <summary>Null when the name is acceptable, else what is wrong: 1-64 letters, digits, '_', '-', '.', '@',
-    /// starting with a letter or digit.</summary>
+    /// starting with a letter or digit, and not the automatic sign-in's name.</summary>
     public static string? NameProblem(string? name, string field = "name") =>
         string.IsNullOrEmpty(name) ? $"{field} is required"
         : name.Length > 64 ? $"{field} must be at most 64 characters"
         : !char.IsAsciiLetterOrDigit(name[0]) ? $"{field} '{name}' must start with a letter or digit"
         : name.AsSpan().IndexOfAnyExcept(NameChars) >= 0
             ? $"{field} '{name}' may hold only letters, digits, '_', '-', '.' and '@'"
+        // Reserved: state histories say "cleared by local-admin" for the automatic sign-in; a user must not share it.
+        : string.Equals(name, SecurityOptions.DefaultAutoSignInUserName, StringComparison.OrdinalIgnoreCase)
+            ? $"{field} '{name}' is reserved for the automatic sign-in on loopback"
         : null;
 
     public async Task<UserRecord> CreateUserAsync(string? name, string? role, string? password, CancellationToken cancellationToken)
