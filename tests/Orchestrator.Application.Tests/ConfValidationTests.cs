@@ -48,6 +48,18 @@ public sealed class ConfValidationTests
         Assert.Equal(message, problem.Message);
     }
 
+    [Theory]
+    [InlineData("""{"creds": {"password": "***", "user": "x"}}""", """{"creds":{"password":"innerpw","user":"x"}}""")]
+    [InlineData("""{"db_password": "***", "label": "***"}""", """{"db_password":"hunter2","label":"***"}""")]
+    [InlineData("""{"creds": {"password": "new"}}""", """{"creds": {"password": "new"}}""")]
+    public void TheMaskSentBackAtASecretKey_KeepsTheRealDefault(string conf, string stored)
+    {
+        // Answers show secret defaults as ***; a client editing a param object sends them back unchanged.
+        var secrets = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"db_password": "hunter2", "creds": {"password": "innerpw"}, "label": "x"}""")!;
+
+        Assert.Equal(stored, ConfValidation.Normalize(conf, secrets));
+    }
+
     [Fact]
     public void MoreThan64KiB_IsRefused_AndExactly64KiBIsNot()
     {

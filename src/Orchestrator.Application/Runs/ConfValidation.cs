@@ -82,7 +82,7 @@ internal static class ConfValidation
             }
         }
 
-        return confJson;
+        return MaskedConfValues.Restore(confJson, declared, sensitive);
     }
 
     /// <summary>A value as a refusal may quote it: *** for a sensitive name, sensitive keys inside it masked.</summary>
