@@ -41,6 +41,9 @@ public sealed class DriftStatisticsTests
         // ref {1,1,2}, cur {1,2,2}: after x = 1, F_ref = 2/3 and F_cur = 1/3; after x = 2 both are 1. D = 1/3.
         Assert.Equal(1.0 / 3, KolmogorovSmirnov.TwoSample([1, 1, 2], [1, 2, 2]).Statistic, 12);
         Assert.Equal(0.0, KolmogorovSmirnov.TwoSample([3, 1, 2], [2, 3, 1]).Statistic);
+        // ref {1,1,1,1}, cur {0,1,1,1}: at 0 the CDFs are 0 vs 1/4, at 1 both are 1 → D = 1/4. Counting a tie only
+        // partly would compare 1/4 vs 1 and report 3/4.
+        Assert.Equal(0.25, KolmogorovSmirnov.TwoSample([1, 1, 1, 1], [0, 1, 1, 1]).Statistic, 12);
     }
 
     [Fact]
