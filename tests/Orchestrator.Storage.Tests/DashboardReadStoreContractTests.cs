@@ -5,23 +5,9 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Storage.Tests;
 
 /// <summary>The dashboard's bulk reads: run pages with totals, states of many runs at once, recent runs per DAG.</summary>
-public abstract class DashboardReadStoreContractTests : IAsyncLifetime
+public abstract class DashboardReadStoreContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    protected IMetadataStore Store { get; private set; } = null!;
-
-    protected abstract Task<IMetadataStore> OpenAsync();
-
-    protected abstract Task DropAsync();
-
-    public async Task InitializeAsync() => Store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await DropAsync();
-    }
 
     [Fact]
     public async Task PageRuns_IsNewestFirst_WithTheTotalOfTheFilter()

@@ -7,25 +7,11 @@ using Orchestrator.Storage.Sqlite;
 namespace Orchestrator.Storage.Tests;
 
 /// <summary>Reading a try's log after a line number: what <c>tasks logs --follow</c> polls while the try runs.</summary>
-public abstract class LogStoreContractTests : IAsyncLifetime
+public abstract class LogStoreContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 3, 0, 0, TimeSpan.Zero);
     private static readonly RunId Run = new("r1");
     private static readonly TaskId Task1 = new("t");
-
-    protected IMetadataStore Store { get; private set; } = null!;
-
-    protected abstract Task<IMetadataStore> OpenAsync();
-
-    protected abstract Task DropAsync();
-
-    public async Task InitializeAsync() => Store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await DropAsync();
-    }
 
     [Fact]
     public async Task ReadAfter_ReturnsOnlyLaterLinesOfThatTry_InOrder_WithGrowingNumbers()

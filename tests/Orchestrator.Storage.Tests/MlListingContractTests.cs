@@ -3,24 +3,10 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Storage.Tests;
 
 /// <summary>The paged, counted listings the REST API and the pages read (datasets, experiment summaries), on every backend.</summary>
-public abstract class MlListingContractTests : IAsyncLifetime
+public abstract class MlListingContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 6, 0, 0, TimeSpan.Zero);
     private static readonly RunLineage Outside = new(null, null, null, null);
-
-    protected IMetadataStore Store { get; private set; } = null!;
-
-    protected abstract Task<IMetadataStore> OpenAsync();
-
-    protected virtual Task DropAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync() => Store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await DropAsync();
-    }
 
     [Fact]
     public async Task Datasets_AreListedPerName_NewestFirst_InPages_WithTheTotal()

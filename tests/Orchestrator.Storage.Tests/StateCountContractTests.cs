@@ -6,23 +6,9 @@ namespace Orchestrator.Storage.Tests;
 
 /// <summary>The store-wide counts behind /metrics and /health: runs and task instances by state, active DAGs and
 /// import errors, read in one query on every backend.</summary>
-public abstract class StateCountContractTests : IAsyncLifetime
+public abstract class StateCountContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 2, 1, 3, 0, 0, TimeSpan.Zero);
-
-    protected IMetadataStore Store { get; private set; } = null!;
-
-    protected abstract Task<IMetadataStore> OpenAsync();
-
-    protected abstract Task DropAsync();
-
-    public async Task InitializeAsync() => Store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await DropAsync();
-    }
 
     [Fact]
     public async Task EmptyStore_CountsNothing()

@@ -3,25 +3,11 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Storage.Tests;
 
 /// <summary>What the users and API tokens store must do on every backend.</summary>
-public abstract class UserStoreContractTests : IAsyncLifetime
+public abstract class UserStoreContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 3, 0, 0, TimeSpan.Zero);
 
-    protected IMetadataStore Store { get; private set; } = null!;
-
     private IUserStore Users => Store.Users;
-
-    protected abstract Task<IMetadataStore> OpenAsync();
-
-    protected virtual Task DropAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync() => Store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await DropAsync();
-    }
 
     private static ApiTokenRecord Token(string id, string owner, string hash, DateTimeOffset? expires = null) =>
         new(id, owner, $"{id} name", hash, T0, null, expires, null);
