@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Concurrency;
 using Orchestrator.Engine.Dispatch;
 using Orchestrator.Engine.Runs;
 using Orchestrator.Engine.Scheduling;
@@ -28,9 +29,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<DagId, bool> _pausedSeen = [];
     private readonly HashSet<DagId> _reportedMissing = [];
-    private volatile bool _pickupAgain;
-    private readonly SemaphoreSlim _pickup = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CoalescedPass _pickup;
     private QuartzRunScheduler? _scheduler;
     private FolderWatcher? _watcher;
     private ITimer? _pickupTimer;
@@ -46,6 +46,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         _dispatcher = dispatcher;
         _runs = runs;
         _logger = logger;
+        _pickup = new CoalescedPass(PickUpQueuedRunsAsync, _stopping.Token);
     }
 
     public DagCatalog Catalog => _catalog;
@@ -94,38 +95,25 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     /// (however many are queued). A paused DAG's scheduled runs wait until it is unpaused (manual runs still start,
     /// as in Airflow's UI trigger of a paused DAG); runs of a DAG whose file is gone wait, and the log says why.
     /// A DAG seen unpaused since the last look gets the runs now due at once.</summary>
-    public async Task StartQueuedRunsAsync()
-    {
-        if (!await _pickup.WaitAsync(0))
-        {
-            _pickupAgain = true; // the pickup going on may have looked already: it goes round once more
-            return;
-        }
+    public Task StartQueuedRunsAsync() => _pickup.RequestAsync();
 
+    private async Task PickUpQueuedRunsAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            do
+            var paused = await CreateRunsOfUnpausedDagsAsync(cancellationToken);
+            foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, cancellationToken))
             {
-                _pickupAgain = false;
-                var paused = await CreateRunsOfUnpausedDagsAsync(_stopping.Token);
-                foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, _stopping.Token))
-                {
-                    await StartQueuedRunsOfAsync(dagId, paused.Contains(dagId), _stopping.Token);
-                }
+                await StartQueuedRunsOfAsync(dagId, paused.Contains(dagId), cancellationToken);
             }
-            while (_pickupAgain && !_stopping.IsCancellationRequested);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             _logger.LogError(exception, "Starting queued runs failed");
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // stopping
-        }
-        finally
-        {
-            _pickup.Release();
         }
     }
 
@@ -215,7 +203,6 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         await _coordinator.StopAsync(); // what the workers finished is recorded before the store closes
         _worker.Dispose();
         _stopping.Dispose();
-        _pickup.Dispose();
     }
 
     /// <summary>Resumes every run the store shows running, all at once: a run whose lost tries must first be stopped
