@@ -16,6 +16,13 @@ public sealed record StateChangeBatch(
 
     /// <summary>More outputs, for a group commit (applied after <see cref="Output"/>).</summary>
     public IReadOnlyList<(RunId RunId, TaskId TaskId, string Json)> MoreOutputs { get; init; } = [];
+
+    /// <summary>Events the change emits (a run's success), recorded in its transaction: a crash cannot lose them
+    /// nor, the dedupe key being part of the outbox, record them twice.</summary>
+    public IReadOnlyList<NewEvent> Events { get; init; } = [];
+
+    /// <summary>Alerts the change raises (callbacks on failure, retry, gate rejection), in its transaction.</summary>
+    public IReadOnlyList<NewAlert> Alerts { get; init; } = [];
 }
 
 /// <summary>Whether a batch was applied; when not, which condition no longer held (re-read and decide again).</summary>

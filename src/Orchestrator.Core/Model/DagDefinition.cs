@@ -37,6 +37,9 @@ public sealed class DagDefinition
     /// <summary>Events besides the schedule that create runs (drift, dataset, dagSucceeded).</summary>
     public IReadOnlyList<DagEventTrigger> Triggers { get; init; } = [];
 
+    /// <summary>Alerts on the run's failure, and on any task's retry, gate rejection or drift.</summary>
+    public Callbacks Callbacks { get; init; } = Callbacks.None;
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>The file the DAG came from (line of its declaration when known).</summary>

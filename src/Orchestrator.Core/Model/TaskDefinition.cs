@@ -40,6 +40,9 @@ public sealed class TaskDefinition
     /// <summary>The worker queue this task goes to. Default: <see cref="DefaultQueue"/>.</summary>
     public string Queue { get; init; } = DefaultQueue;
 
+    /// <summary>Alerts on this task's final failure, retry, gate rejection or drift.</summary>
+    public Callbacks Callbacks { get; init; } = Callbacks.None;
+
     /// <summary>Where the task was declared (file and line), used by every error about it.</summary>
     public SourceLocation Location { get; init; } = SourceLocation.Unknown;
 
