@@ -32,6 +32,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Users and API tokens (access control).</summary>
     IUserStore Users { get; }
 
+    /// <summary>Drift, dataset and dagSucceeded events (an outbox the engine delivers).</summary>
+    IEventStore Events { get; }
+
     /// <summary>The dashboard's bulk reads (grid, DAG list, run pages).</summary>
     IDashboardReadStore Dashboard { get; }
 

@@ -26,10 +26,17 @@ public sealed record DagRunRecord(
     DateTimeOffset? EndedAt = null)
 {
     public bool IsTest => RunType == RunType.Test;
+
+    /// <summary>The event this run was created for (runs of type <see cref="RunType.Event"/>).</summary>
+    public long? EventId { get; init; }
 }
 
 /// <summary>Which runs to list: newest logical date first, or oldest first (the order queued runs start in).</summary>
-public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100, RunType? Type = null, bool OldestFirst = false);
+public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100, RunType? Type = null, bool OldestFirst = false)
+{
+    /// <summary>Only the runs an event created.</summary>
+    public long? EventId { get; init; }
+}
 
 /// <summary>A compare-and-set change of a run's state.</summary>
 public sealed record RunTransition(RunId RunId, DagRunState From, DagRunState To, DateTimeOffset At);

@@ -53,11 +53,15 @@ internal sealed class RunRow
     public long CreatedAt { get; set; }
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
+    public long? EventId { get; set; }
 
     public DagRunRecord ToRecord() => new(
         new RunId(RunId), new DagId(DagId), DagVersion, Ms.At(LogicalDate), Enum.Parse<Records.RunType>(RunType, ignoreCase: true),
         DagRunStates.TryParse(State, out var state) ? state : throw new InvalidDataException($"unknown run state '{State}'"),
-        Conf, Ms.At(CreatedAt), Ms.At(StartedAt), Ms.At(EndedAt));
+        Conf, Ms.At(CreatedAt), Ms.At(StartedAt), Ms.At(EndedAt))
+    {
+        EventId = EventId,
+    };
 }
 
 internal sealed class TaskInstanceRow

@@ -7,7 +7,7 @@ namespace Orchestrator.Storage.Sql;
 
 internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardReadStore
 {
-    private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at";
+    private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at, event_id";
     private const string RunFilter = "(@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state)";
 
     public Task<RunPage> PageRunsAsync(RunPageQuery query, CancellationToken cancellationToken)

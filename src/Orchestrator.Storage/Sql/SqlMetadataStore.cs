@@ -26,6 +26,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Models = new SqlModelRegistryStore(_session);
         Tracking = new SqlTrackingStore(_session);
         Users = new SqlUserStore(_session);
+        Events = new SqlEventStore(_session);
         Dashboard = new SqlDashboardReadStore(_session);
         Counts = new SqlStateCounts(_session);
     }
@@ -51,6 +52,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public ITrackingStore Tracking { get; }
 
     public IUserStore Users { get; }
+
+    public IEventStore Events { get; }
 
     public IDashboardReadStore Dashboard { get; }
 
@@ -97,6 +100,11 @@ public sealed class SqlMetadataStore : IMetadataStore
             {
                 failed = $"run '{run.RunId}' is no longer {run.From.ToName()}";
                 return false;
+            }
+
+            foreach (var newEvent in batch.Events)
+            {
+                await SqlEventStore.InsertAsync(connection, transaction, newEvent, cancellationToken);
             }
 
             return true;

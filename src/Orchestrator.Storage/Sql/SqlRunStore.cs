@@ -8,21 +8,21 @@ namespace Orchestrator.Storage.Sql;
 
 internal sealed class SqlRunStore(SqlSession session) : IRunStore
 {
-    private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at";
+    private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at, event_id";
 
     public Task<bool> CreateAsync(DagRunRecord run, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken) =>
         session.WriteAsync(async (connection, transaction) =>
         {
             var inserted = await connection.ExecuteAsync(SqlSession.Command($"""
                 INSERT INTO dag_runs ({RunColumns})
-                VALUES (@runId, @dagId, @dagVersion, @logicalDate, @runType, @state, @conf, @createdAt, @startedAt, @endedAt)
+                VALUES (@runId, @dagId, @dagVersion, @logicalDate, @runType, @state, @conf, @createdAt, @startedAt, @endedAt, @eventId)
                 ON CONFLICT DO NOTHING
                 """,
                 new
                 {
                     runId = run.RunId.Value, dagId = run.DagId.Value, dagVersion = run.DagVersion, logicalDate = Ms.Of(run.LogicalDate),
                     runType = run.RunType.ToString().ToLowerInvariant(), state = run.State.ToName(), conf = run.Conf,
-                    createdAt = Ms.Of(run.CreatedAt), startedAt = Ms.Of(run.StartedAt), endedAt = Ms.Of(run.EndedAt),
+                    createdAt = Ms.Of(run.CreatedAt), startedAt = Ms.Of(run.StartedAt), endedAt = Ms.Of(run.EndedAt), eventId = run.EventId,
                 },
                 transaction, cancellationToken));
             if (inserted != 1)
@@ -41,10 +41,10 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
     public Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken) =>
         session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM dag_runs
-             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType)
+             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType) AND (@eventId IS NULL OR event_id = @eventId)
              ORDER BY {(query.OldestFirst ? "logical_date ASC, created_at ASC" : "logical_date DESC, created_at DESC")}
              LIMIT @limit
-            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
+            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), eventId = query.EventId, limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
             cancellationToken);
 
     public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
