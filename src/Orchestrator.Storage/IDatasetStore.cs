@@ -18,6 +18,9 @@ public interface IDatasetStore
     /// <summary>One page of every (name, version) pair recorded, newest recording first (then by name and digest),
     /// and how many pairs there are: what the datasets page lists.</summary>
     Task<(IReadOnlyList<DatasetListingRecord> Items, int Total)> ListAllAsync(int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every name a version was recorded under, sorted (what a dataset trigger may name).</summary>
+    Task<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A dataset version as listed under one of its names: the name, when the bytes were first recorded under

@@ -19,4 +19,13 @@ internal static class Eventually
 
         Assert.Fail($"condition not reached within {limit.TotalSeconds:0} s");
     }
+
+    /// <summary>Waits for <paramref name="probe"/> to return a value, and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan? within = null)
+        where T : class
+    {
+        T? value = null;
+        await WaitUntilAsync(async () => (value = await probe()) is not null, within);
+        return value!;
+    }
 }

@@ -9,8 +9,9 @@ namespace Orchestrator.Cli.Commands;
 /// task types).</summary>
 internal static class DagSources
 {
-    /// <summary>The DAG named by a file path or an id in the folder; prints why when there is none.</summary>
-    public static async Task<LoadedDag?> FindAsync(CliConsole console, DagFolderLoader loader, string target, string folder, CancellationToken cancellationToken)
+    /// <summary>The DAG named by a file path or an id in the folder; prints why when there is none. <paramref name="external"/>:
+    /// the models and datasets the store knows, for checking triggers.</summary>
+    public static async Task<LoadedDag?> FindAsync(CliConsole console, DagFolderLoader loader, string target, string folder, ExternalNames external, CancellationToken cancellationToken)
     {
         if (File.Exists(target))
         {
@@ -32,7 +33,7 @@ internal static class DagSources
             return null;
         }
 
-        var snapshot = await loader.LoadAsync(folder, cancellationToken);
+        var snapshot = await loader.LoadAsync(folder, cancellationToken, external);
         if (Core.Model.IdentifierRules.IsValid(target) && snapshot.Dags.TryGetValue(new Core.Model.DagId(target), out var dag))
         {
             return dag;

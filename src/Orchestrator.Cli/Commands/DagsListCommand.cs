@@ -25,7 +25,7 @@ internal static class DagsListCommand
             }
 
             await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
-            var snapshot = await host.Get<DagFolderLoader>().LoadAsync(folder, cancellationToken);
+            var snapshot = await host.Get<DagFolderLoader>().LoadAsync(folder, cancellationToken, await Engine.Catalog.StoreNames.ReadAsync(host.Store, cancellationToken));
             var dags = snapshot.Dags.Values.OrderBy(dag => dag.Id.Value, StringComparer.Ordinal).ToList();
             var store = host.Store;
             var paused = (await store.Dags.ListAsync(cancellationToken)).Where(dag => dag.IsPaused).Select(dag => dag.DagId).ToHashSet();

@@ -19,7 +19,8 @@ internal static class DagsPauseCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var host = await OrchestratorHost.OpenAsync(parse, console, cancellationToken);
-            var dag = await DagSources.FindAsync(console, host.Get<Loading.Folder.DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            var dag = await DagSources.FindAsync(console, host.Get<Loading.Folder.DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!,
+                await Engine.Catalog.StoreNames.ReadAsync(host.Store, cancellationToken), cancellationToken);
             if (dag is null)
             {
                 return 2;

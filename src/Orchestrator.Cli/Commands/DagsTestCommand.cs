@@ -42,8 +42,10 @@ internal static class DagsTestCommand
             var home = parse.GetValue(CommonOptions.Home)!;
             var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
             // Without the home's store the run still runs, with no Variables or Connections, and is not recorded.
-            await using var host = OrchestratorHost.Build(parse, console, await TryOpenStoreAsync(console, database, cancellationToken));
-            var dag = await DagSources.FindAsync(console, host.Get<DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, cancellationToken);
+            var store = await TryOpenStoreAsync(console, database, cancellationToken);
+            await using var host = OrchestratorHost.Build(parse, console, store);
+            var known = store is null ? Loading.Folder.ExternalNames.None : await Engine.Catalog.StoreNames.ReadAsync(store, cancellationToken);
+            var dag = await DagSources.FindAsync(console, host.Get<DagFolderLoader>(), parse.GetValue(target)!, parse.GetValue(CommonOptions.Dags)!, known, cancellationToken);
             if (dag is null)
             {
                 return NotLoaded;

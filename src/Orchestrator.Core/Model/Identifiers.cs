@@ -45,6 +45,12 @@ public readonly record struct RunId
     public static RunId Manual(DagId dag, DateTimeOffset logicalDate) =>
         new($"manual__{logicalDate.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)}__{dag.Value}");
 
+    /// <summary>The id of the run <paramref name="dag"/> gets for event <paramref name="eventId"/>: derived from the
+    /// event, so delivering the event again (after a restart between creating the run and marking the event delivered)
+    /// finds the run instead of creating a second one.</summary>
+    public static RunId ForEvent(DagId dag, long eventId) =>
+        new($"event__{eventId.ToString(CultureInfo.InvariantCulture)}__{dag.Value}");
+
     public override string ToString() => Value;
 }
 

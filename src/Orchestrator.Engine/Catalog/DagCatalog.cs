@@ -26,7 +26,7 @@ public sealed class DagCatalog(string folder, DagFolderLoader loader, IMetadataS
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await loader.LoadAsync(folder, cancellationToken);
+        var snapshot = await loader.LoadAsync(folder, cancellationToken, await StoreNames.ReadAsync(store, cancellationToken));
         var now = time.GetUtcNow();
         var changed = snapshot.Dags.Count != Current.Count;
         foreach (var dag in snapshot.Dags.Values)

@@ -4,6 +4,7 @@ using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Concurrency;
 using Orchestrator.Engine.Dispatch;
+using Orchestrator.Engine.Events;
 using Orchestrator.Engine.Runs;
 using Orchestrator.Engine.Scheduling;
 using Orchestrator.Engine.Workers;
@@ -31,12 +32,13 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly HashSet<DagId> _reportedMissing = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly CoalescedPass _pickup;
+    private readonly EventDelivery _events;
     private QuartzRunScheduler? _scheduler;
     private FolderWatcher? _watcher;
     private ITimer? _pickupTimer;
 
     private EmbeddedEngine(
-        EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker worker, HangfireTaskDispatcher dispatcher, RunFactory runs, ILogger logger)
+        EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker worker, HangfireTaskDispatcher dispatcher, RunFactory runs, TimeProvider time, ILogger logger)
     {
         _options = options;
         _store = store;
@@ -47,6 +49,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         _runs = runs;
         _logger = logger;
         _pickup = new CoalescedPass(PickUpQueuedRunsAsync, _stopping.Token);
+        _events = new EventDelivery(store, catalog, runs, time, logger);
     }
 
     public DagCatalog Catalog => _catalog;
@@ -69,7 +72,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
         coordinator.Attach(dispatcher);
         var runs = new RunFactory(store, time);
-        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, dispatcher, runs, logger);
+        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, dispatcher, runs, time, logger);
         coordinator.RunFinished += (runId, state) =>
         {
             logger.LogInformation("Run {RunId} finished: {State}", runId, state.ToName());
@@ -101,6 +104,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     {
         try
         {
+            await _events.DeliverPendingAsync(cancellationToken); // the runs events triggered start in this same pass
             var paused = await CreateRunsOfUnpausedDagsAsync(cancellationToken);
             foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, cancellationToken))
             {

@@ -7,6 +7,7 @@ using Orchestrator.Core.Runs;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Dispatch;
+using Orchestrator.Engine.Events;
 using Orchestrator.Core.Retries;
 using Orchestrator.Execution.Tries;
 using Orchestrator.Storage;
@@ -371,6 +372,8 @@ public sealed partial class RunCoordinator
         {
             MoreFinishedTries = finishes,
             MoreOutputs = outputs,
+            // a test run (dags test) triggers nothing
+            Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
         };
         var result = await _store.ApplyAsync(batch, cancellationToken);
         if (!result.Applied)

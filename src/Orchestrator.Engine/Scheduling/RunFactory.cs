@@ -62,15 +62,44 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
         throw new InvalidOperationException($"could not find a free logical date for a manual run of {dag.Id} after {MaxAttempts} attempts");
     }
 
+    /// <summary>Creates <paramref name="dag"/>'s run for an event, unless it exists: its id comes from the event, its
+    /// conf is the event's payload, its logical date the event's time (the next free millisecond when another run of the
+    /// DAG has that one). Returns the run's id and whether this call created it.</summary>
+    public async Task<(RunId RunId, bool Created)> CreateForEventAsync(LoadedDag dag, EventRecord trigger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(trigger);
+        const int MaxAttempts = 1000;
+        var runId = RunId.ForEvent(dag.Id, trigger.Id);
+        var logicalDate = TruncateToMillisecond(trigger.CreatedAt);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await store.Runs.GetAsync(runId, cancellationToken) is not null)
+            {
+                return (runId, false);
+            }
+
+            if (await CreateAsync(dag, runId, logicalDate, RunType.Event, trigger.Payload, cancellationToken, trigger.Id))
+            {
+                return (runId, true);
+            }
+
+            logicalDate = logicalDate.AddMilliseconds(1); // another run of the DAG has this logical date
+        }
+
+        throw new InvalidOperationException($"could not find a free logical date for the run of {dag.Id} for event {trigger.Id} after {MaxAttempts} attempts");
+    }
+
     private static DateTimeOffset TruncateToMillisecond(DateTimeOffset at) =>
         new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
-    public async Task<bool> CreateAsync(LoadedDag dag, RunId runId, DateTimeOffset logicalDate, RunType type, string conf, CancellationToken cancellationToken)
+    public async Task<bool> CreateAsync(
+        LoadedDag dag, RunId runId, DateTimeOffset logicalDate, RunType type, string conf, CancellationToken cancellationToken, long? eventId = null)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var now = time.GetUtcNow();
         return await store.Runs.CreateAsync(
-            new DagRunRecord(runId, dag.Id, dag.Version, logicalDate, type, DagRunState.Queued, conf, now),
+            new DagRunRecord(runId, dag.Id, dag.Version, logicalDate, type, DagRunState.Queued, conf, now) { EventId = eventId },
             [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now))],
             cancellationToken);
     }

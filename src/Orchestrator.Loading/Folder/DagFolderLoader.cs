@@ -34,7 +34,9 @@ public sealed class DagFolderLoader
         return walk.WatchRoots();
     }
 
-    public async Task<DagFolderSnapshot> LoadAsync(string folder, CancellationToken cancellationToken)
+    /// <summary>Loads every file of the folder; <paramref name="external"/> names the models and datasets the store
+    /// knows, which a DAG's triggers may name besides those the folder's DAGs produce.</summary>
+    public async Task<DagFolderSnapshot> LoadAsync(string folder, CancellationToken cancellationToken, ExternalNames? external = null)
     {
         var files = FindFiles(folder);
         var results = await Task.WhenAll(files.Select(file => LoadFileAsync(file, cancellationToken)));
@@ -60,6 +62,7 @@ public sealed class DagFolderLoader
             }
         }
 
+        errors.AddRange(TriggerReferenceCheck.Apply(dags, external ?? ExternalNames.None));
         return new DagFolderSnapshot(dags, errors, versions);
     }
 

@@ -80,10 +80,41 @@ public sealed class IngestTask(IMetadataStore store, IArtifactStore artifacts) :
             string.Join(", ", result.Schema.Columns.Select(c => $"{c.Name}:{c.Kind.ToString().ToLowerInvariant()}")),
             result.Digest[..12], created ? "" : $" (same bytes as '{version.Name}' recorded {version.CreatedAt.ToString("u", CultureInfo.InvariantCulture)})");
 
+        if (created)
+        {
+            await EmitDatasetEventAsync(context, name, result, cancellationToken);
+        }
+
         // This ingest's own reading of the bytes (its separator and kinds may differ from the first record's).
         var profile = await artifacts.PutAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(result.Profile.ToJson())), cancellationToken);
         return MlJson.ToElement(new DatasetOutput(MlOutputKinds.Dataset, result.Digest, name, result.Rows,
             [.. result.Schema.Columns.Select(c => c.Name)], separator == '\t' ? "\\t" : separator.ToString(),
             Schema: result.Schema.ToJson(), Profile: profile.Digest));
+    }
+
+    /// <summary>A new dataset version is a <c>dataset</c> event (DAGs with <c>{"event": "dataset", "name": NAME}</c> run
+    /// on it), keyed by the version so a retried ingest emits it once.</summary>
+    private async Task EmitDatasetEventAsync(TaskContext context, string name, IngestResult result, CancellationToken cancellationToken)
+    {
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["event"] = EventKinds.Dataset,
+            ["dataset"] = name,
+            ["version"] = result.Digest,
+            ["rows"] = result.Rows,
+            ["dagId"] = context.DagId.Value,
+            ["runId"] = context.RunId.Value,
+        });
+        var (recorded, emitted) = await store.Events.EmitAsync(
+            new NewEvent(EventKinds.Dataset, name, payload, $"dataset:{name}:{result.Digest}", context.Time.GetUtcNow())
+            {
+                SourceDagId = context.DagId.Value,
+                SourceRunId = context.RunId.Value,
+                SourceTaskId = context.TaskId.Value,
+            }, cancellationToken);
+        if (emitted)
+        {
+            context.Logger.LogInformation("dataset event {EventId} emitted for {Name}", recorded.Id, name);
+        }
     }
 }

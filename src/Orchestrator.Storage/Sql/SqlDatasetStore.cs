@@ -68,4 +68,8 @@ internal sealed class SqlDatasetStore(SqlSession session) : IDatasetStore
             return ([.. rows.Select(row => new DatasetListingRecord(row.ListedName, Ms.At(row.ListedAt), row.ToRecord()))], (int)total);
         }, cancellationToken);
     }
+
+    public Task<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyList<string>>(async connection => [.. await connection.QueryAsync<string>(SqlSession.Command(
+            "SELECT DISTINCT name FROM dataset_names ORDER BY name", null, null, cancellationToken))], cancellationToken);
 }

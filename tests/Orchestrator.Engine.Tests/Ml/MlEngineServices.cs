@@ -152,6 +152,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IUserStore Users => current().Users;
 
+        public IEventStore Events => current().Events;
+
         public IDashboardReadStore Dashboard => current().Dashboard;
 
         public IStateCountStore Counts => current().Counts;
