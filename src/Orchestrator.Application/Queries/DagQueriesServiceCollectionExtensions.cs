@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchestrator.Application.Queries.Dags;
+using Orchestrator.Application.Queries.Events;
 using Orchestrator.Application.Queries.Runs;
 using Orchestrator.Application.Queries.TaskInstances;
 using Orchestrator.Engine.Catalog;
@@ -29,6 +30,7 @@ public static class DagQueriesServiceCollectionExtensions
         services.TryAddSingleton<DagViewQueries>();
         services.TryAddSingleton<RunQueries>();
         services.TryAddSingleton<TaskInstanceQueries>();
+        services.TryAddSingleton<EventQueries>();
         return services;
     }
 }

@@ -15,6 +15,9 @@ public sealed record RunSummary(
         return new(run.RunId.Value, run.DagId.Value, run.State.ToName(), run.RunType.ToString().ToLowerInvariant(), run.LogicalDate,
             run.StartedAt, run.EndedAt, Durations.Between(run.StartedAt, run.EndedAt));
     }
+
+    /// <summary>The event the run was created for (run type <c>event</c>); null for other runs.</summary>
+    public Events.RunEventLink? Event { get; init; }
 }
 
 /// <summary>A run as lists show it, with its (masked) conf.</summary>
@@ -24,7 +27,11 @@ public sealed record RunWithConf(RunSummary Run, JsonElement Conf);
 public sealed record RunDetail(
     string RunId, string DagId, string State, string RunType, DateTimeOffset LogicalDate,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, long? DurationMs,
-    string DagVersion, JsonElement Conf, IReadOnlyList<TaskInstances.TaskInstanceSummary> TaskInstances);
+    string DagVersion, JsonElement Conf, IReadOnlyList<TaskInstances.TaskInstanceSummary> TaskInstances)
+{
+    /// <summary>The event the run was created for (run type <c>event</c>); null for other runs.</summary>
+    public Events.RunEventLink? Event { get; init; }
+}
 
 internal static class Durations
 {

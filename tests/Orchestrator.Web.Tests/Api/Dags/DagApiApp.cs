@@ -23,6 +23,7 @@ using Orchestrator.Storage.Sql;
 using Orchestrator.Storage.Sqlite;
 using Orchestrator.Web.Api;
 using Orchestrator.Web.Api.Dags;
+using Orchestrator.Web.Api.Events;
 using Orchestrator.Web.Api.OpenApi;
 using Orchestrator.Web.Security;
 
@@ -104,7 +105,7 @@ internal sealed class DagApiApp : IAsyncDisposable
         _app.UseStatusCodePages();
         _app.UseAuthentication();
         _app.UseAuthorization();
-        _app.MapGroup("/api/v1").MapDagApi();
+        _app.MapGroup("/api/v1").MapDagApi().MapEventApi();
         _app.MapOrchestratorOpenApi();
         await _app.StartAsync();
         Client = ClientAs(OrchestratorRoles.Viewer);
