@@ -47,6 +47,8 @@ public static class CliApp
         tasks.Subcommands.Add(TasksLogsCommand.Create(console));
         root.Subcommands.Add(tasks);
 
+        root.Subcommands.Add(EventsCommand.Create(console));
+
         root.Subcommands.Add(VariablesCommand.Create(console));
         root.Subcommands.Add(ConnectionsCommand.Create(console));
         root.Subcommands.Add(ModelsCommand.Create(console));

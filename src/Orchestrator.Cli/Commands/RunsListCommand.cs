@@ -50,8 +50,9 @@ internal static class RunsListCommand
                         startedAt = listed.Run.StartedAt,
                         endedAt = listed.Run.EndedAt,
                         runType = listed.Run.RunType,
+                        @event = listed.Run.Event, // the event that created it (runType "event")
                         conf = listed.Conf, // values of keys that look sensitive (password, token, …) are ***
-                    }), JsonOutput.Options));
+                    }), JsonOutput.CamelCase));
                     return 0;
                 }
 
@@ -59,7 +60,8 @@ internal static class RunsListCommand
                 table.AddColumns("run id", "DAG", "state", "type", "logical date", "started", "ended");
                 foreach (var run in runs.Select(listed => listed.Run))
                 {
-                    table.AddRow(Markup.Escape(run.RunId), Markup.Escape(run.DagId), run.State, run.RunType,
+                    var type = run.Event is { } cause ? $"event #{cause.Id}: {cause.Kind} {cause.Subject}" : run.RunType;
+                    table.AddRow(Markup.Escape(run.RunId), Markup.Escape(run.DagId), run.State, Markup.Escape(type),
                         $"{run.LogicalDate:u}", $"{run.StartedAt:u}", $"{run.EndedAt:u}");
                 }
 

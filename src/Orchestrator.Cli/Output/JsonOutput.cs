@@ -11,6 +11,9 @@ internal static class JsonOutput
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>For the application layer's records: camelCase names, as the REST API writes them.</summary>
+    public static JsonSerializerOptions CamelCase { get; } = new(Options) { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }
 
 /// <summary>How an import error is shown: as a line ("file:line:col (field): message") or as JSON.</summary>
