@@ -56,8 +56,9 @@ public static class DatasetDrift
             currentByName[feature.Name] = feature;
 
         // Features are independent: tested in parallel, reported in the reference's order.
-        var features = new FeatureDrift[reference.Count];
-        Parallel.For(0, reference.Count, i => features[i] = TestFeature(reference[i], Match(reference[i], currentByName), options));
+        var pairs = reference.Select(feature => (Reference: feature, Current: Match(feature, currentByName))).ToArray();
+        var features = new FeatureDrift[pairs.Length];
+        Parallel.For(0, pairs.Length, i => features[i] = TestFeature(pairs[i].Reference, pairs[i].Current, options));
 
         var tested = 0;
         var drifted = new List<string>();
