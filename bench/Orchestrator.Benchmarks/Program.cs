@@ -36,6 +36,15 @@ if (args is ["ingest", ..])
     return;
 }
 
+// Drift computation, 1,000,000 rows × 10 columns vs a small and a large reference: ... -- drift [repetitions] [rows]
+if (args is ["drift", ..])
+{
+    Orchestrator.Benchmarks.Drift.DriftBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
 if (args is ["train", ..])
 {
     await Orchestrator.Benchmarks.Training.TrainingBenchmark.RunAsync(

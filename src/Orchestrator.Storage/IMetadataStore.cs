@@ -41,6 +41,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Runs and task instances by state, active DAGs, import errors (for /metrics and /health).</summary>
     IStateCountStore Counts { get; }
 
+    /// <summary>Verdicts of ml.drift and ml.performance.</summary>
+    IDriftCheckStore DriftChecks { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

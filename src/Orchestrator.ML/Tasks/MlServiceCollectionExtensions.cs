@@ -20,6 +20,8 @@ public static class MlServiceCollectionExtensions
         // A host that serves models replaces this with its servers' notifier.
         services.TryAddSingleton<IModelDeploymentNotifier>(NoDeploymentNotifier.Instance);
         services.TryAddSingleton<DatasetSources>();
+        // A host with an event store replaces this with one that records drift events in it.
+        services.TryAddSingleton<IDriftEventSink>(UnwiredDriftEventSink.Instance);
 
         services.AddOrchestratorTaskType<IngestTask>("ml.ingest");
         services.AddOrchestratorTaskType<ValidateTask>("ml.validate");
@@ -28,6 +30,7 @@ public static class MlServiceCollectionExtensions
         services.AddOrchestratorTaskType<GateTask>("ml.gate");
         services.AddOrchestratorTaskType<RegisterTask>("ml.register");
         services.AddOrchestratorTaskType<DeployTask>("ml.deploy");
+        services.AddOrchestratorTaskType<DriftTask>("ml.drift");
         return services;
     }
 }

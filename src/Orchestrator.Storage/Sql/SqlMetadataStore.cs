@@ -29,6 +29,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Events = new SqlEventStore(_session);
         Dashboard = new SqlDashboardReadStore(_session);
         Counts = new SqlStateCounts(_session);
+        DriftChecks = new SqlDriftCheckStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -58,6 +59,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IDashboardReadStore Dashboard { get; }
 
     public IStateCountStore Counts { get; }
+
+    public IDriftCheckStore DriftChecks { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
