@@ -29,7 +29,7 @@ public sealed record DriftFeatureSummary(string Name, string? Test, double? Scor
 /// dataset of the model's <c>alias</c> version), feature by feature with Evidently's default tests, stores the report,
 /// records the check and, when the dataset drifted and a model is named, emits a <c>drift</c> event. Succeeds either
 /// way.</summary>
-public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources sources, IDriftEventSink events,
+public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources sources,
     IEnumerable<IInferenceLogStore> inferenceLogs) : ITaskExecutor
 {
     public const string OutputKind = "drift";
@@ -98,9 +98,10 @@ public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, Da
         var emitted = false;
         if (result.Drifted && model is not null)
         {
-            emitted = await events.EmitAsync(DriftEvent.Create(context, model, version?.Version, result.Share, result.DriftedFeatures, check.Id, "data"), cancellationToken);
-            if (!emitted)
-                context.Logger.LogWarning("Drift detected but no event store is wired in this host; no drift event was recorded");
+            var (recorded, created) = await store.Events.EmitAsync(
+                DriftEvent.Create(context, model, version?.Version, result.Share, result.DriftedFeatures, check.Id, "data"), cancellationToken);
+            emitted = true;
+            context.Logger.LogInformation("Drift event {EventId} for {Model}{Again}", recorded.Id, model, created ? "" : " (recorded already by an earlier try)");
         }
 
         context.Logger.LogInformation("{Verdict}: {Drifted} of {Tested} features drifted (share {Share:0.###}, threshold {Threshold}){Names}; report {Report}, check {Check}",

@@ -21,7 +21,6 @@ public static class MlServiceCollectionExtensions
         services.TryAddSingleton<IModelDeploymentNotifier>(NoDeploymentNotifier.Instance);
         services.TryAddSingleton<DatasetSources>();
         // A host with an event store replaces this with one that records drift events in it.
-        services.TryAddSingleton<IDriftEventSink>(UnwiredDriftEventSink.Instance);
 
         services.AddOrchestratorTaskType<IngestTask>("ml.ingest");
         services.AddOrchestratorTaskType<ValidateTask>("ml.validate");

@@ -67,9 +67,7 @@ public sealed class DriftTaskTests
     [Fact]
     public async Task AgainstTheProductionModel_UsesItsInputsAndTrainingData_AndEmitsOneDriftEvent_WhenRunTwice()
     {
-        var sink = new DedupingSink();
         await using var home = await MlHome.CreateAsync(sampleRows: 0, configure: services => services
-            .AddSingleton<IDriftEventSink>(sink)
             .AddOrchestratorTaskType("test.drift_twice", provider => new RunsTwice(ActivatorUtilities.CreateInstance<DriftTask>(provider))));
         WriteSlices(home);
         var train = new DagBuilder("train");
@@ -91,9 +89,7 @@ public sealed class DriftTaskTests
         Assert.True(output.EventEmitted);
 
         // Two executions of the same task: the same dedupe key twice, one event and one check kept.
-        Assert.Equal(2, sink.Calls.Count);
-        Assert.Single(sink.Calls.Select(e => e.DedupeKey).Distinct());
-        var emitted = Assert.Single(sink.Kept);
+        var emitted = Assert.Single((await home.Store.Events.ListAsync(new EventQuery(EventKinds.Drift), default)).Items);
         Assert.Equal((EventKinds.Drift, MlHome.Model, "drift"), (emitted.Kind, emitted.Subject, emitted.SourceTaskId));
         var payload = JsonDocument.Parse(emitted.Payload).RootElement;
         Assert.Equal("data", payload.GetProperty("reason").GetString());
@@ -163,26 +159,6 @@ public sealed class DriftTaskTests
         {
             await drift.ExecuteAsync(context, cancellationToken);
             return await drift.ExecuteAsync(context, cancellationToken);
-        }
-    }
-
-    /// <summary>Test double of the event outbox: keeps the first event per dedupe key, as IEventStore.EmitAsync does.</summary>
-    private sealed class DedupingSink : IDriftEventSink
-    {
-        public List<NewEvent> Calls { get; } = [];
-
-        public List<NewEvent> Kept { get; } = [];
-
-        public Task<bool> EmitAsync(NewEvent newEvent, CancellationToken cancellationToken)
-        {
-            lock (Calls)
-            {
-                Calls.Add(newEvent);
-                if (Kept.All(e => e.DedupeKey != newEvent.DedupeKey))
-                    Kept.Add(newEvent);
-            }
-
-            return Task.FromResult(true);
         }
     }
 }
