@@ -28,6 +28,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Users = new SqlUserStore(_session);
         Dashboard = new SqlDashboardReadStore(_session);
         Counts = new SqlStateCounts(_session);
+        Alerts = new SqlAlertStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -55,6 +56,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IDashboardReadStore Dashboard { get; }
 
     public IStateCountStore Counts { get; }
+
+    public IAlertStore Alerts { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
@@ -97,6 +100,11 @@ public sealed class SqlMetadataStore : IMetadataStore
             {
                 failed = $"run '{run.RunId}' is no longer {run.From.ToName()}";
                 return false;
+            }
+
+            foreach (var alert in batch.Alerts ?? [])
+            {
+                await AlertStatements.InsertAsync(connection, transaction, alert, cancellationToken); // a duplicate is already recorded
             }
 
             return true;

@@ -156,6 +156,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IStateCountStore Counts => current().Counts;
 
+        public IAlertStore Alerts => current().Alerts;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);
