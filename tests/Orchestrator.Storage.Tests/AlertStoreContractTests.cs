@@ -56,6 +56,7 @@ public abstract class AlertStoreContractTests : MetadataStoreContract
         var late = (await Alerts.RecordAsync(Alert("late", T0.AddMinutes(2)), default)).Alert;
         var early = (await Alerts.RecordAsync(Alert("early", T0), default)).Alert;
         await Alerts.RecordAsync(Alert("none", T0.AddMinutes(1), target: null), default);
+        await Alerts.RecordAsync(Alert("sent by its task", T0, kind: "notify"), default);
 
         Assert.Equal(["early", "late"], (await Alerts.ListPendingAsync(10, default)).Select(a => a.DedupeKey));
         Assert.Equal(["early"], (await Alerts.ListPendingAsync(1, default)).Select(a => a.DedupeKey));

@@ -23,7 +23,7 @@ internal sealed class SqlAlertStore(SqlSession session) : IAlertStore
     {
         Paging.Ensure(0, limit);
         return session.ReadAsync<IReadOnlyList<AlertRecord>>(async connection => [.. (await connection.QueryAsync<AlertRow>(SqlSession.Command(
-            $"SELECT {AlertRow.Columns} FROM alerts WHERE state = @pending ORDER BY created_at, id LIMIT @limit",
+            $"SELECT {AlertRow.Columns} FROM alerts WHERE state = @pending AND kind <> 'notify' ORDER BY created_at, id LIMIT @limit",
             new { pending = AlertStates.Name(AlertState.Pending), limit }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
     }
 
@@ -107,34 +107,6 @@ internal static class AlertStatements
         }
 
         ArgumentNullException.ThrowIfNull(alert.Message);
-    }
-}
-
-/// <summary>Alert states as stored and shown: lower-case names.</summary>
-public static class AlertStates
-{
-    public static string Name(AlertState state) => state switch
-    {
-        AlertState.Recorded => "recorded",
-        AlertState.Pending => "pending",
-        AlertState.Sent => "sent",
-        AlertState.Failed => "failed",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown alert state"),
-    };
-
-    public static bool TryParse(string? name, out AlertState state)
-    {
-        foreach (var candidate in Enum.GetValues<AlertState>())
-        {
-            if (string.Equals(Name(candidate), name, StringComparison.OrdinalIgnoreCase))
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
     }
 }
 
