@@ -108,11 +108,14 @@ public sealed partial class WebhookSender
         return WebhookTarget.FromConnection(target.Connection!, connection);
     }
 
-    private ResiliencePipeline<HttpResponseMessage> Pipeline() =>
-        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+    private ResiliencePipeline<HttpResponseMessage> Pipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
+        if (_options.MaxRetries > 0) // Polly refuses a retry strategy of zero attempts
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+                MaxRetryAttempts = _options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.FirstRetryDelay,
@@ -125,9 +128,11 @@ public sealed partial class WebhookSender
                     arguments.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
-            })
-            .AddTimeout(_options.AttemptTimeout)
-            .Build();
+            });
+        }
+
+        return builder.AddTimeout(_options.AttemptTimeout).Build();
+    }
 
     /// <summary>Worth another attempt: the server's trouble (5xx), a request timeout (408) or throttling (429).</summary>
     public static bool IsTransient(HttpResponseMessage response)
