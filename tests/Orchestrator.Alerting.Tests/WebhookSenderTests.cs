@@ -136,6 +136,6 @@ public sealed class WebhookSenderTests : AlertingFixture
     [InlineData("https://h.example.com/plain", "https://h.example.com/plain")]
     public void UrlQueries_AreMasked(string url, string masked)
     {
-        Assert.Equal(masked, WebhookTarget.MaskQuery(url));
+        Assert.Equal(masked, Core.Alerts.AlertTargetMasking.MaskUrl(url));
     }
 }

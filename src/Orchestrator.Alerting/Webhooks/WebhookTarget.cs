@@ -21,38 +21,6 @@ public sealed record WebhookTarget(string? Connection, string? Url)
             : throw new FormatException("an alert target is {\"connection\": NAME} or {\"url\": URL}");
     }
 
-    /// <summary>The stored form with a URL's query string masked (it may hold a token), for pages and API answers.</summary>
-    public static string? Masked(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var target = Parse(json);
-            return target.Url is { } url ? CallbackAlerts.TargetJson(new Core.Model.CallbackTarget(Url: MaskQuery(url))) : json;
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            return "\"***\"";
-        }
-    }
-
-    /// <summary>The URL with each query value (and any user info) replaced by ***.</summary>
-    public static string MaskQuery(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-        {
-            return "***";
-        }
-
-        var authority = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
-        var query = uri.Query.Length > 1 ? "?" + string.Join('&', uri.Query[1..].Split('&').Select(pair => pair.Split('=', 2)[0] + "=***")) : "";
-        return $"{uri.Scheme}://{(uri.UserInfo.Length > 0 ? "***@" : "")}{authority}{uri.AbsolutePath}{query}";
-    }
-
     /// <summary>The URL and headers a Connection means: <c>host</c> (a full http(s) URL, or a host name with an optional
     /// path), <c>schema</c> the scheme (http or https; default https, as in Airflow's HTTP connection), <c>port</c>;
     /// <c>password</c> becomes <c>Authorization: Bearer PASSWORD</c>; each extra entry a request header.</summary>
