@@ -10,8 +10,8 @@ namespace Orchestrator.Alerting.Hosting;
 public static class AlertingServiceCollectionExtensions
 {
     /// <summary>The <c>notify</c> task type, the <see cref="WebhookSender"/> (one shared HttpClient) and the
-    /// <see cref="AlertDispatcher"/> as a hosted service. Needs <c>IMetadataStore</c>, <c>ConnectionService</c> and
-    /// <c>TimeProvider</c> registered (AddOrchestratorStorage / AddOrchestratorSecrets).</summary>
+    /// <see cref="AlertDispatcher"/> (not yet running: see <see cref="AddOrchestratorAlertDispatcher"/>). Using them
+    /// needs <c>IMetadataStore</c>, <c>ConnectionService</c> and <c>TimeProvider</c> (AddOrchestratorStorage / Secrets).</summary>
     public static IServiceCollection AddOrchestratorAlerting(this IServiceCollection services, Action<WebhookOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -26,8 +26,16 @@ public static class AlertingServiceCollectionExtensions
         }));
         services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<WebhookSender>(provider, provider.GetRequiredService<WebhookHttpClient>().Client));
         services.TryAddSingleton<AlertDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         services.AddOrchestratorTaskType<NotifyTask>(NotifyTask.TypeName);
+        return services;
+    }
+
+    /// <summary>Runs the <see cref="AlertDispatcher"/> as a hosted service of this process: one process per store
+    /// should (the one running the engine), so an alert is not sent by two dispatchers at once.</summary>
+    public static IServiceCollection AddOrchestratorAlertDispatcher(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         return services;
     }
 
