@@ -44,6 +44,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Verdicts of ml.drift and ml.performance.</summary>
     IDriftCheckStore DriftChecks { get; }
 
+    /// <summary>Alerts (callbacks, notify tasks) and their delivery: an outbox the dispatcher sends.</summary>
+    IAlertStore Alerts { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Alerting.Hosting;
 using Orchestrator.Application;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
@@ -35,6 +36,7 @@ internal static class OrchestratorHost
         services.AddOrchestratorSecrets(home);
 
         services.AddOrchestratorMl();
+        services.AddOrchestratorAlerting();
 
         console.ConfigureServices?.Invoke(services); // tests: their own services and task types
         return services;
@@ -47,6 +49,7 @@ internal static class OrchestratorHost
     {
         services.AddOrchestratorWeb(security);
         services.AddModelServing();
+        services.AddOrchestratorAlertDispatcher(); // sends the alerts the engine and notify tasks record
         return services;
     }
 
