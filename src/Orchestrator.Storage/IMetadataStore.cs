@@ -38,6 +38,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Runs and task instances by state, active DAGs, import errors (for /metrics and /health).</summary>
     IStateCountStore Counts { get; }
 
+    /// <summary>What model serving scored (sampled) and the labels that arrived for it.</summary>
+    IInferenceLogStore Inference { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -28,6 +28,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Users = new SqlUserStore(_session);
         Dashboard = new SqlDashboardReadStore(_session);
         Counts = new SqlStateCounts(_session);
+        Inference = new SqlInferenceLogStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -55,6 +56,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IDashboardReadStore Dashboard { get; }
 
     public IStateCountStore Counts { get; }
+
+    public IInferenceLogStore Inference { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
