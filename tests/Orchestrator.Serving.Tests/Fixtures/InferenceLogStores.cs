@@ -44,7 +44,12 @@ internal sealed class GatedLogStore(IInferenceLogStore inner) : IInferenceLogSto
 {
     private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly TaskCompletionSource _labelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public void Open() => _open.TrySetResult();
+
+    /// <summary>Completes once a first LabelAsync has returned.</summary>
+    public Task Labelled => _labelled.Task;
 
     public async Task AppendAsync(IReadOnlyList<InferenceRecord> records, CancellationToken cancellationToken)
     {
@@ -52,8 +57,12 @@ internal sealed class GatedLogStore(IInferenceLogStore inner) : IInferenceLogSto
         await inner.AppendAsync(records, cancellationToken);
     }
 
-    public Task<IReadOnlyList<InferenceLabel>> LabelAsync(string model, IReadOnlyList<InferenceLabel> labels, DateTimeOffset at, CancellationToken cancellationToken) =>
-        inner.LabelAsync(model, labels, at, cancellationToken);
+    public async Task<IReadOnlyList<InferenceLabel>> LabelAsync(string model, IReadOnlyList<InferenceLabel> labels, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var unknown = await inner.LabelAsync(model, labels, at, cancellationToken);
+        _labelled.TrySetResult();
+        return unknown;
+    }
 
     public Task<IReadOnlyList<InferenceRecord>> ReadAsync(InferenceWindow window, CancellationToken cancellationToken) => inner.ReadAsync(window, cancellationToken);
 
