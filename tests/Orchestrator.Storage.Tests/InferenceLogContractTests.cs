@@ -53,7 +53,7 @@ public abstract class InferenceLogContractTests : MetadataStoreContract
     [Fact]
     public async Task Append_OfManyRows_SpansChunks_AndASecondAppendOfTheSameRowsAddsNothing()
     {
-        // 64 rows a statement: 150 rows are two full chunks and a tail.
+        // 8 rows a statement: 150 rows are 18 full chunks and a tail of 6.
         var rows = Enumerable.Range(0, 150).Select(i => Row($"req-{i / 3:D3}", i % 3, minute: i / 10)).ToList();
         await Log.AppendAsync(rows, default);
         await Log.AppendAsync(rows.Take(10).ToList(), default);

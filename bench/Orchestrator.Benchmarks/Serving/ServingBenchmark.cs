@@ -151,6 +151,7 @@ internal static class ServingBenchmark
             Console.WriteLine($"Sample reply over HTTP: {(int)reply.StatusCode} {await reply.Content.ReadAsStringAsync()}");
         }
 
+        await MeasureAppendAsync(folder);
         var queue = app.Services.GetRequiredService<InferenceLogQueue>();
         sampler.On = true;
         await LoadGenerator.RunAsync(server, request, connections, TimeSpan.FromSeconds(2), record: false);
@@ -176,9 +177,33 @@ internal static class ServingBenchmark
 
         var kept = await store.Inference.ReadAsync(new InferenceWindow("taxi", DateTimeOffset.UnixEpoch, TimeProvider.System.GetUtcNow().AddMinutes(1), Limit: 1), default);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Inference log: {on.Sum(r => r.Requests):N0} requests logged while on, {queue.Dropped:N0} dropped (queue full); first stored row: {(kept.Count > 0 ? $"{kept[0].Inputs} -> {kept[0].Prediction}" : "none")}"));
+            $"Inference log: {on.Sum(r => r.Requests):N0} requests while on, {on.Sum(r => r.Requests) - queue.Dropped:N0} written, {queue.Dropped:N0} dropped (queue full); first stored row: {(kept.Count > 0 ? $"{kept[0].Inputs} -> {kept[0].Prediction}" : "none")}"));
         await app.StopAsync();
         return (Combine(off), Combine(on));
+    }
+
+    /// <summary>The store alone: how fast the writer's appends go when nothing else runs (a separate database file).</summary>
+    internal static async Task MeasureAppendAsync(string folder)
+    {
+        await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "append.db")), TimeProvider.System, default);
+        const int Batch = 2_000, Batches = 50;
+        var at = TimeProvider.System.GetUtcNow();
+        var inputs = """{"vendor_id":"CMT","rate_code":1,"passenger_count":1,"trip_time_in_secs":1271,"trip_distance":3.8,"payment_type":"CRD"}""";
+        var started = Stopwatch.GetTimestamp();
+        for (var b = 0; b < Batches; b++)
+        {
+            var rows = new List<InferenceRecord>(Batch);
+            for (var i = 0; i < Batch; i++)
+            {
+                rows.Add(new InferenceRecord(Guid.CreateVersion7(at).ToString("N"), 0, "taxi", 1, at, inputs, "16.969122"));
+            }
+
+            await store.Inference.AppendAsync(rows, default);
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Inference log store alone (SQLite): {Batch * Batches / seconds:N0} rows/s appending {Batches} batches of {Batch}"));
     }
 
     private static Measured Combine(List<LoadGenerator.Result> rounds) => new(
