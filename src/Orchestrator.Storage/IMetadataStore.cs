@@ -47,6 +47,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Alerts (callbacks, notify tasks) and their delivery: an outbox the dispatcher sends.</summary>
     IAlertStore Alerts { get; }
 
+    /// <summary>What model serving scored (sampled) and the labels that arrived for it.</summary>
+    IInferenceLogStore Inference { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

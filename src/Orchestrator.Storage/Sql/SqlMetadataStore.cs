@@ -31,6 +31,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Counts = new SqlStateCounts(_session);
         DriftChecks = new SqlDriftCheckStore(_session);
         Alerts = new SqlAlertStore(_session);
+        Inference = new SqlInferenceLogStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -64,6 +65,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IDriftCheckStore DriftChecks { get; }
 
     public IAlertStore Alerts { get; }
+
+    public IInferenceLogStore Inference { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)

@@ -162,6 +162,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IAlertStore Alerts => current().Alerts;
 
+        public IInferenceLogStore Inference => current().Inference;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);
