@@ -60,6 +60,7 @@ public static class OrchestratorWebExtensions
         var v1 = app.MapGroup("/api/v1");
         v1.MapDagApi();
         v1.MapMlApi();
+        v1.MapPerformanceApi();
         v1.MapEventApi();
         v1.MapAlertsApi();
         app.MapSecurityEndpoints(v1);
