@@ -10,8 +10,8 @@ internal static class SortedNumericDrift
     {
         DriftSamples.RequireFinite(reference, nameof(reference));
         DriftSamples.RequireFinite(current, nameof(current));
-        var sortedReference = DriftSamples.SortedCopy(reference);
-        var sortedCurrent = DriftSamples.SortedCopy(current);
+        var sortedReference = RadixSort.SortedCopy(reference);
+        var sortedCurrent = RadixSort.SortedCopy(current);
         var method = DriftTestPicker.Pick(DriftColumnKind.Numeric, reference.Length,
             DistinctAcross(sortedReference, sortedCurrent, DriftTestPicker.FewDistinctValues + 1));
         var threshold = DriftTestPicker.DefaultThreshold(method);

@@ -13,7 +13,7 @@ public sealed class FastDriftPathTests
         { 1, 300, 700 },
         { 2, 1000, 1000 },
         { 3, 1001, 2500 },
-        { 4, 4000, 900 },
+        { 4, 6000, 900 },
         { 5, 1, 1 },
         { 6, 7, 3 },
     };
@@ -107,5 +107,40 @@ public sealed class FastDriftPathTests
         Assert.Equal(expected.Bins.Labels, actual.Bins.Labels);
         Assert.Equal(expected.Bins.Reference, actual.Bins.Reference);
         Assert.Equal(expected.Bins.Current, actual.Bins.Current);
+    }
+}
+
+/// <summary>The radix sort the fast path uses, against Array.Sort, on samples large enough to take the radix path.</summary>
+public sealed class RadixSortTests
+{
+    [Theory]
+    [InlineData(1, 5000)]
+    [InlineData(2, 100_000)]
+    [InlineData(3, 10)]
+    public void SortsLikeArraySort_AcrossSigns_Magnitudes_AndTies(int seed, int rows)
+    {
+        var random = new Random(seed);
+        var values = Enumerable.Range(0, rows).Select(i => (i % 5) switch
+        {
+            0 => (random.NextDouble() - 0.5) * 1e12,
+            1 => random.Next(-3, 4),
+            2 => -random.NextDouble() * 1e-300,
+            3 => i % 2 == 0 ? 0.0 : -0.0,
+            _ => Math.Exp(random.NextDouble() * 700) * (random.Next(2) == 0 ? 1 : -1),
+        }).ToArray();
+        var expected = values.ToArray();
+        Array.Sort(expected);
+
+        var sorted = RadixSort.SortedCopy(values);
+
+        Assert.Equal(expected, sorted);
+    }
+
+    [Fact]
+    public void KeepsANarrowRangeInOrder_WhereHighDigitsAreShared()
+    {
+        var random = new Random(4);
+        var values = Enumerable.Range(0, 20_000).Select(_ => 1000 + random.NextDouble()).ToArray();
+        Assert.Equal(values.Order(), RadixSort.SortedCopy(values));
     }
 }
