@@ -59,6 +59,7 @@ public static class OrchestratorWebExtensions
         var v1 = app.MapGroup("/api/v1");
         v1.MapDagApi();
         v1.MapMlApi();
+        v1.MapDriftApi();
         v1.MapEventApi();
         app.MapSecurityEndpoints(v1);
         app.MapOrchestratorOpenApi();
