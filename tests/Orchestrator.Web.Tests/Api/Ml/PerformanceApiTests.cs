@@ -169,13 +169,3 @@ public sealed class PerformanceApiTests : IAsyncLifetime
     private static DateTimeOffset At(string time) =>
         DateTimeOffset.Parse($"2026-11-25T{time}:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 }
-
-internal static class PerformanceClients
-{
-    public static HttpClient WithRole(this HttpClient client, string role)
-    {
-        client.DefaultRequestHeaders.Add(TestAuthentication.RoleHeader, role);
-        client.DefaultRequestHeaders.Add(TestAuthentication.UserHeader, "alice");
-        return client;
-    }
-}
