@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Events;
+using Orchestrator.Engine.Alerts;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Scheduling;
 using Orchestrator.Storage;
@@ -50,7 +51,25 @@ public sealed class EventDelivery(IMetadataStore store, DagCatalog catalog, RunF
             }
         }
 
+        await RecordDriftAlertsAsync(pendingEvent, cancellationToken);
         await store.Events.MarkDeliveredAsync(pendingEvent.Id, time.GetUtcNow(), cancellationToken);
         return created;
+    }
+
+    /// <summary>A drift event fires the <c>onDrift</c> callbacks of the DAG (and task) that detected it, once: the
+    /// alerts' dedupe keys carry the event id, so delivering the event again after a restart records nothing twice.</summary>
+    private async Task RecordDriftAlertsAsync(EventRecord pendingEvent, CancellationToken cancellationToken)
+    {
+        if (pendingEvent.Kind != EventKinds.Drift || pendingEvent.SourceDagId is not { } source
+            || !Core.Model.IdentifierRules.IsValid(source) || !catalog.Current.TryGetValue(new Core.Model.DagId(source), out var dag))
+        {
+            return;
+        }
+
+        var task = pendingEvent.SourceTaskId is { } taskId ? dag.Definition.Tasks.FirstOrDefault(t => t.Id.Value == taskId) : null;
+        foreach (var alert in CallbackAlertRecords.ForDrift(dag.Definition, task, pendingEvent, time.GetUtcNow()))
+        {
+            await store.Alerts.RecordAsync(alert, cancellationToken);
+        }
     }
 }

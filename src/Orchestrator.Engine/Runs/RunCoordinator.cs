@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.States;
+using Orchestrator.Engine.Alerts;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Dispatch;
 using Orchestrator.Engine.Events;
@@ -374,6 +375,7 @@ public sealed partial class RunCoordinator
             MoreOutputs = outputs,
             // a test run (dags test) triggers nothing
             Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
+            Alerts = CallbackAlertRecords.ForCommit(active.Dag.Definition, active.Task, finishes, runEnd, plan.At),
         };
         var result = await _store.ApplyAsync(batch, cancellationToken);
         if (!result.Applied)

@@ -57,7 +57,8 @@ public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, Da
         {
             version = await store.Models.GetByAliasAsync(model, alias, cancellationToken);
             if (version is null && args.GetString("reference") is null)
-                throw new TaskFailedException($"task '{context.TaskId}': model '{model}' has no '{alias}' version to take the reference from (deploy one, or name an ingest task in args.reference)");
+                // Nothing deployed yet (an hourly monitor set up before the first training): skipped, with the reason shown.
+                throw new TaskSkippedException($"model '{model}' has no '{alias}' version yet: nothing to compare with (deploy one, or name an ingest task in args.reference)");
         }
 
         var referenceDataset = args.GetString("reference") is { } refTask ? context.OutputOfTask<DatasetOutput>("reference", refTask, MlOutputKinds.Dataset) : null;

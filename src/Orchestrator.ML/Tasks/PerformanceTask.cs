@@ -38,7 +38,8 @@ public sealed class PerformanceTask(IMetadataStore store) : ITaskExecutor
         var limits = Limits(context);
 
         var version = await store.Models.GetByAliasAsync(model, alias, cancellationToken)
-            ?? throw new TaskFailedException($"task '{context.TaskId}': model '{model}' has no '{alias}' version to check");
+            // Nothing deployed yet (an hourly monitor set up before the first training): skipped, with the reason shown.
+            ?? throw new TaskSkippedException($"model '{model}' has no '{alias}' version yet: nothing to check");
         var signature = Signature(context, version);
         if (!LiveMetrics.NamesOf(signature.Task).Contains(metric))
             throw context.ArgError("metric", $"is '{metric}'; a {signature.Task.ToString().ToLowerInvariant()} model's live metrics are {string.Join(", ", LiveMetrics.NamesOf(signature.Task))}");
