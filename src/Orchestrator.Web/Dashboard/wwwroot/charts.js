@@ -128,7 +128,7 @@ export function overlayHistogram(hist, { testid, width = 340, height = 150 } = {
   const bar = (cls, v, i, inset) => s('rect', {
     class: cls, x: pad.l + i * bw + inset, width: Math.max(1, bw - 2 * inset), y: pad.t + plotH - ((v ?? 0) / max) * plotH, height: ((v ?? 0) / max) * plotH,
   }, s('title', null, `${label(i)}: reference ${pct(ref[i] ?? 0)}, current ${pct(cur[i] ?? 0)}`));
-  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart histogram overlay', testid, role: 'img' },
+  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart histogram hist-overlay', testid, role: 'img' },
     ref.map((v, i) => bar('ref', v, i, 1)),
     cur.map((v, i) => bar('cur', v, i, Math.min(bw / 4, 6))),
     s('line', { class: 'baseline', x1: pad.l, x2: width - pad.r, y1: pad.t + plotH, y2: pad.t + plotH }),

@@ -13,6 +13,7 @@ const CHECKS = 50;
 
 export function createMonitoring(name) {
   const driftSlot = h('div', { testid: 'drift-section' });
+  const checksSlot = h('div');
   const reportSlot = h('div', { testid: 'drift-report-slot' });
   const perfSlot = h('div', { testid: 'performance-section' });
   const eventsSlot = h('div', { testid: 'model-events-section' });
@@ -24,10 +25,10 @@ export function createMonitoring(name) {
 
   const el = h('section', { class: 'card pad monitoring', id: 'monitoring', testid: 'model-monitoring' },
     h('h2', null, 'Monitoring'),
-    h('div', { class: 'section-head' }, h('h3', null, 'Drift checks'), driftLegend()),
-    driftSlot, reportSlot,
-    h('div', { class: 'section-head' }, h('h3', null, 'Live performance per version'), h('label', { class: 'small' }, 'Metric ', metricSelect)),
-    perfSlot,
+    h('div', { class: 'two-col even' },
+      h('div', null, h('div', { class: 'section-head' }, h('h3', null, 'Drift checks'), driftLegend()), driftSlot),
+      h('div', null, h('div', { class: 'section-head' }, h('h3', null, 'Live performance per version'), h('label', { class: 'small' }, 'Metric ', metricSelect)), perfSlot)),
+    checksSlot, reportSlot,
     h('h3', null, 'Drift events and the runs they triggered'),
     eventsSlot);
 
@@ -46,9 +47,8 @@ export function createMonitoring(name) {
   }
 
   function drawDrift() {
-    fill(driftSlot,
-      driftChart([...checks].reverse(), { testid: 'drift-chart', selectedId: chosen, onPick: (c) => pick(c.id) }),
-      checks.length ? checksTable() : null);
+    fill(driftSlot, driftChart([...checks].reverse(), { testid: 'drift-chart', selectedId: chosen, onPick: (c) => pick(c.id) }));
+    fill(checksSlot, checks.length ? checksTable() : null);
   }
 
   function checksTable() {
