@@ -6,7 +6,16 @@ using Orchestrator.Benchmarks;
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
 // Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
 // Taxi-fare train+evaluate, direct ML.NET vs ModelTrainer vs the ml.* tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
-// Model serving, in process vs HTTP: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
+// Model serving, in process vs HTTP, and HTTP with the inference log off vs on: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
+// The inference log store alone, SQLite appends: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- inference-append
+if (args is ["inference-append"])
+{
+    var folder = Directory.CreateTempSubdirectory("orchestrator-inference-append-").FullName;
+    await Orchestrator.Benchmarks.Serving.ServingBenchmark.MeasureAppendAsync(folder);
+    Directory.Delete(folder, recursive: true);
+    return;
+}
+
 if (args is ["serving", ..])
 {
     await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(

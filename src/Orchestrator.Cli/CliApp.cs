@@ -54,6 +54,7 @@ public static class CliApp
         root.Subcommands.Add(ModelsCommand.Create(console));
         root.Subcommands.Add(ExperimentsCommand.Create(console));
         root.Subcommands.Add(UsersCommand.Create(console));
+        root.Subcommands.Add(AlertsCommand.Create(console));
         return root;
     }
 }

@@ -20,8 +20,43 @@ public sealed class ModelServingOptions
     /// once the requests holding it have finished).</summary>
     public TimeSpan IdleModelRelease { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Share of scoring requests whose rows the inference log keeps (0..1, decided per request); 0 turns the
+    /// log off. Needs an <c>IInferenceLogStore</c> in the host; without one nothing is logged.</summary>
+    public double InferenceLogSampling { get; set; } = 1.0;
+
+    /// <summary>Sampled requests waiting to be written at most; beyond this they are dropped (counted and warned
+    /// about), never waited on.</summary>
+    public int InferenceLogQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Most rows written in one transaction.</summary>
+    public int InferenceLogBatchSize { get; set; } = 2_000;
+
+    /// <summary>Logged rows older than this are deleted by the periodic prune.</summary>
+    public TimeSpan InferenceLogMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Each model keeps at most this many logged rows (its newest); the periodic prune deletes the rest.</summary>
+    public int InferenceLogMaxRowsPerModel { get; set; } = 1_000_000;
+
+    /// <summary>How often retention (max age, max rows per model) is applied.</summary>
+    public TimeSpan InferenceLogPruneInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     internal void Validate()
     {
+        if (double.IsNaN(InferenceLogSampling) || InferenceLogSampling is < 0 or > 1)
+        {
+            throw new InvalidOperationException($"Model serving: InferenceLogSampling must be a share from 0 to 1; got {InferenceLogSampling}");
+        }
+
+        if (InferenceLogQueueCapacity <= 0 || InferenceLogBatchSize <= 0 || InferenceLogMaxRowsPerModel <= 0)
+        {
+            throw new InvalidOperationException("Model serving: InferenceLogQueueCapacity, InferenceLogBatchSize and InferenceLogMaxRowsPerModel must be positive");
+        }
+
+        if (InferenceLogMaxAge <= TimeSpan.Zero || InferenceLogPruneInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Model serving: InferenceLogMaxAge and InferenceLogPruneInterval must be positive");
+        }
+
         if (MaxRequestBytes <= 0 || MaxRows <= 0)
         {
             throw new InvalidOperationException("Model serving: MaxRequestBytes and MaxRows must be positive");

@@ -64,4 +64,5 @@ public static class ServingErrorCodes
     public const string ResourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST";
     public const string RequestLimitExceeded = "REQUEST_LIMIT_EXCEEDED";
     public const string InternalError = "INTERNAL_ERROR";
+    public const string TemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE";
 }

@@ -10,7 +10,8 @@ public interface IAlertStore
     /// Recorded); returns the stored one and whether this call created it.</summary>
     Task<(AlertRecord Alert, bool Created)> RecordAsync(NewAlert alert, CancellationToken cancellationToken);
 
-    /// <summary>Alerts waiting for their webhook, oldest first.</summary>
+    /// <summary>Alerts waiting for their webhook, oldest first; not those of kind notify (their task sends them, and
+    /// its retries are their redelivery, so a dispatcher must not send them too).</summary>
     Task<IReadOnlyList<AlertRecord>> ListPendingAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>Records a delivery attempt's result (Sent, Failed, or still Pending with the error of the attempt).</summary>

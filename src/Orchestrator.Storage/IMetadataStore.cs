@@ -44,6 +44,12 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Verdicts of ml.drift and ml.performance.</summary>
     IDriftCheckStore DriftChecks { get; }
 
+    /// <summary>Alerts (callbacks, notify tasks) and their delivery: an outbox the dispatcher sends.</summary>
+    IAlertStore Alerts { get; }
+
+    /// <summary>What model serving scored (sampled) and the labels that arrived for it.</summary>
+    IInferenceLogStore Inference { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -7,6 +7,7 @@ using Orchestrator.Application;
 using Orchestrator.Application.Queries;
 using Orchestrator.Application.Queries.Ml;
 using Orchestrator.Web.Api;
+using Orchestrator.Web.Api.Alerts;
 using Orchestrator.Web.Api.Dags;
 using Orchestrator.Web.Api.Events;
 using Orchestrator.Web.Api.Ml;
@@ -59,7 +60,9 @@ public static class OrchestratorWebExtensions
         var v1 = app.MapGroup("/api/v1");
         v1.MapDagApi();
         v1.MapMlApi();
+        v1.MapPerformanceApi();
         v1.MapEventApi();
+        v1.MapAlertsApi();
         app.MapSecurityEndpoints(v1);
         app.MapOrchestratorOpenApi();
         app.MapDashboard();

@@ -13,6 +13,7 @@ using Orchestrator.ML.Data;
 using Orchestrator.ML.Models;
 using Orchestrator.ML.Training;
 using Orchestrator.Serving;
+using Orchestrator.Serving.InferenceLog;
 using Orchestrator.Storage;
 using Orchestrator.Storage.Artifacts;
 using Orchestrator.Storage.Records;
@@ -24,7 +25,8 @@ namespace Orchestrator.Benchmarks.Serving;
 /// <summary>Serving, in one run: trains the taxi-fare regression model (FastTree, 100k rows), registers it in a SQLite
 /// store with a folder artifact store, then measures single-row predictions (a) in process through a pooled scorer on
 /// every core and (b) over HTTP/1.1 keep-alive on loopback (Kestrel + MapModelServing, an in-process load generator
-/// on the same cores). Prints requests/s and p50/p99 latency for each and their ratio.</summary>
+/// on the same cores), the latter in interleaved rounds with the inference log off and on (sampling every request
+/// into the same SQLite store). Prints requests/s and p50/p99 latency for each and their ratios.</summary>
 internal static class ServingBenchmark
 {
     private static DatasetSchema TaxiSchema => TaxiFareData.Schema;
@@ -39,14 +41,17 @@ internal static class ServingBenchmark
         {
             var package = Train(folder);
             var inProcess = InProcess(package, TimeSpan.FromSeconds(seconds));
-            var http = await OverHttpAsync(folder, package, connections, TimeSpan.FromSeconds(seconds));
+            var (http, logged) = await OverHttpAsync(folder, package, connections, TimeSpan.FromSeconds(seconds));
             Console.WriteLine();
             Console.WriteLine("| path | requests/s | p50 | p99 |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine(inProcess.Row($"in process, pooled scorer, {Environment.ProcessorCount} threads"));
-            Console.WriteLine(http.Row($"HTTP/1.1 loopback, {connections} keep-alive connections"));
+            Console.WriteLine(http.Row($"HTTP/1.1 loopback, {connections} keep-alive connections, inference log off"));
+            Console.WriteLine(logged.Row($"HTTP/1.1 loopback, {connections} keep-alive connections, inference log on (every request)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"HTTP / in-process throughput: {http.PerSecond / inProcess.PerSecond:F3} (in-process is {inProcess.PerSecond / http.PerSecond:F1}x); failed HTTP requests: {http.Failures}"));
+                $"HTTP / in-process throughput: {http.PerSecond / inProcess.PerSecond:F3} (in-process is {inProcess.PerSecond / http.PerSecond:F1}x); failed HTTP requests: {http.Failures + logged.Failures}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Inference log on / off throughput: {logged.PerSecond / http.PerSecond:F3} (logging costs {(1 - (logged.PerSecond / http.PerSecond)) * 100:F1} % of throughput)"));
         }
         finally
         {
@@ -110,7 +115,9 @@ internal static class ServingBenchmark
         }
     }
 
-    private static async Task<Measured> OverHttpAsync(string folder, string package, int connections, TimeSpan duration)
+    /// <summary>Over HTTP, with the inference log off and on in alternating rounds of <paramref name="duration"/> (two
+    /// each), so drift in the shared machine's load hits both alike. Returns (off, on).</summary>
+    private static async Task<(Measured Off, Measured On)> OverHttpAsync(string folder, string package, int connections, TimeSpan duration)
     {
         await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "bench.db")), TimeProvider.System, default);
         var artifacts = new FolderArtifactStore(Path.Combine(folder, "artifacts"));
@@ -126,6 +133,9 @@ internal static class ServingBenchmark
         builder.Services.AddSingleton(store.Models);
         builder.Services.AddSingleton<IArtifactStore>(artifacts);
         builder.Services.AddSingleton<IModelPackageReader, ModelPackageReader>();
+        builder.Services.AddSingleton(store.Inference);
+        var sampler = new SwitchedSampler();
+        builder.Services.AddSingleton<IInferenceSampler>(sampler);
         builder.Services.AddModelServing();
         await using var app = builder.Build();
         app.MapModelServing();
@@ -141,15 +151,76 @@ internal static class ServingBenchmark
             Console.WriteLine($"Sample reply over HTTP: {(int)reply.StatusCode} {await reply.Content.ReadAsStringAsync()}");
         }
 
+        await MeasureAppendAsync(folder);
+        var queue = app.Services.GetRequiredService<InferenceLogQueue>();
+        sampler.On = true;
         await LoadGenerator.RunAsync(server, request, connections, TimeSpan.FromSeconds(2), record: false);
-        var result = await LoadGenerator.RunAsync(server, request, connections, duration, record: true);
-        if (result.FirstFailure is { } failure)
+        sampler.On = false;
+        await LoadGenerator.RunAsync(server, request, connections, TimeSpan.FromSeconds(2), record: false);
+        await queue.FlushAsync(default);
+        var off = new List<LoadGenerator.Result>();
+        var on = new List<LoadGenerator.Result>();
+        for (var round = 0; round < 4; round++)
         {
-            Console.WriteLine($"First failed reply: {failure}");
+            sampler.On = round % 2 == 1;
+            var result = await LoadGenerator.RunAsync(server, request, connections, duration, record: true);
+            // The writer's backlog is part of the cost of logging: it is written before the next round starts.
+            await queue.FlushAsync(default);
+            (sampler.On ? on : off).Add(result);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Round {round + 1}, inference log {(sampler.On ? "on " : "off")}: {result.Requests / result.Elapsed.TotalSeconds:N0} requests/s"));
+            if (result.FirstFailure is { } failure)
+            {
+                Console.WriteLine($"First failed reply: {failure}");
+            }
         }
 
+        var kept = await store.Inference.ReadAsync(new InferenceWindow("taxi", DateTimeOffset.UnixEpoch, TimeProvider.System.GetUtcNow().AddMinutes(1), Limit: 1), default);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Inference log: {on.Sum(r => r.Requests):N0} requests while on, {on.Sum(r => r.Requests) - queue.Dropped:N0} written, {queue.Dropped:N0} dropped (queue full); first stored row: {(kept.Count > 0 ? $"{kept[0].Inputs} -> {kept[0].Prediction}" : "none")}"));
         await app.StopAsync();
-        return new Measured(result.Requests, result.Failures, result.Elapsed, result.LatencyTicks);
+        return (Combine(off), Combine(on));
+    }
+
+    /// <summary>The store alone: how fast the writer's appends go when nothing else runs (a separate database file).</summary>
+    internal static async Task MeasureAppendAsync(string folder)
+    {
+        await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "append.db")), TimeProvider.System, default);
+        const int Batch = 2_000, Batches = 50;
+        var at = TimeProvider.System.GetUtcNow();
+        var inputs = """{"vendor_id":"CMT","rate_code":1,"passenger_count":1,"trip_time_in_secs":1271,"trip_distance":3.8,"payment_type":"CRD"}""";
+        var started = Stopwatch.GetTimestamp();
+        for (var b = 0; b < Batches; b++)
+        {
+            var rows = new List<InferenceRecord>(Batch);
+            for (var i = 0; i < Batch; i++)
+            {
+                rows.Add(new InferenceRecord(Guid.CreateVersion7(at).ToString("N"), 0, "taxi", 1, at, inputs, "16.969122"));
+            }
+
+            await store.Inference.AppendAsync(rows, default);
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Inference log store alone (SQLite): {Batch * Batches / seconds:N0} rows/s appending {Batches} batches of {Batch}"));
+    }
+
+    private static Measured Combine(List<LoadGenerator.Result> rounds) => new(
+        rounds.Sum(r => r.Requests), rounds.Sum(r => r.Failures), TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)), [.. rounds.SelectMany(r => r.LatencyTicks)]);
+
+    /// <summary>Logs every request while on, none while off: one host, one model, one store for both measurements.</summary>
+    private sealed class SwitchedSampler : IInferenceSampler
+    {
+        private volatile bool _on;
+
+        public bool On
+        {
+            get => _on;
+            set => _on = value;
+        }
+
+        public bool Sample() => _on;
     }
 
     private static string RepositoryRoot()

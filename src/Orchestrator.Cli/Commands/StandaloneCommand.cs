@@ -48,6 +48,8 @@ internal static class StandaloneCommand
         command.Options.Add(workers);
         command.Options.Add(stopGrace);
         command.Options.Add(requireLogin);
+        var inferenceLog = new InferenceLogOptions();
+        inferenceLog.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dags = Path.GetFullPath(parse.GetValue(CommonOptions.Dags)!);
@@ -67,6 +69,12 @@ internal static class StandaloneCommand
             {
                 await console.Error.WriteLineAsync(
                     $"error: --host '{parse.GetValue(host)}' must be localhost, * (every interface) or an IP address such as 0.0.0.0, 127.0.0.1 or ::");
+                return 2;
+            }
+
+            if (inferenceLog.Read(parse) is not { Configure: { } serving })
+            {
+                await console.Error.WriteLineAsync($"error: {inferenceLog.Read(parse).Error}");
                 return 2;
             }
 
@@ -103,7 +111,7 @@ internal static class StandaloneCommand
             web.Services.AddOrchestratorCli(console, home, store);
             // Automatic sign-in only when nobody beyond this machine can connect, and only for loopback requests.
             var autoSignIn = IsLoopbackOnly(parse.GetValue(host)!) && !parse.GetValue(requireLogin);
-            web.Services.AddWebServices(security => security.AutoSignIn = autoSignIn);
+            web.Services.AddWebServices(security => security.AutoSignIn = autoSignIn, serving);
             web.Services.AddSingleton<ILostTryCleaner>(provider => new RecordedProcessCleaner(
                 store, LostTryKillGrace, provider.GetRequiredService<ILoggerFactory>().CreateLogger<RecordedProcessCleaner>()));
             web.Services.AddOrchestratorEngine(options =>

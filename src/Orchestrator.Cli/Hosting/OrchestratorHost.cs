@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Alerting.Hosting;
 using Orchestrator.Application;
 using Orchestrator.Engine.Hosting;
 using Orchestrator.Execution.Hosting;
@@ -35,6 +36,7 @@ internal static class OrchestratorHost
         services.AddOrchestratorSecrets(home);
 
         services.AddOrchestratorMl();
+        services.AddOrchestratorAlerting();
 
         console.ConfigureServices?.Invoke(services); // tests: their own services and task types
         return services;
@@ -42,21 +44,27 @@ internal static class OrchestratorHost
 
     /// <summary>The services of <c>standalone</c>'s web server (and the future <c>webserver</c>): the REST API, dashboard
     /// and access control over the application layer, and model serving, whose model cache is also what
-    /// <c>ml.deploy</c> tells when it moves an alias.</summary>
-    public static IServiceCollection AddWebServices(this IServiceCollection services, Action<SecurityOptions>? security = null)
+    /// <c>ml.deploy</c> tells when it moves an alias. The inference log goes to the metadata store's
+    /// <see cref="IMetadataStore.Inference"/>, as <paramref name="serving"/> sets it (sampling, retention).</summary>
+    public static IServiceCollection AddWebServices(this IServiceCollection services, Action<SecurityOptions>? security = null, Action<ModelServingOptions>? serving = null)
     {
         services.AddOrchestratorWeb(security);
-        services.AddModelServing();
+        services.AddSingleton(provider => provider.GetRequiredService<IMetadataStore>().Inference);
+        services.AddModelServing(serving);
+        services.AddOrchestratorAlertDispatcher(); // sends the alerts the engine and notify tasks record
         return services;
     }
 
     /// <summary><c>standalone</c>'s middleware and endpoints: the web parts, and model serving behind the same sign-in
-    /// (loopback clients are signed in automatically unless login is required; others send a bearer token).</summary>
+    /// (loopback clients are signed in automatically unless login is required; others send a bearer token): scoring
+    /// for viewers, feedback (labels for the inference log) for operators.</summary>
     public static void MapEndpoints(WebApplication app, Func<IServiceProvider, JobStorage?> hangfireStorage)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseOrchestratorWeb(hangfireStorage);
         app.MapModelServing().RequireAuthorization(OrchestratorPolicies.Viewer);
+        // Labels change what live performance and retraining see: an operator's act, like triggering a run.
+        app.MapModelFeedback().RequireAuthorization(OrchestratorPolicies.Operator);
     }
 
     /// <summary>A command's host on the home's metadata store (opened first, with its migrations).</summary>

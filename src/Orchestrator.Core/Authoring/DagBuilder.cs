@@ -18,6 +18,7 @@ public sealed class DagBuilder
     private readonly Dictionary<string, string> _env = new(StringComparer.Ordinal);
     private readonly List<DagEventTrigger> _triggers = [];
     private readonly List<string> _tags = [];
+    private readonly CallbackList _callbacks = new();
     private string _id;
     private string? _description;
     private string? _schedule;
@@ -118,6 +119,25 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>Records an alert (and calls its webhook, if any) when the run fails.</summary>
+    public DagBuilder OnFailure(CallbackTarget target) => Callback(CallbackTrigger.Failure, target);
+
+    /// <summary>Records an alert when any task of the DAG fails a try and will be retried.</summary>
+    public DagBuilder OnRetry(CallbackTarget target) => Callback(CallbackTrigger.Retry, target);
+
+    /// <summary>Records an alert when any ml.gate of the DAG rejects its candidate.</summary>
+    public DagBuilder OnGateRejected(CallbackTarget target) => Callback(CallbackTrigger.GateRejected, target);
+
+    /// <summary>Records an alert when any task of the DAG detects drift.</summary>
+    public DagBuilder OnDrift(CallbackTarget target) => Callback(CallbackTrigger.Drift, target);
+
+    /// <summary>Adds a DAG-level callback, e.g. <c>dag.Callback(CallbackTrigger.Failure, new CallbackTarget(Connection: "ops_webhook"))</c>.</summary>
+    public DagBuilder Callback(CallbackTrigger trigger, CallbackTarget target)
+    {
+        _callbacks.Add(trigger, target);
+        return this;
+    }
+
     /// <summary>Sets the defaults: <c>dag.WithDefaults(d =&gt; { d.Retries = 2; d.RetryDelay = TimeSpan.FromSeconds(10); })</c>.</summary>
     public DagBuilder WithDefaults(Action<TaskSettings> configure)
     {
@@ -168,6 +188,7 @@ public sealed class DagBuilder
 
         var errors = new List<DagError>();
         CheckEnv(errors);
+        var callbacks = _callbacks.Build(Location, "", errors);
         var tasks = new List<TaskDefinition>(_tasks.Count);
         for (var i = 0; i < _tasks.Count; i++)
         {
@@ -190,6 +211,7 @@ public sealed class DagBuilder
             Env = new Dictionary<string, string>(_env, StringComparer.Ordinal),
             Tasks = tasks,
             Triggers = [.. _triggers],
+            Callbacks = callbacks,
             Tags = [.. _tags],
             Location = Location,
         };
@@ -244,6 +266,7 @@ public sealed class DagBuilder
             Timeout = task.Settings.Timeout ?? Defaults.Timeout,
             Args = task.Type == "shell" ? DagEnvironment.Merge(_env, task.Args) : task.Args,
             Queue = task.Settings.Queue ?? Defaults.Queue ?? TaskDefinition.DefaultQueue,
+            Callbacks = task.CallbackList.Build(task.Location, field, errors),
             Location = task.Location,
         };
     }

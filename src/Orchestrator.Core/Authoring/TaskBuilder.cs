@@ -34,6 +34,26 @@ public sealed class TaskBuilder
 
     internal IReadOnlyList<string> Dependencies => _dependsOn;
 
+    internal CallbackList CallbackList { get; } = new();
+
+    /// <summary>Records an alert (and calls its webhook, if any) when this task fails with no tries left.</summary>
+    public TaskBuilder OnFailure(CallbackTarget target) => Callback(CallbackTrigger.Failure, target);
+
+    /// <summary>Records an alert when a try of this task fails and another follows.</summary>
+    public TaskBuilder OnRetry(CallbackTarget target) => Callback(CallbackTrigger.Retry, target);
+
+    /// <summary>Records an alert when this ml.gate rejects its candidate.</summary>
+    public TaskBuilder OnGateRejected(CallbackTarget target) => Callback(CallbackTrigger.GateRejected, target);
+
+    /// <summary>Records an alert when this task (ml.drift) detects drift.</summary>
+    public TaskBuilder OnDrift(CallbackTarget target) => Callback(CallbackTrigger.Drift, target);
+
+    public TaskBuilder Callback(CallbackTrigger trigger, CallbackTarget target)
+    {
+        CallbackList.Add(trigger, target);
+        return this;
+    }
+
     /// <summary>Runs this task after <paramref name="upstream"/> (subject to the trigger rule).</summary>
     public TaskBuilder DependsOn(params TaskBuilder[] upstream)
     {

@@ -11,13 +11,13 @@ namespace Orchestrator.Loading.Json;
 internal sealed class JsonDagReader(JsonFields fields, string file)
 {
     private static readonly string[] RootProperties =
-        ["$schema", "id", "description", "schedule", "timezone", "start", "catchup", "maxActiveRuns", "tags", "params", "env", "defaults", "triggers", "tasks"];
+        ["$schema", "id", "description", "schedule", "timezone", "start", "catchup", "maxActiveRuns", "tags", "params", "env", "defaults", "triggers", "callbacks", "tasks"];
 
     private static readonly string[] SettingProperties =
         ["retries", "retryDelay", "retryBackoff", "maxRetryDelay", "retryJitter", "timeout", "triggerRule", "queue"];
 
     private static readonly string[] TaskProperties =
-        ["id", "type", "description", "dependsOn", "args", .. SettingProperties];
+        ["id", "type", "description", "dependsOn", "args", "callbacks", .. SettingProperties];
 
     private static readonly string[] TriggerProperties = ["event", "model", "name", "dag"];
 
@@ -147,6 +147,8 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
                 ReadTrigger(trigger, $"triggers[{i++}]", dag);
             }
         }
+
+        new JsonCallbackReader(fields).Read(root, "", (trigger, target) => dag.Callback(trigger, target));
     }
 
     private void ReadTrigger(JsonElement trigger, string path, DagBuilder dag)
@@ -204,6 +206,7 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
         var builder = dag.AddTask(id, type, null, fields.Location(path));
         ReadSettings(task, path, builder.Settings);
         ReadDependsOn(task, path, builder);
+        new JsonCallbackReader(fields).Read(task, path, (trigger, target) => builder.Callback(trigger, target));
         if (task.TryGetProperty("args", out var args) && fields.IsType(args, JsonFields.Join(path, "args"), JsonValueKind.Object, "an object"))
         {
             builder.WithArgs(args.Clone());

@@ -30,6 +30,7 @@ public static class MlServiceCollectionExtensions
         services.AddOrchestratorTaskType<RegisterTask>("ml.register");
         services.AddOrchestratorTaskType<DeployTask>("ml.deploy");
         services.AddOrchestratorTaskType<DriftTask>("ml.drift");
+        services.AddOrchestratorTaskType<PerformanceTask>("ml.performance");
         return services;
     }
 }

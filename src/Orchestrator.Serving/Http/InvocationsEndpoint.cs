@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchestrator.ML.Models;
+using Orchestrator.Serving.InferenceLog;
 using Orchestrator.Serving.Payloads;
 using Orchestrator.Serving.Resolution;
 
@@ -11,10 +12,13 @@ namespace Orchestrator.Serving.Http;
 
 /// <summary><c>POST /models/{name}/invocations[?alias=A | ?version=N][&amp;details=true]</c>: scores the rows of an
 /// MLflow-shaped JSON or CSV body with the selected model version and answers <c>{"predictions": [...]}</c>. The reply
-/// names the version that answered in the <c>X-Model-Version</c> header.</summary>
-internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelServingOptions> options, ILogger<InvocationsEndpoint> logger)
+/// names the version that answered in the <c>X-Model-Version</c> header, and every answer (error too) carries a new
+/// <c>X-Request-Id</c>; a sampled request's rows go to the inference log queue under that id.</summary>
+internal sealed class InvocationsEndpoint(
+    ServedModels models, InferenceLogQueue inferenceLog, TimeProvider time, IOptions<ModelServingOptions> options, ILogger<InvocationsEndpoint> logger)
 {
     public const string VersionHeader = "X-Model-Version";
+    public const string RequestIdHeader = "X-Request-Id";
 
     private readonly ModelServingOptions _options = options.Value;
 
@@ -22,6 +26,9 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
     {
         var request = context.Request;
         var cancellationToken = context.RequestAborted;
+        // Version 7: time-ordered, so the log's key grows at its end instead of landing all over the index.
+        var requestId = Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
+        context.Response.Headers[RequestIdHeader] = requestId;
         try
         {
             var name = (string)request.RouteValues["name"]!;
@@ -36,7 +43,14 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
             var reply = ResponseBuffer.Rent();
             try
             {
-                Score(reply, model, rows, details);
+                var predictions = inferenceLog.ShouldLog() ? new Prediction[rows.Count] : null;
+                Score(reply, model, rows, details, predictions);
+                if (predictions is not null)
+                {
+                    // Queued before the answer goes out, so feedback sent on receiving it finds the rows (it flushes).
+                    inferenceLog.Enqueue(new LoggedRequest(requestId, model, time.GetUtcNow(), rows, predictions));
+                }
+
                 context.Response.Headers[VersionHeader] = VersionText(model.Version);
                 await reply.SendAsync(context.Response, StatusCodes.Status200OK, cancellationToken);
             }
@@ -89,7 +103,7 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
         }
     }
 
-    private static void Score(ResponseBuffer reply, ServedModel model, List<ModelRow> rows, bool details)
+    private static void Score(ResponseBuffer reply, ServedModel model, List<ModelRow> rows, bool details, Prediction[]? kept)
     {
         var json = reply.Json;
         json.WriteStartObject();
@@ -97,9 +111,14 @@ internal sealed class InvocationsEndpoint(ServedModels models, IOptions<ModelSer
         var scorer = model.Scorers.Get();
         try
         {
-            foreach (var row in rows)
+            for (var i = 0; i < rows.Count; i++)
             {
-                PredictionWriter.Write(json, model, scorer.Predict(row), details);
+                var prediction = scorer.Predict(rows[i]);
+                PredictionWriter.Write(json, model, prediction, details);
+                if (kept is not null)
+                {
+                    kept[i] = prediction;
+                }
             }
         }
         finally

@@ -30,6 +30,8 @@ public sealed class SqlMetadataStore : IMetadataStore
         Dashboard = new SqlDashboardReadStore(_session);
         Counts = new SqlStateCounts(_session);
         DriftChecks = new SqlDriftCheckStore(_session);
+        Alerts = new SqlAlertStore(_session);
+        Inference = new SqlInferenceLogStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -61,6 +63,10 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IStateCountStore Counts { get; }
 
     public IDriftCheckStore DriftChecks { get; }
+
+    public IAlertStore Alerts { get; }
+
+    public IInferenceLogStore Inference { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
@@ -108,6 +114,11 @@ public sealed class SqlMetadataStore : IMetadataStore
             foreach (var newEvent in batch.Events)
             {
                 await SqlEventStore.InsertAsync(connection, transaction, newEvent, cancellationToken);
+            }
+
+            foreach (var alert in batch.Alerts ?? [])
+            {
+                await AlertStatements.InsertAsync(connection, transaction, alert, cancellationToken); // a duplicate is already recorded
             }
 
             return true;

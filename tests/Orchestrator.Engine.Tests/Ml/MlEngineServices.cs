@@ -160,6 +160,10 @@ internal sealed class MlEngineServices : IDisposable
 
         public IDriftCheckStore DriftChecks => current().DriftChecks;
 
+        public IAlertStore Alerts => current().Alerts;
+
+        public IInferenceLogStore Inference => current().Inference;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);

@@ -57,7 +57,11 @@ internal sealed class ServingHost : IAsyncDisposable
 
     private IArtifactStore Artifacts => _app.Services.GetRequiredService<IArtifactStore>();
 
-    public static async Task<ServingHost> StartAsync(Action<ModelServingOptions>? configure = null)
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the host; <paramref name="services"/> adds or replaces services (an inference log store, a
+    /// seeded sampler) before it is built.</summary>
+    public static async Task<ServingHost> StartAsync(Action<ModelServingOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var artifactFolder = Directory.CreateTempSubdirectory("serving-artifacts-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -71,9 +75,11 @@ internal sealed class ServingHost : IAsyncDisposable
         builder.Services.AddSingleton<IModelPackageReader>(_ => host!.Reader);
         builder.Services.AddSingleton<TimeProvider>(_ => host!.Time);
         builder.Services.AddModelServing(configure);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         host = new ServingHost(app, artifactFolder) { Logs = logs };
         app.MapModelServing();
+        app.MapModelFeedback();
         await app.StartAsync();
         host.Client = app.GetTestClient();
         return host;

@@ -18,6 +18,7 @@ public static class MlQueriesServiceCollectionExtensions
         services.TryAddSingleton<IModelQueries, ModelQueries>();
         services.TryAddSingleton<IExperimentQueries, ExperimentQueries>();
         services.TryAddSingleton<IDatasetQueries, DatasetQueries>();
+        services.TryAddSingleton<IPerformanceQueries, PerformanceQueries>();
         services.TryAddSingleton<ISecretListQueries, SecretListQueries>();
         services.TryAddSingleton<IModelAliasCommands>(provider =>
             new ModelAliasCommands(provider.GetRequiredService<IMetadataStore>().Models, provider.GetRequiredService<TimeProvider>()));

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Alerting.Webhooks;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Alerting.Dispatch;
+
+/// <summary>Sends the alerts waiting in the store's outbox, oldest first, and records how each went. Pending alerts
+/// survive a restart (they are picked up at start); <see cref="Wake"/> makes a new one go out without waiting for the
+/// next poll. An alert interrupted by shutdown stays pending and is sent again at the next start (at least once).</summary>
+public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender sender, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
+{
+    /// <summary>How often the outbox is read when nobody calls <see cref="Wake"/>.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private const int BatchSize = 50;
+    private TaskCompletionSource _wake = NewSignal();
+
+    /// <summary>Called after each delivery is recorded (tests wait on it instead of on time).</summary>
+    internal event Action<AlertRecord>? Dispatched;
+
+    /// <summary>Reads the outbox now (e.g. after a batch recorded alerts).</summary>
+    public void Wake()
+    {
+        Volatile.Read(ref _wake).TrySetResult();
+    }
+
+    /// <summary>Sends every alert pending now; returns how many were tried.</summary>
+    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var pending = await store.Alerts.ListPendingAsync(BatchSize, cancellationToken);
+            foreach (var alert in pending)
+            {
+                var result = await sender.SendAsync(alert, cancellationToken);
+                var state = result.Delivered ? AlertState.Sent : AlertState.Failed;
+                // Recorded even when stopping: the webhook has answered, so sending again would duplicate it.
+                await store.Alerts.MarkAsync(alert.Id, state, alert.Attempts + result.Attempts, result.Error, time.GetUtcNow(), CancellationToken.None);
+                Dispatched?.Invoke(alert with { State = state, Attempts = alert.Attempts + result.Attempts, LastError = result.Error });
+            }
+
+            total += pending.Count;
+            if (pending.Count < BatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Taken before the pass, so a Wake() during it causes another pass instead of being lost.
+            var wake = Volatile.Read(ref _wake);
+            try
+            {
+                await DispatchPendingAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The store may be briefly unavailable; the next pass tries again.
+                LogPassFailed(logger, e);
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var poll = Task.Delay(PollInterval, time, stop.Token);
+            await Task.WhenAny(wake.Task, poll);
+            await stop.CancelAsync();
+            if (wake.Task.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _wake, NewSignal(), wake);
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert dispatch pass failed; retrying at the next poll")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}
