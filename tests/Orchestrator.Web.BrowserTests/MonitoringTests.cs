@@ -26,11 +26,18 @@ public sealed class MonitoringTests(DashboardFixture fixture)
         await Expect(row.GetByTestId("event-source")).ToContainTextAsync(TestDags.DriftWatch);
         await Expect(row.GetByTestId("event-source")).ToHaveAttributeAsync("href", new Regex($"run={Regex.Escape(Uri.EscapeDataString(fixture.DriftWatchRunId))}&task=loud$"));
         var eventId = (await row.GetAttributeAsync("data-testid"))!["event-row-".Length..];
-        await Expect(page.GetByTestId("alerts-list")).ToBeVisibleAsync();
+        var runId = (await triggered.First.GetAttributeAsync("data-testid"))!["triggered-run-".Length..];
+
+        // The triggered run's notify task recorded an alert: listed with its kind, severity, state and run.
+        var alert = page.GetByTestId("alerts-table").Locator("tr[data-kind='notify']").Filter(new() { HasText = TestDags.OnDriftMessage });
+        await Expect(alert).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Expect(alert.Locator("[data-severity]")).ToHaveAttributeAsync("data-severity", "warning");
+        await Expect(alert.Locator("[data-state]")).ToHaveAttributeAsync("data-state", "recorded");
+        await Expect(alert).ToContainTextAsync("recorded only"); // no webhook target
+        await Expect(alert.GetByTestId("alert-run")).ToHaveAttributeAsync("href", $"/dags/{TestDags.OnDrift}?run={Uri.EscapeDataString(runId)}&task=tell");
         await fixture.ScreenshotAsync(page, "monitoring");
 
         // The triggered run's link opens that run on its DAG page, which says which event created it.
-        var runId = (await triggered.First.GetAttributeAsync("data-testid"))!["triggered-run-".Length..];
         await triggered.First.ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/dags/{TestDags.OnDrift}\\?run={Regex.Escape(Uri.EscapeDataString(runId))}$"));
         var info = page.GetByTestId("run-info");

@@ -39,8 +39,11 @@ internal static class TestDags
     /// <summary>The alias the drift checks compare against (the fixture points it at version 1).</summary>
     public const string MonitoredAlias = "monitored";
 
-    /// <summary>Triggered by a drift event on <see cref="Model"/>: its runs are event runs.</summary>
+    /// <summary>Triggered by a drift event on <see cref="Model"/>: its runs are event runs, and each records a notify
+    /// alert (no webhook) saying <see cref="OnDriftMessage"/>.</summary>
     public const string OnDrift = "retrain_on_drift";
+
+    public const string OnDriftMessage = "Retrained after drift";
 
     public static readonly string[] FanOutTasks = ["start", "left", "middle", "right", "join"];
 
@@ -140,7 +143,10 @@ internal static class TestDags
               "id": "{{{OnDrift}}}",
               "schedule": null,
               "triggers": [ { "event": "drift", "model": "{{{Model}}}" } ],
-              "tasks": [ { "id": "retrain", "type": "shell", "args": { "command": "echo retraining after drift" } } ]
+              "tasks": [
+                { "id": "retrain", "type": "shell", "args": { "command": "echo retraining after drift" } },
+                { "id": "tell", "type": "notify", "dependsOn": ["retrain"], "args": { "message": "{{{OnDriftMessage}}}", "severity": "warning" } }
+              ]
             }
             """);
 

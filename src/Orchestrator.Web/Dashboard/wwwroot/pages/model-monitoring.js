@@ -102,7 +102,9 @@ export function createMonitoring(name) {
     }));
     fill(perfSlot, buckets.length === 0
       ? h('p', { class: 'muted small', testid: 'performance-chart' }, 'No labelled predictions yet: send labels to POST /models/{name}/feedback.')
-      : timeSeriesChart(series, { testid: 'performance-chart', name: metric ?? '' }));
+      : timeSeriesChart(series, { testid: 'performance-chart', name: metric ?? '' }),
+    performance ? h('div', { class: 'muted small' }, `${time(performance.from)} – ${time(performance.to)} · ${performance.bucket ?? ''} buckets`,
+      performance.truncated ? ' · truncated: narrow the window for every row' : '') : null);
   }
 
   function drawEvents(page) {
