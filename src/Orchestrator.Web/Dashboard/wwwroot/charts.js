@@ -76,8 +76,9 @@ function timeAxis(times, x0, x1) {
 
 const pct = (v) => `${(v * 100).toFixed(v * 100 % 1 ? 1 : 0)}%`;
 
-/** Drift checks over time: the share of drifted features per check, the dataset threshold as a dashed line, drifted
- * checks filled red; data checks are circles, performance checks diamonds. checks: [{id, at, share, shareThreshold,
+/** Drift checks over time: the share of drifted features per check (for a performance check, the relative drop of its
+ * metric), the dataset threshold as a dashed line, drifted checks filled; data checks are circles, performance checks
+ * diamonds. checks: [{id, at, share, shareThreshold,
  * drifted, kind}]. Clicking a check calls onPick(check). */
 export function driftChart(checks, { testid, onPick, selectedId, width = 720, height = 240 } = {}) {
   const pad = { l: 48, r: 20, t: 14, b: 34 };
@@ -88,7 +89,9 @@ export function driftChart(checks, { testid, onPick, selectedId, width = 720, he
   const hi = Math.max(1, ...points.map((p) => Math.max(p.share, p.shareThreshold ?? 0)));
   const y = (v) => pad.t + plotH - (v / hi) * plotH;
   const { x, ticks } = timeAxis(points.map((p) => p.t), pad.l + 10, width - pad.r - 10);
-  const withThreshold = points.filter((p) => typeof p.shareThreshold === 'number');
+  // The dashed line is the dataset threshold of data checks; a performance check's allowed drop is its own short tick.
+  const withThreshold = points.filter((p) => typeof p.shareThreshold === 'number' && p.kind !== 'performance');
+  const perfTicks = points.filter((p) => p.kind === 'performance' && p.shareThreshold > 0);
   const threshold = withThreshold.length === 0 ? '' : [
     `M${pad.l},${y(withThreshold[0].shareThreshold).toFixed(1)}`,
     ...withThreshold.map((p) => `L${x(p.t).toFixed(1)},${y(p.shareThreshold).toFixed(1)}`),
@@ -100,6 +103,7 @@ export function driftChart(checks, { testid, onPick, selectedId, width = 720, he
       s('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end' }, pct(v)))),
     ticks.map((t) => s('text', { class: 'axis-label', x: x(t), y: height - 12, 'text-anchor': 'middle' }, shortTime(new Date(t).toISOString()))),
     threshold ? s('path', { class: 'threshold', d: threshold }, s('title', null, 'dataset drift threshold')) : null,
+    perfTicks.map((p) => s('line', { class: 'threshold perf-threshold', x1: x(p.t) - 12, x2: x(p.t) + 12, y1: y(p.shareThreshold), y2: y(p.shareThreshold) })),
     s('path', { class: 'line share-line', d: line }),
     points.map((p) => {
       const cx = x(p.t), cy = y(p.share);

@@ -154,6 +154,7 @@ function driftLegend() {
 /** A check's report: what was compared, the verdict, and per feature its test and histograms. */
 function report(check) {
   const r = check.report;
+  if (check.kind === 'performance' || (r && !Array.isArray(r.features))) return performanceReport(check);
   const features = r?.features ?? [];
   return h('div', { class: 'drift-report', testid: 'drift-report', 'data-check': check.id },
     h('div', { class: 'section-head' },
@@ -180,4 +181,23 @@ function side(d) {
   if (!d) return '—';
   const what = d.source === 'inferenceLog' ? `inference log ${time(d.from)} – ${time(d.to)}` : d.source === 'training' ? 'training data' : `dataset ${d.name ?? ''}`;
   return `${what} (${number(d.rows)} rows)`;
+}
+
+/** A performance check (ml.performance) has no features: its details say the metric, live vs registered value, and why. */
+function performanceReport(check) {
+  const d = check.report ?? {};
+  const row = (label, value) => [h('dt', null, label), h('dd', null, value)];
+  return h('div', { class: 'drift-report', testid: 'drift-report', 'data-check': check.id },
+    h('div', { class: 'section-head' },
+      h('h3', null, `Check #${check.id} (performance)`), check.drifted ? h('span', { class: 'badge st-failed' }, 'degraded') : h('span', { class: 'badge st-success' }, 'ok'),
+      h('span', { class: 'spacer' }), runLink(check.dagId, check.runId, check.taskId, 'drift-report-run')),
+    h('dl', { class: 'facts wide', testid: 'performance-details' },
+      row('Metric', h('code', null, d.metric ?? (check.driftedFeatures ?? [])[0] ?? '—')),
+      row('Live', number(d.live)), row('Registered', number(d.baseline)),
+      row('Change', typeof d.change === 'number' ? `${(d.change * 100).toFixed(1)}% ${d.change > 0 ? 'worse' : 'better'}` : '—'),
+      row('Limits', [d.maxDrop != null ? `max drop ${pct(d.maxDrop)}` : null, d.minValue != null ? `min ${number(d.minValue)}` : null,
+        d.maxValue != null ? `max ${number(d.maxValue)}` : null].filter(Boolean).join(' · ') || '—'),
+      row('Rows', `${number(d.rows ?? check.currentRows)}${d.invalidRows ? ` (${number(d.invalidRows)} invalid)` : ''}`),
+      row('Window', d.window ?? '—'),
+      row('Reasons', Array.isArray(d.reasons) && d.reasons.length ? h('ul', { class: 'plain' }, d.reasons.map((x) => h('li', null, x))) : '—')));
 }
