@@ -71,7 +71,10 @@ function timeAxis(times, x0, x1) {
   const t0 = Math.min(...times), t1 = Math.max(...times);
   const x = (t) => (t1 === t0 ? (x0 + x1) / 2 : x0 + ((t - t0) / (t1 - t0)) * (x1 - x0));
   const ticks = t1 === t0 ? [t0] : Array.from({ length: 5 }, (_, i) => t0 + ((t1 - t0) * i) / 4);
-  return { x, ticks };
+  // As fine as the span needs: checks seconds apart get seconds, a week of buckets gets dates.
+  const span = t1 - t0;
+  const label = (t) => { const d = new Date(t).toISOString(); return span < 3_600_000 ? time(d).slice(11) : span < 86_400_000 ? time(d).slice(11, 16) : shortTime(d); };
+  return { x, ticks, label };
 }
 
 const pct = (v) => `${(v * 100).toFixed(v * 100 % 1 ? 1 : 0)}%`;
@@ -88,7 +91,7 @@ export function driftChart(checks, { testid, onPick, selectedId, width = 720, he
   const plotH = height - pad.t - pad.b;
   const hi = Math.max(1, ...points.map((p) => Math.max(p.share, p.shareThreshold ?? 0)));
   const y = (v) => pad.t + plotH - (v / hi) * plotH;
-  const { x, ticks } = timeAxis(points.map((p) => p.t), pad.l + 10, width - pad.r - 10);
+  const { x, ticks, label } = timeAxis(points.map((p) => p.t), pad.l + 10, width - pad.r - 10);
   // The dashed line is the dataset threshold of data checks; a performance check's allowed drop is its own short tick.
   const withThreshold = points.filter((p) => typeof p.shareThreshold === 'number' && p.kind !== 'performance');
   const perfTicks = points.filter((p) => p.kind === 'performance' && p.shareThreshold > 0);
@@ -101,7 +104,7 @@ export function driftChart(checks, { testid, onPick, selectedId, width = 720, he
     [0, 0.25, 0.5, 0.75, 1].map((v) => v * hi).map((v) => s('g', { class: 'tick' },
       s('line', { x1: pad.l, x2: width - pad.r, y1: y(v), y2: y(v) }),
       s('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end' }, pct(v)))),
-    ticks.map((t) => s('text', { class: 'axis-label', x: x(t), y: height - 12, 'text-anchor': 'middle' }, shortTime(new Date(t).toISOString()))),
+    ticks.map((t) => s('text', { class: 'axis-label', x: x(t), y: height - 12, 'text-anchor': 'middle' }, label(t))),
     threshold ? s('path', { class: 'threshold', d: threshold }, s('title', null, 'dataset drift threshold')) : null,
     perfTicks.map((p) => s('line', { class: 'threshold perf-threshold', x1: x(p.t) - 12, x2: x(p.t) + 12, y1: y(p.shareThreshold), y2: y(p.shareThreshold) })),
     s('path', { class: 'line share-line', d: line }),
@@ -150,11 +153,11 @@ export function timeSeriesChart(series, { testid, name = '', width = 720, height
   const { lo, hi, ticks } = niceScale(Math.min(...all.map((p) => p.value)), Math.max(...all.map((p) => p.value)));
   const plotH = height - pad.t - pad.b;
   const y = (v) => pad.t + plotH - ((v - lo) / (hi - lo)) * plotH;
-  const { x, ticks: times } = timeAxis(all.map((p) => p.t), pad.l + 10, width - pad.r - 10);
+  const { x, ticks: times, label } = timeAxis(all.map((p) => p.t), pad.l + 10, width - pad.r - 10);
   return s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart series-chart', testid, role: 'img', 'aria-label': `${name} over time` },
     ticks.map((t) => s('g', { class: 'tick' }, s('line', { x1: pad.l, x2: width - pad.r, y1: y(t), y2: y(t) }),
       s('text', { x: pad.l - 8, y: y(t) + 4, 'text-anchor': 'end' }, number(t)))),
-    times.map((t) => s('text', { class: 'axis-label', x: x(t), y: height - 12, 'text-anchor': 'middle' }, shortTime(new Date(t).toISOString()))),
+    times.map((t) => s('text', { class: 'axis-label', x: x(t), y: height - 12, 'text-anchor': 'middle' }, label(t))),
     series.map((se, k) => {
       const pts = se.points.filter((p) => typeof p.value === 'number').map((p) => ({ ...p, t: Date.parse(p.at) })).sort((a, b) => a.t - b.t);
       return s('g', { class: ['series', `series-${k % 6}`], 'data-series': se.name },

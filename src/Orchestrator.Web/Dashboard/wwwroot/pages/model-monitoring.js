@@ -95,6 +95,7 @@ export function createMonitoring(name) {
       fill(metricSelect, metrics.map((m) => h('option', { value: m }, m)));
     }
     if (metric) metricSelect.value = metric;
+    metricSelect.parentElement.hidden = metrics.length === 0;
     const versions = [...new Set(buckets.map((b) => b.version))].sort((a, b) => a - b);
     const series = versions.map((v) => ({
       name: `v${v}`,
