@@ -61,6 +61,7 @@ public static class OrchestratorWebExtensions
         v1.MapDagApi();
         v1.MapMlApi();
         v1.MapPerformanceApi();
+        v1.MapDriftApi();
         v1.MapEventApi();
         v1.MapAlertsApi();
         app.MapSecurityEndpoints(v1);

@@ -33,3 +33,14 @@ internal sealed class TestAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }
+
+/// <summary>A test client signed in as "alice" with a role (the test scheme's headers).</summary>
+internal static class TestClients
+{
+    public static HttpClient WithRole(this HttpClient client, string role)
+    {
+        client.DefaultRequestHeaders.Add(TestAuthentication.RoleHeader, role);
+        client.DefaultRequestHeaders.Add(TestAuthentication.UserHeader, "alice");
+        return client;
+    }
+}

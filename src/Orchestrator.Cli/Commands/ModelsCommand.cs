@@ -12,7 +12,7 @@ using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>models list|versions|alias set|alias history</c>: the model registry in the metadata store. A rollback
+/// <summary><c>models list|versions|alias set|alias history|drift</c> (drift: see <see cref="ModelsDriftCommand"/>): the model registry in the metadata store. A rollback
 /// is <c>models alias set NAME production PREVIOUS_VERSION</c>: the move is recorded like any deploy, with the OS user
 /// as the mover. Exit codes: 0 done, 1 unknown model or version, 2 bad arguments.
 /// JSON shapes (<c>--output json</c>, camelCase, times ISO 8601):
@@ -39,6 +39,7 @@ internal static class ModelsCommand
         alias.Subcommands.Add(AliasSet(console));
         alias.Subcommands.Add(AliasHistory(console));
         command.Subcommands.Add(alias);
+        command.Subcommands.Add(ModelsDriftCommand.Create(console));
         return command;
     }
 

@@ -36,7 +36,13 @@ public static class DriftBinning
     public static BinnedPercents Categorical<T>(IReadOnlyCollection<T> reference, IReadOnlyCollection<T> current, bool fillZeroes)
         where T : notnull
     {
-        var counts = CategoryCounts.Of(reference, current);
+        return FromCounts(CategoryCounts.Of(reference, current), fillZeroes);
+    }
+
+    /// <summary>Category bins from counts already taken (the test that took them reuses them).</summary>
+    internal static BinnedPercents FromCounts<T>(CategoryCounts<T> counts, bool fillZeroes)
+        where T : notnull
+    {
         var referencePercents = counts.Reference.Select(c => (double)c / counts.ReferenceTotal).ToArray();
         var currentPercents = counts.Current.Select(c => (double)c / counts.CurrentTotal).ToArray();
         if (fillZeroes)

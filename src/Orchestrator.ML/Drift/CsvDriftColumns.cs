@@ -35,6 +35,7 @@ public static class CsvDriftColumns
 
         var numbers = features.Select(f => f.Kind == ColumnKind.Numeric ? new List<double>() : null).ToArray();
         var texts = features.Select(f => f.Kind == ColumnKind.Categorical ? new List<string>() : null).ToArray();
+        var interned = features.Select(f => f.Kind == ColumnKind.Categorical ? new CategoryInterner() : null).ToArray();
         var rows = 0;
         while (await reader.MoveNextAsync(cancellationToken))
         {
@@ -52,7 +53,7 @@ public static class CsvDriftColumns
                 }
                 else
                 {
-                    texts[f]!.Add(field.ToString());
+                    texts[f]!.Add(interned[f]!.Intern(field));
                 }
             }
 

@@ -93,10 +93,21 @@ public static class DatasetDrift
                 $"fewer than {options.MinRows} value(s) on a side (reference {reference.Count}, current {current.Count})");
         }
 
-        DriftMethod? method = options.Psi ? DriftMethod.Psi : null;
-        var test = reference.Kind == DriftColumnKind.Numeric
-            ? DriftTestPicker.TestNumeric(reference.Numbers, current.Numbers, method)
-            : DriftTestPicker.TestCategorical(reference.Categories!, current.Categories!, method);
+        // The default tests take the fast paths (each sample sorted or counted once, shared by test and histogram);
+        // PSI, asked for explicitly, goes through the per-column picker.
+        DriftTestResult test;
+        if (options.Psi)
+        {
+            test = reference.Kind == DriftColumnKind.Numeric
+                ? DriftTestPicker.TestNumeric(reference.Numbers, current.Numbers, DriftMethod.Psi)
+                : DriftTestPicker.TestCategorical(reference.Categories!, current.Categories!, DriftMethod.Psi);
+        }
+        else
+        {
+            test = reference.Kind == DriftColumnKind.Numeric
+                ? SortedNumericDrift.Test(reference.Numbers!, current.Numbers!)
+                : CodedCategoricalDrift.Test(reference.Categories!, current.Categories!);
+        }
         return new FeatureDrift(reference.Name, reference.Kind, reference.Count, current.Count, test, null);
     }
 }

@@ -14,9 +14,14 @@ public static class KolmogorovSmirnov
         DriftSamples.RequireFinite(reference, nameof(reference));
         DriftSamples.RequireFinite(current, nameof(current));
         var d = Statistic(DriftSamples.SortedCopy(reference), DriftSamples.SortedCopy(current));
-        double n = reference.Length, m = current.Length;
-        var effective = n * m / (n + m);
-        return new KolmogorovSmirnovResult(d, KolmogorovDistribution.Survival(Math.Sqrt(effective) * d));
+        return new KolmogorovSmirnovResult(d, PValue(d, reference.Length, current.Length));
+    }
+
+    /// <summary>The asymptotic two-sided p-value of D for samples of n and m values.</summary>
+    internal static double PValue(double d, int n, int m)
+    {
+        var effective = (double)n * m / ((double)n + m);
+        return KolmogorovDistribution.Survival(Math.Sqrt(effective) * d);
     }
 
     /// <summary>sup |F_ref(x) − F_cur(x)| over both sorted samples; tied values are stepped over together so the

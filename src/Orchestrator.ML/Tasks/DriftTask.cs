@@ -29,8 +29,7 @@ public sealed record DriftFeatureSummary(string Name, string? Test, double? Scor
 /// dataset of the model's <c>alias</c> version), feature by feature with Evidently's default tests, stores the report,
 /// records the check and, when the dataset drifted and a model is named, emits a <c>drift</c> event. Succeeds either
 /// way.</summary>
-public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources sources,
-    IEnumerable<IInferenceLogStore> inferenceLogs) : ITaskExecutor
+public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, DatasetSources sources) : ITaskExecutor
 {
     public const string OutputKind = "drift";
     public const string DefaultAlias = "production";
@@ -179,9 +178,7 @@ public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, Da
 
     private async Task<(IReadOnlyList<DriftFeatureData>, DriftDataSide)> ReadInferenceLogAsync(string model, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<DatasetColumn> features, CancellationToken cancellationToken)
     {
-        var log = inferenceLogs.FirstOrDefault()
-            ?? throw new TaskFailedException("this host keeps no inference log; name an ingest task in args.dataset instead of args.window");
-        var rows = await log.ReadAsync(new InferenceWindow(model, from, to), cancellationToken);
+        var rows = await store.Inference.ReadAsync(new InferenceWindow(model, from, to), cancellationToken);
         try
         {
             return (InferenceDriftColumns.From(rows.Select(row => row.Inputs), features), new DriftDataSide("inferenceLog", rows.Count, From: from, To: to));

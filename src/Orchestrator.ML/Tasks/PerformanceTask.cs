@@ -21,7 +21,7 @@ public sealed record PerformanceOutput(string Kind, string Model, int Version, s
 /// the last <c>window</c>, against the value registered with that version (ml.evaluate's). Degraded when it is worse by
 /// more than <c>maxDrop</c> (relative) or outside [<c>minValue</c>, <c>maxValue</c>]; then a performance drift check
 /// is recorded and a <c>drift</c> event with reason "performance" emitted. Succeeds either way.</summary>
-public sealed class PerformanceTask(IMetadataStore store, IEnumerable<IInferenceLogStore> inferenceLogs) : ITaskExecutor
+public sealed class PerformanceTask(IMetadataStore store) : ITaskExecutor
 {
     public const string OutputKind = "performance";
     public const int DefaultMinRows = 30;
@@ -46,10 +46,8 @@ public sealed class PerformanceTask(IMetadataStore store, IEnumerable<IInference
         if (limits.MaxDrop is not null && limits.MinValue is null && limits.MaxValue is null && baseline is null)
             throw new TaskFailedException($"task '{context.TaskId}': {model} version {version.Version} has no registered '{metric}' to measure maxDrop against (evaluate it before registering, or use minValue/maxValue)");
 
-        var log = inferenceLogs.FirstOrDefault()
-            ?? throw new TaskFailedException("this host keeps no inference log, so there are no labelled rows to measure");
         var now = context.Time.GetUtcNow();
-        var rows = await log.ReadLabeledAsync(new InferenceWindow(model, now - window, now, version.Version), cancellationToken);
+        var rows = await store.Inference.ReadLabeledAsync(new InferenceWindow(model, now - window, now, version.Version), cancellationToken);
         var live = LiveMetrics.Compute(signature, rows);
         var value = live.Values[metric];
         var verdict = PerformanceVerdict.Judge(metric, value, baseline, live.Count, limits);

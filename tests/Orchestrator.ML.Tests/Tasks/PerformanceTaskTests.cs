@@ -22,10 +22,10 @@ public sealed class PerformanceTaskTests
     [Fact]
     public async Task WorseThanRegistered_IsDegraded_RecordsACheck_AndEmitsOneDriftEvent()
     {
-        await using var home = await HomeAsync(out var log);
+        await using var home = await HomeAsync();
         await RegisterAsync(home);
         // 40 rows with errors ±4: live rmse 4 against the registered 2 — 100 % worse; maxDrop allows 20 %.
-        await ServeAsync(home, log, rows: 40, error: 4);
+        await ServeAsync(home, rows: 40, error: 4);
 
         var result = await home.RunAsync(Monitor(home, new { model = Model, metric = "rmse", maxDrop = 0.2 }));
 
@@ -53,12 +53,12 @@ public sealed class PerformanceTaskTests
     [Fact]
     public async Task AsGoodAsRegistered_IsHealthy_RecordsACheck_ButNoEvent()
     {
-        await using var home = await HomeAsync(out var log);
+        await using var home = await HomeAsync();
         await RegisterAsync(home);
-        await ServeAsync(home, log, rows: 40, error: 1); // live rmse 1: better than the registered 2
+        await ServeAsync(home, rows: 40, error: 1); // live rmse 1: better than the registered 2
         // Rows of another version, and of this one before the window, do not count.
-        await ServeAsync(home, log, rows: 40, error: 50, version: 2);
-        await ServeAsync(home, log, rows: 40, error: 50, ago: TimeSpan.FromHours(3));
+        await ServeAsync(home, rows: 40, error: 50, version: 2);
+        await ServeAsync(home, rows: 40, error: 50, ago: TimeSpan.FromHours(3));
 
         var result = await home.RunAsync(Monitor(home, new { model = Model, metric = "rmse", maxDrop = 0.2, maxValue = 3.0 }));
 
@@ -75,9 +75,9 @@ public sealed class PerformanceTaskTests
     [Fact]
     public async Task BelowMinValue_IsDegraded_EvenWithoutMaxDrop()
     {
-        await using var home = await HomeAsync(out var log);
+        await using var home = await HomeAsync();
         await RegisterAsync(home);
-        await ServeAsync(home, log, rows: 40, error: 1);
+        await ServeAsync(home, rows: 40, error: 1);
 
         // labels 10..14 repeating (variance 2), errors ±1 (mean square 1): live r2 = 1 - 1 / 2 = 0.5.
         var result = await home.RunAsync(Monitor(home, new { model = Model, metric = "r2", minValue = 0.6, window = "2h" }));
@@ -91,10 +91,10 @@ public sealed class PerformanceTaskTests
     [Fact]
     public async Task TooFewLabelledRows_GiveNoVerdict_NoCheck_NoEvent()
     {
-        await using var home = await HomeAsync(out var log);
+        await using var home = await HomeAsync();
         await RegisterAsync(home);
-        await ServeAsync(home, log, rows: 12, error: 40);
-        await ServeAsync(home, log, rows: 30, error: 40, labelled: false); // served but never labelled
+        await ServeAsync(home, rows: 12, error: 40);
+        await ServeAsync(home, rows: 30, error: 40, labelled: false); // served but never labelled
 
         var result = await home.RunAsync(Monitor(home, new { model = Model, metric = "rmse", maxDrop = 0.2 }));
 
@@ -109,9 +109,9 @@ public sealed class PerformanceTaskTests
     [Fact]
     public async Task BadArgs_FailTheTask_NamingTheField_AndRecordNothing()
     {
-        await using var home = await HomeAsync(out var log);
+        await using var home = await HomeAsync();
         await RegisterAsync(home);
-        await ServeAsync(home, log, rows: 40, error: 4);
+        await ServeAsync(home, rows: 40, error: 4);
         var dag = new DagBuilder("bad_perf");
         dag.Task("unknown", "ml.performance", new { model = Model, metric = "rmse", maxDrop = 0.2, treshold = 1 });
         dag.Task("metric", "ml.performance", new { model = Model, metric = "accuracy", maxDrop = 0.2 });
@@ -139,12 +139,7 @@ public sealed class PerformanceTaskTests
         Assert.Empty((await home.Store.Events.ListAsync(new EventQuery(EventKinds.Drift), default)).Items);
     }
 
-    private static Task<MlHome> HomeAsync(out InMemoryInferenceLogDouble log)
-    {
-        var inference = new InMemoryInferenceLogDouble();
-        log = inference;
-        return MlHome.CreateAsync(sampleRows: 0, configure: services => services.AddSingleton<IInferenceLogStore>(inference));
-    }
+    private static Task<MlHome> HomeAsync() => MlHome.CreateAsync(sampleRows: 0);
 
     private static LoadedDag Monitor(MlHome home, object args)
     {
@@ -171,7 +166,7 @@ public sealed class PerformanceTaskTests
 
     /// <summary>Rows served in the half hour before now (or <paramref name="ago"/>) with labels 10, 11, …, 14 repeating
     /// and predictions off by +error, -error alternately, labelled as feedback would.</summary>
-    private static async Task ServeAsync(MlHome home, InMemoryInferenceLogDouble log, int rows, double error, int version = 1, TimeSpan? ago = null, bool labelled = true)
+    private static async Task ServeAsync(MlHome home, int rows, double error, int version = 1, TimeSpan? ago = null, bool labelled = true)
     {
         var start = home.Time.GetUtcNow() - (ago ?? TimeSpan.FromMinutes(30));
         var records = new List<InferenceRecord>();
@@ -185,8 +180,8 @@ public sealed class PerformanceTaskTests
             labels.Add(new InferenceLabel(id, 0, label.ToString(CultureInfo.InvariantCulture)));
         }
 
-        await log.AppendAsync(records, default);
+        await home.Store.Inference.AppendAsync(records, default);
         if (labelled)
-            Assert.Empty(await log.LabelAsync(Model, labels, home.Time.GetUtcNow(), default));
+            Assert.Empty(await home.Store.Inference.LabelAsync(Model, labels, home.Time.GetUtcNow(), default));
     }
 }

@@ -16,7 +16,7 @@ public interface IPerformanceQueries
     Task<ModelPerformanceView> GetAsync(string name, string? from, string? to, string? bucket, CancellationToken cancellationToken);
 }
 
-internal sealed class PerformanceQueries(IMetadataStore store, IEnumerable<IInferenceLogStore> inferenceLogs, TimeProvider time) : IPerformanceQueries
+internal sealed class PerformanceQueries(IMetadataStore store, TimeProvider time) : IPerformanceQueries
 {
     /// <summary>More buckets than a chart can show is a mistake in the query, not a request for a bigger answer.</summary>
     public const int MaxBuckets = 1000;
@@ -55,10 +55,7 @@ internal sealed class PerformanceQueries(IMetadataStore store, IEnumerable<IInfe
         var signatures = versions.ToDictionary(version => version.Version, version => ReadSignature(version.SignatureJson));
         var metric = versions.Count > 0 && signatures[versions[0].Version] is { } newest ? LiveMetrics.HeadlineOf(newest.Task) : null;
 
-        // A host without an inference log has no labelled rows: an empty chart, not an error.
-        IReadOnlyList<LabeledInference> rows = inferenceLogs.FirstOrDefault() is { } log
-            ? await log.ReadLabeledAsync(new InferenceWindow(name, start, end, Limit: MaxRows), cancellationToken)
-            : [];
+        var rows = await store.Inference.ReadLabeledAsync(new InferenceWindow(name, start, end, Limit: MaxRows), cancellationToken);
         var computed = PerformanceBuckets.Compute(rows, version => signatures.GetValueOrDefault(version), size);
         return new ModelPerformanceView(name, metric, start, end, bucket ?? DefaultBucket, rows.Count >= MaxRows,
             [.. computed.Select(b => new PerformanceBucketView(b.Version, b.Start, b.Count, b.Invalid, b.Metrics))]);

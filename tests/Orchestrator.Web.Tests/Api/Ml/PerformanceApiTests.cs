@@ -26,7 +26,6 @@ namespace Orchestrator.Web.Tests.Api.Ml;
 public sealed class PerformanceApiTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
-    private readonly LabeledRowsDouble _log = new();
     private string _folder = null!;
     private SqlMetadataStore _store = null!;
     private WebApplication _app = null!;
@@ -45,19 +44,19 @@ public sealed class PerformanceApiTests : IAsyncLifetime
 
         await _store.Models.RegisterVersionAsync(new NewModelVersion("blank", new string('f', 64), "{}", null, null, "{}", "{}", new RunLineage(null, null, null, null)), Now.AddDays(-2), default);
         // v1 08:00–09:00: labels 3, 5 predicted 2, 5 (errors 1, 0); v2 09:00–10:00: label 7 predicted 9; one unreadable row.
-        Add(1, "08:10", "2", "3");
-        Add(1, "08:40", "5", "5");
-        Add(2, "09:15", "9", "7");
-        Add(2, "09:20", "null", "7");
-        Add(1, "10:00", "100", "1"); // at "now": outside [from, to)
-        _log.Rows.Add(new LabeledInference(new InferenceRecord("other", 0, "blank", 1, At("08:10"), "{}", "1"), "1", Now));
+        await AddAsync(1, "08:10", "2", "3");
+        await AddAsync(1, "08:40", "5", "5");
+        await AddAsync(2, "09:15", "9", "7");
+        await AddAsync(2, "09:20", "null", "7");
+        await AddAsync(1, "10:00", "100", "1"); // at "now": outside [from, to)
+        await _store.Inference.AppendAsync([new InferenceRecord("other", 0, "blank", 1, At("08:10"), "{}", "1")], default);
+        Assert.Empty(await _store.Inference.LabelAsync("blank", [new InferenceLabel("other", 0, "1")], Now, default));
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IMetadataStore>(_store);
-        builder.Services.AddSingleton<IInferenceLogStore>(_log);
         builder.Services.AddSingleton(SensitiveNames.Default);
         builder.Services.AddMlQueries();
         builder.Services.AddOrchestratorApiErrors();
@@ -161,19 +160,12 @@ public sealed class PerformanceApiTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private void Add(int version, string time, string prediction, string label) =>
-        _log.Rows.Add(new LabeledInference(new InferenceRecord($"{version}-{time}", 0, "fare", version, At(time), "{}", prediction), label, Now));
+    private async Task AddAsync(int version, string time, string prediction, string label)
+    {
+        await _store.Inference.AppendAsync([new InferenceRecord($"{version}-{time}", 0, "fare", version, At(time), "{}", prediction)], default);
+        Assert.Empty(await _store.Inference.LabelAsync("fare", [new InferenceLabel($"{version}-{time}", 0, label)], Now, default));
+    }
 
     private static DateTimeOffset At(string time) =>
         DateTimeOffset.Parse($"2026-11-25T{time}:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
-}
-
-internal static class PerformanceClients
-{
-    public static HttpClient WithRole(this HttpClient client, string role)
-    {
-        client.DefaultRequestHeaders.Add(TestAuthentication.RoleHeader, role);
-        client.DefaultRequestHeaders.Add(TestAuthentication.UserHeader, "alice");
-        return client;
-    }
 }
