@@ -15,7 +15,9 @@ public sealed class ModelAliasTests(DashboardFixture fixture)
         var form = page.GetByTestId("alias-form");
         await Expect(form).ToBeVisibleAsync();
         var history = page.GetByTestId("alias-history").Locator("tbody tr");
-        var before = await page.GetByTestId("alias-history").CountAsync() == 0 ? 0 : await history.CountAsync();
+        // The fixture's monitored alias has a move already: wait for the history to load before counting it.
+        await Expect(page.GetByTestId("alias-history")).ToContainTextAsync(TestDags.MonitoredAlias);
+        var before = await history.CountAsync();
 
         await form.GetByTestId("alias-name").FillAsync("browser-test");
         await form.GetByTestId("alias-version").SelectOptionAsync("1");

@@ -26,6 +26,7 @@ public static class DashboardEndpoints
         "/experiments/{experimentId}",
         "/datasets",
         "/datasets/{name}/{version}",
+        "/monitoring",
     ];
 
     /// <summary>The shell may only load scripts, styles and images from this server: no inline script, no CDN.</summary>

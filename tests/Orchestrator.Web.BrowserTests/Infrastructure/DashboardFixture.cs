@@ -13,8 +13,9 @@ public sealed class DashboardGroup : ICollectionFixture<DashboardFixture>
 
 /// <summary>One <c>orchestrator standalone --require-login</c> for the whole collection, on a temporary home and
 /// dags folder, with users, a registered model of two versions (trained for real before the server starts), a DAG
-/// that fails once, one that always fails, a DAG whose file changed between two runs, a slow chatty DAG, and a broken
-/// DAG file; plus one headless Chromium. Each test opens its own browser context.</summary>
+/// that fails once, one that always fails, a DAG whose file changed between two runs, a slow chatty DAG, a broken
+/// DAG file, and drift checks of the model whose drift event triggers another DAG; plus one headless Chromium. Each
+/// test opens its own browser context.</summary>
 public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     public const string AdminName = "ada";
@@ -45,6 +46,9 @@ public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>A run of <see cref="TestDags.AlwaysFails"/> started before the server (boom fails, after never runs).</summary>
     public string AlwaysFailsRunId { get; private set; } = "";
 
+    /// <summary>A run of <see cref="TestDags.DriftWatch"/> queued before the server: two drift checks, one drifted.</summary>
+    public string DriftWatchRunId { get; private set; } = "";
+
     /// <summary>Runs of version 1 and version 2 of <see cref="TestDags.Versioned"/>, in that order.</summary>
     public IReadOnlyList<string> VersionedRunIds { get; private set; } = [];
 
@@ -74,6 +78,9 @@ public sealed class DashboardFixture(IMessageSink diagnostics) : IAsyncLifetime
         // Two real trainings on the same home: the model gets versions 1 and 2 with their metrics.
         await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "test", TestDags.Retrain, "--conf", """{"seed": 1}""", .. where]);
         await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "test", TestDags.Retrain, "--conf", """{"seed": 2}""", .. where]);
+        // Drift checks compare against the monitored alias; the run starts with the server, its drift event triggers a run.
+        await OrchestratorProcess.RunAsync(null, CliLimit, ["models", "alias", "set", TestDags.Model, TestDags.MonitoredAlias, "1", "--reason", "watched for drift", .. where]);
+        DriftWatchRunId = (await OrchestratorProcess.RunAsync(null, CliLimit, ["dags", "trigger", TestDags.DriftWatch, .. where])).Trim();
         await OrchestratorProcess.RunAsync(Password, CliLimit, ["users", "create", AdminName, "--role", "admin", "--password-stdin", .. where]);
         await OrchestratorProcess.RunAsync(Password, CliLimit, ["users", "create", OperatorName, "--role", "operator", "--password-stdin", .. where]);
         await OrchestratorProcess.RunAsync(Password, CliLimit, ["users", "create", ViewerName, "--role", "viewer", "--password-stdin", .. where]);

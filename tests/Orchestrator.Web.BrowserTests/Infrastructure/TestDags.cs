@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Orchestrator.Web.BrowserTests.Infrastructure;
 
 /// <summary>The small DAG files the dashboard is tested on, written into a temporary dags folder.</summary>
@@ -29,6 +31,19 @@ internal static class TestDags
 
     /// <summary>Its <c>boom</c> task always fails, so <c>after</c> never runs unless boom is marked success.</summary>
     public const string AlwaysFails = "always_fails";
+
+    /// <summary>Checks <see cref="Model"/> for drift twice against its <see cref="MonitoredAlias"/> version: a slice like
+    /// the reference (<c>quiet</c>) and a shifted one (<c>loud</c>: drifts, emits a drift event).</summary>
+    public const string DriftWatch = "drift_watch";
+
+    /// <summary>The alias the drift checks compare against (the fixture points it at version 1).</summary>
+    public const string MonitoredAlias = "monitored";
+
+    /// <summary>Triggered by a drift event on <see cref="Model"/>: its runs are event runs, and each records a notify
+    /// alert (no webhook) saying <see cref="OnDriftMessage"/>.</summary>
+    public const string OnDrift = "retrain_on_drift";
+
+    public const string OnDriftMessage = "Retrained after drift";
 
     public static readonly string[] FanOutTasks = ["start", "left", "middle", "right", "join"];
 
@@ -106,6 +121,35 @@ internal static class TestDags
             }
             """);
 
+        WriteDriftSlices(work);
+        File.WriteAllText(Path.Combine(dags, "drift_watch.json"), $$$"""
+            {
+              "id": "{{{DriftWatch}}}",
+              "schedule": null,
+              "tasks": [
+                { "id": "reference", "type": "ml.ingest", "args": { "path": "{{{Path.Combine(work, "reference.csv")}}}", "name": "drift-reference" } },
+                { "id": "same", "type": "ml.ingest", "args": { "path": "{{{Path.Combine(work, "unchanged.csv")}}}", "name": "drift-unchanged" } },
+                { "id": "moved", "type": "ml.ingest", "args": { "path": "{{{Path.Combine(work, "shifted.csv")}}}", "name": "drift-shifted" } },
+                { "id": "quiet", "type": "ml.drift", "dependsOn": ["reference", "same"],
+                  "args": { "model": "{{{Model}}}", "alias": "{{{MonitoredAlias}}}", "reference": "reference", "dataset": "same" } },
+                { "id": "loud", "type": "ml.drift", "dependsOn": ["reference", "moved"],
+                  "args": { "model": "{{{Model}}}", "alias": "{{{MonitoredAlias}}}", "reference": "reference", "dataset": "moved" } }
+              ]
+            }
+            """);
+
+        File.WriteAllText(Path.Combine(dags, "retrain_on_drift.json"), $$$"""
+            {
+              "id": "{{{OnDrift}}}",
+              "schedule": null,
+              "triggers": [ { "event": "drift", "model": "{{{Model}}}" } ],
+              "tasks": [
+                { "id": "retrain", "type": "shell", "args": { "command": "echo retraining after drift" } },
+                { "id": "tell", "type": "notify", "dependsOn": ["retrain"], "args": { "message": "{{{OnDriftMessage}}}", "severity": "warning" } }
+              ]
+            }
+            """);
+
         // A missing comma and an unclosed object: the DAGs page must name this file in its import-error banner.
         File.WriteAllText(Path.Combine(dags, BrokenFile), """
             { "id": "broken_dag" "tasks": [
@@ -121,6 +165,32 @@ internal static class TestDags
               "tasks": [ { "id": "hello", "type": "shell", "args": { "command": "echo this is version {{{version}}}" } } ]
             }
             """);
+
+    /// <summary>Of the first 2,000 rows of the taxi training file (sorted by vendor, so slices interleave): the odd rows as
+    /// the reference, the even rows unchanged, and the even rows with longer trips (time and distance × 1.6) paid more
+    /// in cash, which drifts three of the model's six inputs (as in the ML project's DriftTaskTests).</summary>
+    private static void WriteDriftSlices(string work)
+    {
+        var lines = File.ReadLines(FindRepoFile(Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"))).Take(2001).ToArray();
+        var odd = lines.Skip(1).Where((_, i) => i % 2 == 1);
+        var even = lines.Skip(1).Where((_, i) => i % 2 == 0).ToArray();
+        File.WriteAllLines(Path.Combine(work, "reference.csv"), odd.Prepend(lines[0]));
+        File.WriteAllLines(Path.Combine(work, "unchanged.csv"), even.Prepend(lines[0]));
+        File.WriteAllLines(Path.Combine(work, "shifted.csv"), even.Select(Shift).Prepend(lines[0]));
+
+        static string Shift(string line, int i)
+        {
+            var f = line.Split(',');
+            f[3] = (double.Parse(f[3], CultureInfo.InvariantCulture) * 1.6).ToString(CultureInfo.InvariantCulture);
+            f[4] = (double.Parse(f[4], CultureInfo.InvariantCulture) * 1.6).ToString(CultureInfo.InvariantCulture);
+            if (i % 2 == 0)
+            {
+                f[5] = "CSH";
+            }
+
+            return string.Join(',', f);
+        }
+    }
 
     /// <summary>The first <paramref name="rows"/> data rows of the repository's taxi-fare training file.</summary>
     public static void WriteSample(string target, int rows)

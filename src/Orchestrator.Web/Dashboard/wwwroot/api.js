@@ -72,6 +72,12 @@ export const api = {
   del: (path) => send('DELETE', path),
 };
 
+/** True when the server has no such API route at all (a 404 with no detail): a feature this server does not offer
+ * yet, as opposed to a 404 for a missing model or run, which always names what was not found. */
+export function isMissingRoute(error) {
+  return error instanceof ApiError && error.status === 404 && !error.detail;
+}
+
 /** Builds a query string, leaving out empty values. */
 export function query(params) {
   const q = new URLSearchParams();

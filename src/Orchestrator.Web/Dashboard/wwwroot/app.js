@@ -13,6 +13,7 @@ const ROUTES = [
   [/^\/experiments\/([^/]+)\/?$/, () => import('./pages/experiment.js')],
   [/^\/datasets\/?$/, () => import('./pages/datasets.js')],
   [/^\/datasets\/([^/]+)\/([^/]+)\/?$/, () => import('./pages/dataset.js')],
+  [/^\/monitoring\/?$/, () => import('./pages/monitoring.js')],
 ];
 
 async function start() {

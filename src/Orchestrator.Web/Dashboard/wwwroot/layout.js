@@ -7,6 +7,7 @@ const NAV = [
   ['Models', '/models', (p) => p.startsWith('/models')],
   ['Experiments', '/experiments', (p) => p.startsWith('/experiments')],
   ['Datasets', '/datasets', (p) => p.startsWith('/datasets')],
+  ['Monitoring', '/monitoring', (p) => p.startsWith('/monitoring')],
 ];
 
 export async function renderHeader() {

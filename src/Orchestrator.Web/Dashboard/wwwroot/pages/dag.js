@@ -13,6 +13,7 @@ import { createGraph } from './dag-graph.js';
 import { createGantt } from './dag-gantt.js';
 import { createCode } from './dag-code.js';
 import { createTrigger } from './dag-trigger.js';
+import { runEventLine } from './run-event.js';
 
 const TABS = [['grid', 'Grid'], ['graph', 'Graph'], ['gantt', 'Gantt'], ['code', 'Code'], ['trigger', 'Trigger']];
 
@@ -95,6 +96,7 @@ export async function render(main, dagId) {
     if (!run) { fill(runInfo); return; }
     fill(runInfo, badge(run.state), h('span', { class: 'mono small' }, run.runId),
       h('span', { class: 'muted small' }, `${run.runType} · logical ${time(run.logicalDate)} · started ${time(run.startedAt)} · ${duration(run.durationMs)}`),
+      runEventLine(run),
       h('span', { class: 'spacer' }),
       h('button', { class: 'btn btn-small', testid: 'run-gantt', onclick: () => { view.runId = run.runId; setQuery({ run: run.runId }); selectTab('gantt'); } }, 'Gantt'),
       h('button', { class: 'btn btn-small', testid: 'run-graph', onclick: () => { view.runId = run.runId; setQuery({ run: run.runId }); selectTab('graph'); } }, 'Graph'));

@@ -1,11 +1,12 @@
 // `/models/{name}` — versions with metrics, a chart of one metric across versions, aliases with their history,
-// and lineage back to the DAG run and dataset version that made each version.
+// and lineage back to the DAG run and dataset version that made each version; then its monitoring (model-monitoring.js).
 import { h, fill, enc, qs, setQuery } from '../dom.js';
 import { api, can } from '../api.js';
 import { title, pageProblem, problemBox, toast } from '../layout.js';
 import { time, number, cell } from '../format.js';
 import { lineChart } from '../charts.js';
 import { aliasChips } from './models.js';
+import { createMonitoring } from './model-monitoring.js';
 
 export async function render(main, name) {
   title(name);
@@ -25,6 +26,7 @@ export async function render(main, name) {
   const history = h('div');
   const aliasBox = h('div', { class: 'chips' });
   const versionsSlot = h('div');
+  const monitoring = createMonitoring(name);
 
   function drawChart(metric) {
     setQuery({ metric });
@@ -47,12 +49,13 @@ export async function render(main, name) {
 
   fill(main,
     h('div', { class: 'crumbs' }, h('a', { href: '/models' }, 'Models'), ' / '),
-    h('div', { class: 'page-head' }, h('h1', { testid: 'model-name' }, model.name)),
+    h('div', { class: 'page-head' }, h('h1', { testid: 'model-name' }, model.name), h('a', { href: '#monitoring', class: 'small', testid: 'monitoring-anchor' }, 'Monitoring ↓')),
     model.description ? h('p', { class: 'muted' }, model.description) : null,
     h('div', { class: 'two-col' },
       h('section', { class: 'card pad' }, h('div', { class: 'section-head' }, h('h2', null, 'Metric across versions'), metricNames.length ? h('label', { class: 'small' }, 'Metric ', metricSelect) : null), chartSlot),
       h('section', { class: 'card pad' }, h('h2', null, 'Aliases'), aliasBox, admin ? aliasForm() : null, h('h3', null, 'History'), history)),
-    h('section', { class: 'card' }, h('h2', { class: 'pad' }, 'Versions'), versionsSlot));
+    h('section', { class: 'card' }, h('h2', { class: 'pad' }, 'Versions'), versionsSlot),
+    monitoring.el);
   fill(versionsSlot, versionsTable());
 
   function versionsTable() {
@@ -89,7 +92,7 @@ export async function render(main, name) {
 
   drawChart(metricNames.includes(qs('metric')) ? qs('metric') : metricNames[0]);
   if (metricNames.includes(qs('metric'))) metricSelect.value = qs('metric');
-  await drawHistory().catch((e) => fill(history, problemBox(e)));
+  await Promise.all([drawHistory().catch((e) => fill(history, problemBox(e))), monitoring.start()]);
 }
 
 export function lineage(l) {
