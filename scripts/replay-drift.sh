@@ -35,8 +35,14 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 data="$here/../dags/data/taxi-fare/taxi-fare-test.csv"
 [[ -f $data ]] || { echo "error: $data not found (run the script from a checkout of the repository)" >&2; exit 2; }
-auth=()
-[[ -n $token ]] && auth=(-H "Authorization: Bearer $token")
+# Changes through /api/v1 in a signed-in session (loopback auto sign-in included) need the antiforgery token and its
+# cookie; an API token needs neither.
+jar=$(mktemp)
+trap 'rm -f "$jar"' EXIT
+auth=(-b "$jar" -c "$jar")
+if [[ -n $token ]]; then
+  auth=(-H "Authorization: Bearer $token")
+fi
 
 # api METHOD PATH [BODY]: the answer's body; fails with the server's problem text on an error status.
 api() {
@@ -70,6 +76,10 @@ wait_run() {
 }
 
 curl -sf "$url/health" >/dev/null || { echo "error: no orchestrator at $url (start it: dotnet run --project src/Orchestrator.Cli -- standalone)" >&2; exit 1; }
+if [[ -z $token ]]; then
+  csrf=$(api GET /api/v1/csrf) || exit 1
+  auth+=(-H "$(jq -r .headerName <<<"$csrf"): $(jq -r .token <<<"$csrf")")
+fi
 
 echo "1. Is $model in production?"
 if ! production=$(api GET "/api/v1/models/$model" 2>/dev/null | jq -e -r '.aliases.production // empty'); then production=""; fi

@@ -16,7 +16,7 @@ internal sealed class CsrfMiddleware(RequestDelegate next, IAntiforgery antiforg
         if (NeedsToken(context) && !await antiforgery.IsRequestValidAsync(context))
         {
             await ProblemAnswers.WriteAsync(context, StatusCodes.Status400BadRequest, "Missing or invalid CSRF token",
-                $"a change made with the sign-in cookie needs the {HeaderName} header from GET /api/v1/csrf", HeaderName);
+                $"a change made in a signed-in session (the sign-in cookie, or loopback auto sign-in) needs the {HeaderName} header from GET /api/v1/csrf, sent with that answer's cookie; scripts can use an API token (Authorization: Bearer) instead", HeaderName);
             return;
         }
 
