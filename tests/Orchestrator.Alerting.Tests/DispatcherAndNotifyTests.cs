@@ -39,7 +39,7 @@ public sealed class DispatcherAndNotifyTests : AlertingFixture
         await both.Task.WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard, not a timing
         await dispatcher.StopAsync(default);
 
-        Assert.Equal(["/early", "/late"], Hook.Requests.Select(r => r.PathAndQuery));
+        Assert.Equal(["/early", "/late"], Hook.Requests.Select(r => r.PathAndQuery).Order()); // sent in parallel
         var sent = (await Store.Alerts.GetAsync(early.Id, default))!;
         var failed = (await Store.Alerts.GetAsync(late.Id, default))!;
         Assert.Equal((AlertState.Sent, 1, (string?)null, (DateTimeOffset?)T0), (sent.State, sent.Attempts, sent.LastError, sent.SentAt));
@@ -121,6 +121,8 @@ public sealed class DispatcherAndNotifyTests : AlertingFixture
     [InlineData("""{"message": "m", "url": "ftp://h/"}""", "args.url 'ftp://h/' is not an absolute http or https URL")]
     [InlineData("""{"message": "m", "url": "http://h/", "connection": "c"}""", "args.url give either 'connection' or 'url', not both")]
     [InlineData("""{"message": "m", "severity": "loud"}""", "args.severity unknown severity 'loud'")]
+    [InlineData("""{"message": "pw is {{ conn.hook.password }}"}""", "args.message reads a Variable or Connection")]
+    [InlineData("""{"message": "token {{var.api_token}}"}""", "args.message reads a Variable or Connection")]
     public async Task Notify_BadArgs_AreConfigurationErrors_AndRecordNothing(string args, string expected)
     {
         var error = await Assert.ThrowsAsync<TaskArgumentException>(() => NotifyAsync(JsonDocument.Parse(args).RootElement));

@@ -54,6 +54,7 @@ public sealed class CallbackAlertTests : EngineHomeTest
         Assert.Equal(["warning", "info"], alerts.Select(a => a.Severity)); // the task's callback, then the DAG's
         Assert.All(alerts, alert => Assert.Equal((drift.Id, "r1", "check"), (alert.EventId!.Value, alert.RunId, alert.TaskId)));
         Assert.Equal("retraining monitor", alerts[1].Message);
+        Assert.Equal("Drift detected by 'check' of DAG 'monitor' (run 'r1'): data drift on 'taxi' (share 0.6)", alerts[0].Message);
 
         // delivered again (as after a restart before it was marked): no second alert
         await new Events.EventDelivery(Store, engine.Catalog, new RunFactory(Store, TimeProvider.System), TimeProvider.System,

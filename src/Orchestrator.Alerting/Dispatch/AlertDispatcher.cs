@@ -17,6 +17,9 @@ public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender 
     private const int BatchSize = 50;
     private TaskCompletionSource _wake = NewSignal();
 
+    private const int MaxParallelSends = 16;
+    private readonly Lock _dispatchedGate = new();
+
     /// <summary>Called after each delivery is recorded (tests wait on it instead of on time).</summary>
     internal event Action<AlertRecord>? Dispatched;
 
@@ -33,14 +36,19 @@ public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender 
         while (true)
         {
             var pending = await store.Alerts.ListPendingAsync(BatchSize, cancellationToken);
-            foreach (var alert in pending)
-            {
-                var result = await sender.SendAsync(alert, cancellationToken);
-                var state = result.Delivered ? AlertState.Sent : AlertState.Failed;
-                // Recorded even when stopping: the webhook has answered, so sending again would duplicate it.
-                await store.Alerts.MarkAsync(alert.Id, state, alert.Attempts + result.Attempts, result.Error, time.GetUtcNow(), CancellationToken.None);
-                Dispatched?.Invoke(alert with { State = state, Attempts = alert.Attempts + result.Attempts, LastError = result.Error });
-            }
+            // In parallel: a webhook that times out (and its retries) must not hold up a critical alert to another one.
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSends, CancellationToken = cancellationToken },
+                async (alert, token) =>
+                {
+                    var result = await sender.SendAsync(alert, token);
+                    var state = result.Delivered ? AlertState.Sent : AlertState.Failed;
+                    // Recorded even when stopping: the webhook has answered, so sending again would duplicate it.
+                    await store.Alerts.MarkAsync(alert.Id, state, alert.Attempts + result.Attempts, result.Error, time.GetUtcNow(), CancellationToken.None);
+                    lock (_dispatchedGate)
+                    {
+                        Dispatched?.Invoke(alert with { State = state, Attempts = alert.Attempts + result.Attempts, LastError = result.Error });
+                    }
+                });
 
             total += pending.Count;
             if (pending.Count < BatchSize)

@@ -14,7 +14,7 @@ namespace Orchestrator.Alerting.Notify;
 /// <summary>The <c>notify</c> task type: args <c>{connection? | url?, message, severity?}</c>. Records an alert (kind
 /// notify, one per try) and sends it now; a webhook that still fails after the sender's retries fails the try, so the
 /// task's own retry policy applies. Output: <c>{"alertId", "state"}</c>.</summary>
-public sealed class NotifyTask(IMetadataStore store, WebhookSender sender) : ITaskExecutor
+public sealed partial class NotifyTask(IMetadataStore store, WebhookSender sender) : ITaskExecutor
 {
     public const string TypeName = "notify";
 
@@ -70,6 +70,14 @@ public sealed class NotifyTask(IMetadataStore store, WebhookSender sender) : ITa
             }
         }
 
+        // The message is stored in the alert and shown to every viewer: a Variable or Connection read into it would be a
+        // secret in clear (logs mask them; an alert is data). Refused as written, before rendering, like callbacks.
+        if (context.Task.Args.ValueKind == System.Text.Json.JsonValueKind.Object && context.Task.Args.TryGetProperty("message", out var written)
+            && written.ValueKind == System.Text.Json.JsonValueKind.String && SecretTemplate().IsMatch(written.GetString()!))
+        {
+            throw ArgError(context, "message", "reads a Variable or Connection ({{ var.… }} / {{ conn.… }}); an alert is shown to every viewer, so it may not hold secrets");
+        }
+
         var message = context.Args.RequireString("message");
         var target = new CallbackTarget(context.Args.GetString("connection"), context.Args.GetString("url"), message, context.Args.GetString("severity") ?? "warning");
         foreach (var (key, problem) in CallbackRules.Explain(target with { Message = null }))
@@ -82,4 +90,7 @@ public sealed class NotifyTask(IMetadataStore store, WebhookSender sender) : ITa
 
     private static TaskArgumentException ArgError(TaskContext context, string field, string problem) =>
         new($"task '{context.TaskId}': args.{field} {problem}");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*(var|conn)\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SecretTemplate();
 }

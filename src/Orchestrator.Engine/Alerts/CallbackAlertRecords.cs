@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Orchestrator.Core.Alerts;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
@@ -51,7 +53,7 @@ public static class CallbackAlertRecords
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(driftEvent);
         var occurrence = new CallbackOccurrence(CallbackTrigger.Drift, driftEvent.SourceRunId ?? $"event-{driftEvent.Id}", task?.Id.Value, null,
-            $"drift on '{driftEvent.Subject}': {driftEvent.Payload}", driftEvent.Id);
+            DriftReason(driftEvent), driftEvent.Id);
         return [.. CallbackAlerts.Plan(dag, task, occurrence).Select(planned => ToNew(planned, at))];
     }
 
@@ -65,5 +67,29 @@ public static class CallbackAlertRecords
             TaskId = planned.TaskId,
             EventId = planned.EventId,
         };
+    }
+
+    /// <summary>What an alert says about a drift event: its kind, how much drifted and which features (or metric), read
+    /// from the payload ml.drift and ml.performance write; the subject alone when the payload says less.</summary>
+    internal static string DriftReason(EventRecord driftEvent)
+    {
+        try
+        {
+            using var payload = JsonDocument.Parse(driftEvent.Payload);
+            var root = payload.RootElement;
+            var kind = root.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : "data";
+            var share = root.TryGetProperty("share", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : (double?)null;
+            var features = root.TryGetProperty("driftedFeatures", out var list) && list.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", list.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => f.GetString()))
+                : "";
+            var amount = share is { } s ? $" (share {s.ToString("0.##", CultureInfo.InvariantCulture)})" : "";
+            return kind == "performance"
+                ? $"live {features} degraded{amount} on '{driftEvent.Subject}'"
+                : $"{kind} drift on '{driftEvent.Subject}'{amount}" + (features.Length > 0 ? $": {features}" : "");
+        }
+        catch (JsonException)
+        {
+            return $"drift on '{driftEvent.Subject}'";
+        }
     }
 }
