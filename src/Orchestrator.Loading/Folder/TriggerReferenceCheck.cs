@@ -15,7 +15,7 @@ public sealed record ExternalNames(IReadOnlySet<string> Models, IReadOnlySet<str
 /// ml.ingest records, a dagSucceeded trigger naming a DAG that is not loaded, or dagSucceeded triggers that form a
 /// cycle (each success would start the next run forever). A DAG with such a trigger does not load, like any DAG with
 /// an error; dropping it may orphan another DAG's trigger, so the check repeats until nothing changes.</summary>
-public static class TriggerReferenceCheck
+public static partial class TriggerReferenceCheck
 {
     public static IReadOnlyList<ImportError> Apply(Dictionary<DagId, LoadedDag> dags, ExternalNames external)
     {
@@ -98,13 +98,17 @@ public static class TriggerReferenceCheck
     {
         var names = new HashSet<string>(external, StringComparer.Ordinal);
         anyTemplated = false;
-        foreach (var task in dags.SelectMany(dag => dag.Definition.Tasks).Where(task => task.Type == taskType))
+        foreach (var (dag, task) in dags.SelectMany(dag => dag.Definition.Tasks.Where(task => task.Type == taskType).Select(task => (dag, task))))
         {
-            var name = StringArg(task.Args, arg) ?? (taskType == "ml.ingest" && StringArg(task.Args, "path") is { } path ? Path.GetFileNameWithoutExtension(path) : null);
-            if (name is null)
+            var written = StringArg(task.Args, arg) ?? (taskType == "ml.ingest" && StringArg(task.Args, "path") is { } path ? Path.GetFileNameWithoutExtension(path) : null);
+            if (written is null)
             {
                 continue;
             }
+
+            // "{{ params.model }}" names the param's default (a run's conf could name another, which no check can see).
+            var name = ParamTemplate().Replace(written, match =>
+                dag.Definition.Params.TryGetValue(match.Groups[1].Value, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : match.Value);
 
             if (name.Contains("{{", StringComparison.Ordinal))
             {
@@ -171,4 +175,7 @@ public static class TriggerReferenceCheck
             return null;
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*params\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ParamTemplate();
 }

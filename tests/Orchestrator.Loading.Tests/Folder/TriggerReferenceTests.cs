@@ -39,6 +39,21 @@ public sealed class TriggerReferenceTests : IDisposable
     }
 
     [Fact]
+    public async Task AModelNamedThroughAParam_CountsAsThatParamsDefault_NotAsAnyModel()
+    {
+        Write("train.json", """{"id": "train", "params": {"model": "taxi"}, "tasks": [{"id": "r", "type": "ml.register", "args": {"model": "{{ params.model }}"}}]}""");
+        Write("good.json", Triggered("good", """{"event": "drift", "model": "taxi"}"""));
+        Write("typo.json", Triggered("typo", """{"event": "drift", "model": "no_such_model"}"""));
+
+        var snapshot = await LoadAsync();
+
+        var error = Assert.Single(snapshot.ImportErrors);
+        Assert.EndsWith("typo.json", error.File, StringComparison.Ordinal);
+        Assert.Contains("model 'no_such_model' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains(snapshot.Dags.Keys, k => k.Value == "good");
+    }
+
+    [Fact]
     public async Task ModelsAndDatasetsTheStoreKnows_AreValidSubjects()
     {
         Write("retrain.json", Triggered("retrain", """{"event": "drift", "model": "churn"}""", """{"event": "dataset", "name": "events"}"""));
