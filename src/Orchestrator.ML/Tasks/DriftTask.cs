@@ -58,7 +58,7 @@ public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, Da
             version = await store.Models.GetByAliasAsync(model, alias, cancellationToken);
             if (version is null && args.GetString("reference") is null)
                 // Nothing deployed yet (an hourly monitor set up before the first training): skipped, with the reason shown.
-                throw new TaskSkippedException($"model '{model}' has no '{alias}' version yet: nothing to compare with (deploy one, or name an ingest task in args.reference)");
+                throw await ModelNames.NothingDeployedAsync(store, model, alias, "nothing to compare with (deploy one, or name an ingest task in args.reference)", cancellationToken);
         }
 
         var referenceDataset = args.GetString("reference") is { } refTask ? context.OutputOfTask<DatasetOutput>("reference", refTask, MlOutputKinds.Dataset) : null;
@@ -88,7 +88,8 @@ public sealed class DriftTask(IMetadataStore store, IArtifactStore artifacts, Da
         }
 
         if (result.TestedFeatures == 0)
-            context.Logger.LogWarning("No feature had enough values to test (minRows {MinRows}); reporting no drift", options.MinRows);
+            // Not "no drift": nothing was measured. No check is recorded (it would chart as a healthy point).
+            throw new TaskSkippedException($"no feature had enough values to test (minRows {options.MinRows}; {currentSide.Rows} current row(s), {referenceSide.Rows} reference row(s)): no verdict");
 
         var report = DriftReport.From(result, model, version?.Version, now, referenceSide, currentSide);
         var stored = await artifacts.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(report.ToJson())), cancellationToken);

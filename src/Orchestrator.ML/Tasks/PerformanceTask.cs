@@ -39,7 +39,7 @@ public sealed class PerformanceTask(IMetadataStore store) : ITaskExecutor
 
         var version = await store.Models.GetByAliasAsync(model, alias, cancellationToken)
             // Nothing deployed yet (an hourly monitor set up before the first training): skipped, with the reason shown.
-            ?? throw new TaskSkippedException($"model '{model}' has no '{alias}' version yet: nothing to check");
+            ?? throw await ModelNames.NothingDeployedAsync(store, model, alias, "nothing to check", cancellationToken);
         var signature = Signature(context, version);
         if (!LiveMetrics.NamesOf(signature.Task).Contains(metric))
             throw context.ArgError("metric", $"is '{metric}'; a {signature.Task.ToString().ToLowerInvariant()} model's live metrics are {string.Join(", ", LiveMetrics.NamesOf(signature.Task))}");

@@ -99,6 +99,14 @@ public sealed class DriftTaskTests
         var (checks, total) = await home.Store.DriftChecks.ListAsync(MlHome.Model, 0, 10, default);
         Assert.Equal(1, total);
         Assert.Equal(("training", DriftCheckKinds.Data), ((await ReportAsync(home, checks[0].ReportDigest!)).Reference.Source, checks[0].Kind));
+
+        // No serving traffic in the window: no verdict (skipped), and no "no drift" check to chart.
+        var quiet = new DagBuilder("quiet");
+        quiet.Task("drift", "ml.drift", new { model = MlHome.Model, window = "1h" });
+        var none = await home.RunAsync(home.Build(quiet));
+        Assert.Equal(TaskInstanceState.Skipped, MlHome.Task(none, "drift").State);
+        Assert.Contains("no feature had enough values to test", MlHome.Task(none, "drift").Reason, StringComparison.Ordinal);
+        Assert.Equal(1, (await home.Store.DriftChecks.ListAsync(MlHome.Model, 0, 10, default)).Total);
     }
 
     [Fact]
@@ -118,7 +126,7 @@ public sealed class DriftTaskTests
         Assert.Contains("args.shareThreshold", MlHome.Task(result, "share").Reason, StringComparison.Ordinal);
         Assert.Contains("args.window", MlHome.Task(result, "window").Reason, StringComparison.Ordinal);
         Assert.Contains("args.columns names 'nope'", MlHome.Task(result, "columns").Reason, StringComparison.Ordinal);
-        Assert.Contains("no 'production' version", MlHome.Task(result, "nomodel").Reason, StringComparison.Ordinal);
+        Assert.Contains("model 'absent' is not registered (no model is yet): nothing to compare with", MlHome.Task(result, "nomodel").Reason, StringComparison.Ordinal);
         Assert.All(new[] { "share", "window", "columns" }, id => Assert.Equal(TaskInstanceState.Failed, MlHome.Task(result, id).State));
         Assert.Equal(TaskInstanceState.Skipped, MlHome.Task(result, "nomodel").State); // nothing deployed yet: nothing to compare
         Assert.Equal(0, (await home.Store.DriftChecks.ListAsync("absent", 0, 10, default)).Total);
