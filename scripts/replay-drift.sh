@@ -156,4 +156,4 @@ else
 fi
 echo
 echo "The same from the CLI:  orchestrator events list --kind drift · orchestrator runs list --dag $retrain · orchestrator alerts list"
-echo "and in the dashboard:   $url/#/monitoring"
+echo "and in the dashboard:   $url/monitoring"

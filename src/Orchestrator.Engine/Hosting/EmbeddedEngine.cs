@@ -67,7 +67,12 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var loader = DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry));
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
-        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries) { Metrics = options.Metrics };
+        var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries)
+        {
+            Metrics = options.Metrics,
+            SuccessIsAwaited = dagId => catalog.Current.Values.Any(dag => dag.Definition.Triggers.Any(trigger =>
+                trigger.Event == Core.Events.EventSubscriptions.DagSucceeded && trigger.Dag == dagId.Value)),
+        };
         var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}", options.Secrets, options.LogLimits);
         var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
         coordinator.Attach(dispatcher);

@@ -57,6 +57,10 @@ public sealed partial class RunCoordinator
     /// <summary>Where the engine's instruments are recorded (none when null).</summary>
     public Telemetry.EngineMetrics? Metrics { get; init; }
 
+    /// <summary>Whether a DAG's successes are waited for (some DAG declares a <c>dagSucceeded</c> trigger on it): only
+    /// then is a success recorded as an event, so the event list is not every run of every DAG. Null: always.</summary>
+    public Func<DagId, bool>? SuccessIsAwaited { get; init; }
+
     /// <summary>Raised after a run's final state is recorded.</summary>
     public event Action<RunId, DagRunState>? RunFinished;
 
@@ -374,7 +378,8 @@ public sealed partial class RunCoordinator
             MoreFinishedTries = finishes,
             MoreOutputs = outputs,
             // a test run (dags test) triggers nothing
-            Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
+            Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest && SuccessIsAwaited?.Invoke(active.Record.DagId) != false
+                ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
             Alerts = CallbackAlertRecords.ForCommit(active.Dag.Definition, active.Task, finishes, runEnd, plan.At),
         };
         var result = await _store.ApplyAsync(batch, cancellationToken);
