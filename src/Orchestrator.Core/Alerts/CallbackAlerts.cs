@@ -35,6 +35,10 @@ public static class CallbackAlerts
     public const string TaskRetry = "taskRetry";
     public const string GateRejected = "gateRejected";
     public const string Drift = "drift";
+    public const string Notify = "notify";
+
+    /// <summary>Every alert kind, for checking a filter.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [TaskFailed, RunFailed, TaskRetry, GateRejected, Drift, Notify];
 
     /// <summary>The task's callbacks for the trigger, then the DAG's. A DAG's <c>onFailure</c> fires on the run's failure
     /// only (task null); its other triggers fire for any task (and for the run when no task is given).</summary>

@@ -44,6 +44,11 @@ public static class AlertsApi
     {
         var page = ApiParameters.Page(offset, limit);
         AlertState? wanted = null;
+        if (!string.IsNullOrWhiteSpace(kind) && !Core.Alerts.CallbackAlerts.Kinds.Contains(kind.Trim()))
+        {
+            throw ApplicationProblemException.Invalid($"kind must be one of {string.Join(", ", Core.Alerts.CallbackAlerts.Kinds)}, not '{kind}'", "kind");
+        }
+
         if (!string.IsNullOrWhiteSpace(state))
         {
             wanted = AlertStates.TryParse(state, out var parsed)

@@ -26,9 +26,9 @@ internal static class EventEndpoints
 
     private static async Task<Ok<EventView>> GetAsync(EventQueries queries, string id, CancellationToken cancellationToken)
     {
-        var number = ApiParameters.OptionalLong(id, "id", 0);
-        return number <= 0
-            ? throw ApplicationProblemException.NotFound($"no event '{id}'")
-            : TypedResults.Ok(await queries.GetAsync(number, cancellationToken));
+        // An id that cannot exist is a 404, as for DAGs, runs and alerts.
+        return long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0
+            ? TypedResults.Ok(await queries.GetAsync(number, cancellationToken))
+            : throw ApplicationProblemException.NotFound($"no event '{id}'");
     }
 }

@@ -100,6 +100,7 @@ public sealed class AlertsApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("?state=lost", "state")]
+    [InlineData("?kind=bogus", "kind")]
     [InlineData("?limit=0", "limit")]
     [InlineData("?offset=x", "offset")]
     public async Task BadQueries_Are400_NamingTheParameter(string query, string field)

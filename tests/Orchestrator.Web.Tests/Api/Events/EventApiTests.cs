@@ -57,7 +57,7 @@ public sealed class EventApiTests : IAsyncLifetime
     [Theory]
     [InlineData("/api/v1/events?kind=earthquake", HttpStatusCode.BadRequest, "kind")]
     [InlineData("/api/v1/events?limit=0", HttpStatusCode.BadRequest, "limit")]
-    [InlineData("/api/v1/events/abc", HttpStatusCode.BadRequest, "id")]
+    [InlineData("/api/v1/events/abc", HttpStatusCode.NotFound, null)]
     [InlineData("/api/v1/events/424242", HttpStatusCode.NotFound, null)]
     public async Task BadQueries_AreProblemsNamingTheParameter(string path, HttpStatusCode status, string? field)
     {
