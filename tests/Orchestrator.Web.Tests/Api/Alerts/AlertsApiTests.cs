@@ -27,20 +27,12 @@ public sealed class AlertsApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IMetadataStore>(_store);
-        builder.Services.AddOrchestratorApiErrors();
-        TestAuthentication.AddTo(builder.Services);
-        builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.UseStatusCodePages();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapGroup("/api/v1").MapAlertsApi();
-        await _app.StartAsync();
+        _app = await ApiTestServer.StartAsync(
+            services =>
+            {
+            services.AddSingleton<IMetadataStore>(_store);
+            },
+            v1 => v1.MapAlertsApi());
 
         await Record("a", T0, """{"url":"https://hooks.example.com/x?token=s3cret&team=ml"}""", kind: "taskFailed", dag: "etl");
         await Record("b", T0.AddMinutes(1), """{"connection":"ops_webhook"}""", kind: "notify", dag: "etl");

@@ -39,24 +39,16 @@ public sealed class DriftApiTests : IAsyncLifetime
         var time = new FakeTimeProvider(T0);
         _store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), time, default);
         var artifacts = new FolderArtifactStore(Path.Combine(_folder, "artifacts"));
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.AddSingleton<IMetadataStore>(_store);
-        builder.Services.AddSingleton<IArtifactStore>(artifacts);
-        builder.Services.AddSingleton(SensitiveNames.Default);
-        builder.Services.AddMlQueries();
-        builder.Services.AddOrchestratorApiErrors();
-        TestAuthentication.AddTo(builder.Services);
-        builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.UseStatusCodePages();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapGroup("/api/v1").MapDriftApi();
-        await _app.StartAsync();
+        _app = await ApiTestServer.StartAsync(
+            services =>
+            {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton<IMetadataStore>(_store);
+            services.AddSingleton<IArtifactStore>(artifacts);
+            services.AddSingleton(SensitiveNames.Default);
+            services.AddMlQueries();
+            },
+            v1 => v1.MapDriftApi());
 
         foreach (var model in new[] { "fare", "churn" })
         {

@@ -52,23 +52,15 @@ public sealed class PerformanceApiTests : IAsyncLifetime
         await _store.Inference.AppendAsync([new InferenceRecord("other", 0, "blank", 1, At("08:10"), "{}", "1")], default);
         Assert.Empty(await _store.Inference.LabelAsync("blank", [new InferenceLabel("other", 0, "1")], Now, default));
 
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.AddSingleton<IMetadataStore>(_store);
-        builder.Services.AddSingleton(SensitiveNames.Default);
-        builder.Services.AddMlQueries();
-        builder.Services.AddOrchestratorApiErrors();
-        TestAuthentication.AddTo(builder.Services);
-        builder.Services.AddAuthorization(options => options.AddOrchestratorPolicies());
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.UseStatusCodePages();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapGroup("/api/v1").MapPerformanceApi();
-        await _app.StartAsync();
+        _app = await ApiTestServer.StartAsync(
+            services =>
+            {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton<IMetadataStore>(_store);
+            services.AddSingleton(SensitiveNames.Default);
+            services.AddMlQueries();
+            },
+            v1 => v1.MapPerformanceApi());
     }
 
     public async Task DisposeAsync()
