@@ -6,7 +6,8 @@ using Orchestrator.Benchmarks;
 // Engine memory with five 50 MB-line tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- engine-memory
 // Dataset ingest + profile of 1,000,000 rows vs a plain Sep parse: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- ingest [repetitions]
 // Taxi-fare train+evaluate, direct ML.NET vs ModelTrainer vs the ml.* tasks: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- train [repetitions] [csv]
-// Model serving, in process vs HTTP, and HTTP with the inference log off vs on: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections]
+// Model serving, in process vs HTTP, and HTTP with the inference log off vs on: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- serving [seconds] [connections] [sqlite|discard]
+// (discard: the log's store drops the rows, to tell the cost of queueing and building rows from SQLite's)
 // The inference log store alone, SQLite appends: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- inference-append
 if (args is ["inference-append"])
 {
@@ -20,7 +21,8 @@ if (args is ["serving", ..])
 {
     await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16);
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16,
+        discard: args.Length > 3 && args[3] == "discard");
     return;
 }
 

@@ -31,6 +31,10 @@ public sealed class ModelServingOptions
     /// <summary>Most rows written in one transaction.</summary>
     public int InferenceLogBatchSize { get; set; } = 2_000;
 
+    /// <summary>How long the writer waits for a full batch before writing what is queued (a flush, as feedback
+    /// does, writes at once). Longer means fewer, larger transactions; the queue must hold this long's requests.</summary>
+    public TimeSpan InferenceLogFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Logged rows older than this are deleted by the periodic prune.</summary>
     public TimeSpan InferenceLogMaxAge { get; set; } = TimeSpan.FromDays(7);
 
@@ -55,6 +59,11 @@ public sealed class ModelServingOptions
         if (InferenceLogMaxAge <= TimeSpan.Zero || InferenceLogPruneInterval <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Model serving: InferenceLogMaxAge and InferenceLogPruneInterval must be positive");
+        }
+
+        if (InferenceLogFlushInterval < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Model serving: InferenceLogFlushInterval must be zero or positive; got {InferenceLogFlushInterval}");
         }
 
         if (MaxRequestBytes <= 0 || MaxRows <= 0)

@@ -53,10 +53,12 @@ public abstract class InferenceLogContractTests : MetadataStoreContract
     [Fact]
     public async Task Append_OfManyRows_SpansChunks_AndASecondAppendOfTheSameRowsAddsNothing()
     {
-        // 8 rows a statement: 150 rows are 18 full chunks and a tail of 6.
-        var rows = Enumerable.Range(0, 150).Select(i => Row($"req-{i / 3:D3}", i % 3, minute: i / 10)).ToList();
+        // PostgreSQL sends 256 rows a round trip: 600 rows are two full batches and a tail of 88 (SQLite: one
+        // prepared statement re-bound per row). The re-sent rows straddle the first batch boundary.
+        var rows = Enumerable.Range(0, 600).Select(i => Row($"req-{i / 3:D3}", i % 3, minute: i / 10)).ToList();
         await Log.AppendAsync(rows, default);
         await Log.AppendAsync(rows.Take(10).ToList(), default);
+        await Log.AppendAsync(rows.Skip(250).Take(20).ToList(), default);
         await Log.AppendAsync([], default);
 
         var read = await Log.ReadAsync(Window(), default);

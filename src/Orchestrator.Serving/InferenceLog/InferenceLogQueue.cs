@@ -24,6 +24,8 @@ internal sealed partial class InferenceLogQueue : IDisposable
     private readonly Counter<long> _droppedCounter;
     private readonly Lock _waitersGate = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
+    private readonly long _wakeAt;
+    private TaskCompletionSource? _wake; // set while the writer lingers for a fuller batch
     private long _accepted;
     private long _finished;
     private long _dropped;
@@ -40,6 +42,7 @@ internal sealed partial class InferenceLogQueue : IDisposable
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refused, never waited on
             SingleReader = true,
         });
+        _wakeAt = settings.InferenceLogBatchSize;
         _meter = new Meter(MeterName);
         _droppedCounter = _meter.CreateCounter<long>("inference_log.dropped", "{request}", "Sampled requests the inference log dropped because its queue was full");
     }
@@ -63,9 +66,14 @@ internal sealed partial class InferenceLogQueue : IDisposable
     public void Enqueue(LoggedRequest request)
     {
         // Counted before the write, so a flush begun after this returns waits for it.
-        Interlocked.Increment(ref _accepted);
+        var accepted = Interlocked.Increment(ref _accepted);
         if (_channel.Writer.TryWrite(request))
         {
+            if (accepted - Interlocked.Read(ref _finished) >= _wakeAt)
+            {
+                Volatile.Read(ref _wake)?.TrySetResult(); // a full batch is waiting: no need to linger
+            }
+
             return;
         }
 
@@ -91,7 +99,45 @@ internal sealed partial class InferenceLogQueue : IDisposable
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((target, done));
+            _wake?.TrySetResult(); // someone waits for the rows: write them now
             return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Completes when a full batch is queued, someone flushes, or <paramref name="linger"/> has passed,
+    /// whichever comes first: the writer waits here so that one transaction carries many requests (a commit and a
+    /// connection per few rows would cost more than the rows).</summary>
+    public async Task LingerAsync(TimeSpan linger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waitersGate)
+        {
+            if (_waiters.Count > 0 || Pending >= _wakeAt)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _wake, wake);
+        }
+
+        // Enqueue may have filled the batch between the look above and publishing the signal: look again.
+        if (Pending >= _wakeAt)
+        {
+            wake.TrySetResult();
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await Task.WhenAny(wake.Task, Task.Delay(linger, time, stop.Token));
+        }
+        finally
+        {
+            stop.Cancel();
+            lock (_waitersGate)
+            {
+                _wake = null;
+            }
         }
     }
 

@@ -6,7 +6,8 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Serving.InferenceLog;
 
 /// <summary>Drains the inference log queue into the store, a batch (up to <see cref="ModelServingOptions.InferenceLogBatchSize"/>
-/// rows, whatever is queued) per transaction, as soon as anything is queued; and applies retention every
+/// rows) per transaction, once a full batch is queued, someone flushes (feedback), or
+/// <see cref="ModelServingOptions.InferenceLogFlushInterval"/> has passed since the first queued request; and applies retention every
 /// <see cref="ModelServingOptions.InferenceLogPruneInterval"/>. On shutdown it writes what is still queued.</summary>
 internal sealed partial class InferenceLogWriter(
     InferenceLogQueue queue, IOptions<ModelServingOptions> options, TimeProvider time, ILogger<InferenceLogWriter> logger) : BackgroundService
@@ -33,6 +34,7 @@ internal sealed partial class InferenceLogWriter(
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
+                await queue.LingerAsync(_options.InferenceLogFlushInterval, time, stoppingToken);
                 await WriteBatchAsync(CancellationToken.None);
             }
         }

@@ -170,6 +170,47 @@ public sealed class InferenceLoggingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_writer_waits_for_a_full_batch_then_writes_without_a_flush()
+    {
+        var host = await StartAsync(options =>
+        {
+            options.InferenceLogBatchSize = 2;
+            options.InferenceLogFlushInterval = TimeSpan.FromDays(1); // never reached: the full batch wakes it
+        });
+        await host.PostAsync(Url, Body(1));
+        await host.PostAsync(Url, Body(1));
+
+        await WrittenAsync(2, advancing: TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task The_writer_writes_a_partial_batch_once_the_flush_interval_passes()
+    {
+        var host = await StartAsync(options =>
+        {
+            options.InferenceLogBatchSize = 1_000;
+            options.InferenceLogFlushInterval = TimeSpan.FromMinutes(5);
+        });
+        await host.PostAsync(Url, Body(1));
+
+        await WrittenAsync(1, advancing: TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>Waits (polling, bounded) until the store holds <paramref name="rows"/> rows, without flushing, moving
+    /// fake time on by <paramref name="advancing"/> each look (the writer may start lingering after any one move).</summary>
+    private async Task WrittenAsync(int rows, TimeSpan advancing)
+    {
+        using var give = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while ((await _store.ReadAllAsync()).Count < rows)
+        {
+            _host!.Time.Advance(advancing);
+            await Task.Delay(10, give.Token);
+        }
+
+        Assert.Equal(rows, (await _store.ReadAllAsync()).Count);
+    }
+
+    [Fact]
     public async Task Retention_deletes_by_rows_per_model_and_by_age()
     {
         var host = await StartAsync(options =>
