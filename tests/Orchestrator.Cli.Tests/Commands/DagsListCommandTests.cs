@@ -15,7 +15,7 @@ public sealed class DagsListCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         using var list = JsonDocument.Parse(output);
-        Assert.Equal(["example_shell_pipeline", "taxi_fare_profile", "taxi_fare_retrain", "taxi_fare_retrain_csharp"],
+        Assert.Equal(["example_shell_pipeline", "taxi_fare_monitor", "taxi_fare_profile", "taxi_fare_retrain", "taxi_fare_retrain_csharp"],
             list.RootElement.GetProperty("dags").EnumerateArray().Select(d => d.GetProperty("dagId").GetString()));
         Assert.Empty(list.RootElement.GetProperty("importErrors").EnumerateArray());
     }
