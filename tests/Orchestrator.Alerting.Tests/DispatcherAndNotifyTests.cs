@@ -48,6 +48,45 @@ public sealed class DispatcherAndNotifyTests : AlertingFixture
     }
 
     [Fact]
+    public async Task Dispatcher_AWebhookThatNeverAnswers_DoesNotHoldUpAnAlertToAnotherOne()
+    {
+        // A listener that accepts connections and never answers: each attempt waits out its timeout, then retries.
+        using var blackhole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackhole.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await blackhole.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // stopped
+            }
+        });
+        var port = ((System.Net.IPEndPoint)blackhole.LocalEndpoint).Port;
+        await RecordAsync("stuck", $$"""{"url":"http://127.0.0.1:{{port}}/hook"}""", T0); // the older one
+        var urgent = await RecordAsync("urgent", UrlTarget("urgent"), T0.AddMinutes(1));
+        using var dispatcher = new AlertDispatcher(Store, Sender(), Time, NullLogger<AlertDispatcher>.Instance);
+        var first = new TaskCompletionSource<AlertRecord>();
+        dispatcher.Dispatched += alert => first.TrySetResult(alert);
+
+        await dispatcher.StartAsync(default);
+        var dispatched = await first.Task.WaitAsync(TimeSpan.FromSeconds(60)); // a hang guard, not a timing
+        await dispatcher.StopAsync(default);
+
+        Assert.Equal((urgent.Id, AlertState.Sent), (dispatched.Id, dispatched.State)); // not after the stuck one's 4 attempts
+        foreach (var client in held)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Dispatcher_Wake_SendsANewAlertWithoutWaitingForThePoll()
     {
         using var dispatcher = new AlertDispatcher(Store, Sender(), Time, NullLogger<AlertDispatcher>.Instance);
