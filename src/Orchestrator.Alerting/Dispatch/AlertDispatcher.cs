@@ -6,7 +6,7 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Alerting.Dispatch;
 
-/// <summary>Sends the alerts waiting in the store's outbox, oldest first, and records how each went. Pending alerts
+/// <summary>Sends the alerts waiting in the store's outbox (up to 16 at once, taken oldest first) and records how each went. Pending alerts
 /// survive a restart (they are picked up at start); <see cref="Wake"/> makes a new one go out without waiting for the
 /// next poll. An alert interrupted by shutdown stays pending and is sent again at the next start (at least once).</summary>
 public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender sender, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
