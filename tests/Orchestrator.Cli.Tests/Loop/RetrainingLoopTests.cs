@@ -11,7 +11,7 @@ namespace Orchestrator.Cli.Tests.Loop;
 /// traffic served and logged, a monitor DAG detects drift on both, each drift event starts its model's retraining DAG;
 /// one gate blesses the new candidate, which is then served, the other turns it down, which leaves production as it was
 /// and alerts a webhook.</summary>
-public sealed class RetrainingLoopTests : IAsyncDisposable
+public sealed class RetrainingLoopTests : IAsyncLifetime
 {
     private static readonly string[] Features = ["vendor_id", "rate_code", "passenger_count", "trip_time_in_secs", "trip_distance", "payment_type"];
     private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-loop-").FullName;
@@ -19,7 +19,10 @@ public sealed class RetrainingLoopTests : IAsyncDisposable
     private readonly List<string> _webhookBodies = [];
     private Process? _standalone;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 calls IAsyncLifetime, not IAsyncDisposable: the standalone process must not outlive the test.
+    public async Task DisposeAsync()
     {
         await StandaloneProcess.KillAllAsync(_standalone);
         _webhook.Close();
