@@ -20,7 +20,7 @@ namespace Orchestrator.Engine.Tests;
 
 /// <summary>The engine's instruments, recorded by the real coordinator and worker on a SQLite store; the queue is
 /// held by the test so that the time between dispatch and start is the test's (a fake clock).</summary>
-public sealed class EngineMetricsTests : IAsyncDisposable
+public sealed class EngineMetricsTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-metrics-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
@@ -78,7 +78,10 @@ public sealed class EngineMetricsTests : IAsyncDisposable
         Assert.Empty(delays.GetMeasurementSnapshot());
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xUnit 2 calls only the former, and the temp folder must go.
+    public async Task DisposeAsync()
     {
         if (_store is not null)
         {
