@@ -164,6 +164,7 @@ public sealed class DispatcherAndNotifyTests : AlertingFixture
     [InlineData("""{"message": "m", "severity": "loud"}""", "args.severity unknown severity 'loud'")]
     [InlineData("""{"message": "pw is {{ conn.hook.password }}"}""", "args.message reads a Variable or Connection")]
     [InlineData("""{"message": "token {{var.api_token}}"}""", "args.message reads a Variable or Connection")]
+    [InlineData("""{"message": "m", "url": "https://hooks.example.com/services/{{ var.slack_token }}"}""", "args.url reads a Variable or Connection")]
     public async Task Notify_BadArgs_AreConfigurationErrors_AndRecordNothing(string args, string expected)
     {
         var error = await Assert.ThrowsAsync<TaskArgumentException>(() => NotifyAsync(JsonDocument.Parse(args).RootElement));

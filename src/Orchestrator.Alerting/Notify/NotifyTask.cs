@@ -72,10 +72,14 @@ public sealed partial class NotifyTask(IMetadataStore store, WebhookSender sende
 
         // The message is stored in the alert and shown to every viewer: a Variable or Connection read into it would be a
         // secret in clear (logs mask them; an alert is data). Refused as written, before rendering, like callbacks.
-        if (context.Task.Args.ValueKind == System.Text.Json.JsonValueKind.Object && context.Task.Args.TryGetProperty("message", out var written)
-            && written.ValueKind == System.Text.Json.JsonValueKind.String && SecretTemplate().IsMatch(written.GetString()!))
+        // The same for the url: stored as the alert's target, and webhook URLs often carry their token in the path.
+        foreach (var arg in new[] { "message", "url" })
         {
-            throw ArgError(context, "message", "reads a Variable or Connection ({{ var.… }} / {{ conn.… }}); an alert is shown to every viewer, so it may not hold secrets");
+            if (context.Task.Args.ValueKind == System.Text.Json.JsonValueKind.Object && context.Task.Args.TryGetProperty(arg, out var written)
+                && written.ValueKind == System.Text.Json.JsonValueKind.String && SecretTemplate().IsMatch(written.GetString()!))
+            {
+                throw ArgError(context, arg, "reads a Variable or Connection ({{ var.… }} / {{ conn.… }}); an alert is shown to every viewer, so it may not hold secrets (a webhook with a secret goes in a Connection: args.connection)");
+            }
         }
 
         var message = context.Args.RequireString("message");

@@ -52,7 +52,7 @@ public static partial class TriggerReferenceCheck
                 if (problem is not null)
                 {
                     var field = $"triggers[{index}]";
-                    errors.Add((dag.Id, new ImportError(dag.Definition.Location with { File = dag.FilePath, Field = field }, $"{field}: {problem}")));
+                    errors.Add((dag.Id, new ImportError(dag.Definition.Location with { File = dag.FilePath, Field = field }, problem)));
                     break;
                 }
             }
@@ -62,7 +62,7 @@ public static partial class TriggerReferenceCheck
         {
             var first = dags[cycle[0]];
             errors.Add((first.Id, new ImportError(first.Definition.Location with { File = first.FilePath, Field = "triggers" },
-                $"triggers: dagSucceeded triggers form a cycle ({string.Join(" → ", cycle.Append(cycle[0]))}): each success would start the next run forever")));
+                $"dagSucceeded triggers form a cycle ({string.Join(" → ", cycle.Append(cycle[0]))}): each success would start the next run forever")));
         }
 
         return errors;
