@@ -103,6 +103,12 @@ internal static class FeedbackBody
                         throw new FeedbackBodyException(field, $"'{field}' must be a number (regression) or a string (a class), got {Describe(value)}");
                     }
 
+                    // 1e999 is valid JSON but no double: it would be stored and then poison every live metric.
+                    if (value.ValueKind == JsonValueKind.Number && !(value.TryGetDouble(out var number) && double.IsFinite(number)))
+                    {
+                        throw new FeedbackBodyException(field, $"'{field}' must be a finite number, got {Describe(value)}");
+                    }
+
                     label = value.GetRawText();
                     break;
                 default:

@@ -122,6 +122,7 @@ public sealed class FeedbackTests : IAsyncLifetime
     [InlineData("""{"labels": [{"requestId": "a", "label": true}]}""", "labels[0].label")]
     [InlineData("""{"labels": [{"requestId": "a", "label": null}]}""", "labels[0].label")]
     [InlineData("""{"labels": [{"requestId": "a", "label": [1]}]}""", "labels[0].label")]
+    [InlineData("""{"labels": [{"requestId": "a", "label": 1e999}]}""", "labels[0].label")]
     [InlineData("""{"labels": [{"requestId": "a", "label": 1, "rows": 0}]}""", "labels[0].rows")]
     public async Task A_malformed_body_is_refused_naming_the_field(string body, string field)
     {
