@@ -47,4 +47,8 @@ public sealed class DagDefinition
 }
 
 /// <summary>An event that creates a run: <c>drift</c> (with Model), <c>dataset</c> (with Name) or <c>dagSucceeded</c> (with Dag).</summary>
-public sealed record DagEventTrigger(string Event, string? Model = null, string? Name = null, string? Dag = null);
+public sealed record DagEventTrigger(string Event, string? Model = null, string? Name = null, string? Dag = null)
+{
+    /// <summary>Where the trigger is declared, for errors about what it names.</summary>
+    public SourceLocation Location { get; init; } = SourceLocation.Unknown;
+}

@@ -52,7 +52,8 @@ public static partial class TriggerReferenceCheck
                 if (problem is not null)
                 {
                     var field = $"triggers[{index}]";
-                    errors.Add((dag.Id, new ImportError(dag.Definition.Location with { File = dag.FilePath, Field = field }, problem)));
+                    var at = triggers[index].Location.Line is not null ? triggers[index].Location : dag.Definition.Location;
+                    errors.Add((dag.Id, new ImportError(at with { File = dag.FilePath, Field = field }, problem)));
                     break;
                 }
             }
@@ -77,19 +78,24 @@ public static partial class TriggerReferenceCheck
         {
             _ when subject is null => $"'{trigger.Event}' is not an event kind: expected one of {string.Join(", ", EventSubscriptions.Kinds)}",
             EventSubscriptions.Drift when !models.Contains(subject) && !anyTemplatedModel =>
-                $"model '{subject}' does not exist: no DAG of the folder registers it (ml.register) and the registry does not hold it" + Known("models", models),
+                $"model '{subject}' does not exist: no DAG of the folder registers it (ml.register) and the registry does not hold it" + Known(subject, "models", models),
             EventSubscriptions.Dataset when !datasets.Contains(subject) && !anyTemplatedDataset =>
-                $"dataset '{subject}' does not exist: no ml.ingest of the folder records it and the store holds no version of it" + Known("datasets", datasets),
+                $"dataset '{subject}' does not exist: no ml.ingest of the folder records it and the store holds no version of it" + Known(subject, "datasets", datasets),
             EventSubscriptions.DagSucceeded when !IdentifierRules.IsValid(subject) || !dags.ContainsKey(new DagId(subject)) =>
-                $"DAG '{subject}' does not exist (or its file has import errors)" + Known("DAGs", [.. dags.Keys.Select(k => k.Value)]),
+                $"DAG '{subject}' does not exist (or its file has import errors)" + Known(subject, "DAGs", [.. dags.Keys.Select(k => k.Value)]),
             _ => null,
         };
     }
 
-    private static string Known(string what, IEnumerable<string> names)
+    private static string Known(string subject, string what, HashSet<string> names)
     {
+        if (Core.Graph.EditDistance.Closest(subject, names) is { } close)
+        {
+            return $"; did you mean '{close}'?";
+        }
+
         var sorted = names.Order(StringComparer.Ordinal).Take(10).ToList();
-        return sorted.Count == 0 ? $"; there are no {what} yet" : $"; known {what}: {string.Join(", ", sorted)}";
+        return sorted.Count == 0 ? $"; there are no {what} yet" : $"; known {what}: {string.Join(", ", sorted)}{(names.Count > 10 ? ", …" : "")}";
     }
 
     /// <summary>The names a task type's arg produces across the folder (plus the store's); an arg written with a

@@ -179,7 +179,7 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
             return;
         }
 
-        dag.TriggeredBy(new DagEventTrigger(name, model, datasetName, dagId));
+        dag.TriggeredBy(new DagEventTrigger(name, model, datasetName, dagId) { Location = fields.Location(path) });
     }
 
     private void ReadTask(JsonElement task, string path, DagBuilder dag)

@@ -23,7 +23,7 @@ public sealed class TriggerReferenceTests : IDisposable
     }
 
     [Fact]
-    public async Task ADriftTrigger_OnAnUnknownModel_IsAnImportErrorNamingItAndTheKnownOnes()
+    public async Task ADriftTrigger_OnAMisspeltModel_IsAnImportErrorAtTheTrigger_SuggestingTheKnownOne()
     {
         Write("train.json", """{"id": "train", "tasks": [{"id": "r", "type": "ml.register", "args": {"model": "taxi"}}]}""");
         Write("retrain.json", Triggered("retrain", """{"event": "drift", "model": "taxii"}"""));
@@ -34,7 +34,9 @@ public sealed class TriggerReferenceTests : IDisposable
         Assert.EndsWith("retrain.json", error.File, StringComparison.Ordinal);
         Assert.Equal("triggers[0]", error.Location.Field);
         Assert.Contains("model 'taxii' does not exist", error.Message, StringComparison.Ordinal);
-        Assert.Contains("known models: taxi", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'taxi'?", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.Location.Line); // the trigger's own line (the whole DAG is on one line here)
+        Assert.NotNull(error.Location.Column);
         Assert.DoesNotContain(snapshot.Dags.Keys, k => k.Value == "retrain");
     }
 
@@ -80,6 +82,7 @@ public sealed class TriggerReferenceTests : IDisposable
         var error = Assert.Single(snapshot.ImportErrors);
         Assert.EndsWith("by_path.json", error.File, StringComparison.Ordinal);
         Assert.Contains("dataset 'x' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("known datasets: taxi-fare-train, trips", error.Message, StringComparison.Ordinal); // nothing close to 'x'
     }
 
     [Fact]
