@@ -6,6 +6,7 @@ using Orchestrator.Application.Queries.Ml;
 using Orchestrator.Cli.Hosting;
 using Orchestrator.Cli.Output;
 using Orchestrator.Storage.Ml;
+using Orchestrator.Storage.Records;
 using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
@@ -60,7 +61,7 @@ internal static class ModelsDriftCommand
                     check.Id.ToString(CultureInfo.InvariantCulture), $"{check.At:u}", check.Kind, check.Version?.ToString(CultureInfo.InvariantCulture) ?? "-",
                     check.Drifted ? "[red]drift[/]" : "no drift",
                     string.Create(CultureInfo.InvariantCulture, $"{check.Share:0.###} / {check.ShareThreshold:0.###}"),
-                    Markup.Escape(MlCli.Printable(string.Join(", ", check.DriftedFeatures))),
+                    Markup.Escape(MlCli.Printable(check.Kind == DriftCheckKinds.Performance ? check.Summary : string.Join(", ", check.DriftedFeatures))),
                     string.Create(CultureInfo.InvariantCulture, $"{check.ReferenceRows:N0} → {check.CurrentRows:N0}"),
                     Markup.Escape(check.DagId is null ? "-" : $"{check.DagId}/{check.RunId}/{check.TaskId}"));
             }

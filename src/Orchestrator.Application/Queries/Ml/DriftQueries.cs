@@ -17,8 +17,15 @@ public sealed record DriftCheckView(
     {
         ArgumentNullException.ThrowIfNull(check);
         return new(check.Id, check.Model, check.Version, check.At, check.CreatedBy.DagId, check.CreatedBy.RunId, check.CreatedBy.TaskId,
-            check.Drifted, check.Share, check.ShareThreshold, check.DriftedFeatures, check.ReferenceRows, check.CurrentRows, check.Kind);
+            check.Drifted, check.Share, check.ShareThreshold, check.DriftedFeatures, check.ReferenceRows, check.CurrentRows, check.Kind)
+        {
+            Summary = DriftCheckSummary.Of(check),
+        };
     }
+
+    /// <summary>The verdict in words: which features drifted of how many (data), or the live metric against the
+    /// registered one (performance), where share and threshold alone read oddly.</summary>
+    public string Summary { get; init; } = "";
 }
 
 /// <summary>One check with <see cref="Report"/>: the drift report artifact (ml.drift: every feature's test, statistic,
