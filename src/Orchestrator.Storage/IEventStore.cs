@@ -18,6 +18,9 @@ public interface IEventStore
 
     Task<EventRecord?> GetAsync(long id, CancellationToken cancellationToken);
 
+    /// <summary>The events with these ids that exist, in one read (a run page names each run's event).</summary>
+    Task<IReadOnlyList<EventRecord>> GetManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
     /// <summary>One page of events, newest first, and how many match.</summary>
     Task<(IReadOnlyList<EventRecord> Items, int Total)> ListAsync(EventQuery query, CancellationToken cancellationToken);
 }

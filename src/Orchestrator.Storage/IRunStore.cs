@@ -15,6 +15,9 @@ public interface IRunStore
 
     Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken);
 
+    /// <summary>The runs created by any of these events, in one read (an event page shows each event's runs).</summary>
+    Task<IReadOnlyList<DagRunRecord>> ListByEventsAsync(IReadOnlyCollection<long> eventIds, CancellationToken cancellationToken);
+
     /// <summary>Compare-and-set: applied only if the run is still in <c>From</c>; sets the start or end time. Back to
     /// queued (a cleared run) forgets the end time; queued → queued only checks the run is still queued.</summary>
     Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken);

@@ -80,7 +80,9 @@ public abstract class EventStoreContractTests : MetadataStoreContract
         Assert.True(await Store.Runs.CreateAsync(run with { RunId = new RunId("manual__1"), RunType = RunType.Manual, LogicalDate = T0.AddHours(1), EventId = null }, [], default));
 
         Assert.Equal(emitted.Id, (await Store.Runs.GetAsync(run.RunId, default))!.EventId);
-        Assert.Equal([run.RunId], (await Store.Runs.ListAsync(new RunQuery { EventId = emitted.Id }, default)).Select(r => r.RunId));
+        Assert.Equal([run.RunId], (await Store.Runs.ListByEventsAsync([emitted.Id, 424242], default)).Select(r => r.RunId));
+        Assert.Empty(await Store.Runs.ListByEventsAsync([], default));
+        Assert.Equal([emitted.Id], (await Store.Events.GetManyAsync([emitted.Id, 424242], default)).Select(e => e.Id));
     }
 
     [Fact]

@@ -32,11 +32,7 @@ public sealed record DagRunRecord(
 }
 
 /// <summary>Which runs to list: newest logical date first, or oldest first (the order queued runs start in).</summary>
-public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100, RunType? Type = null, bool OldestFirst = false)
-{
-    /// <summary>Only the runs an event created.</summary>
-    public long? EventId { get; init; }
-}
+public sealed record RunQuery(DagId? DagId = null, DagRunState? State = null, int Limit = 100, RunType? Type = null, bool OldestFirst = false);
 
 /// <summary>A compare-and-set change of a run's state.</summary>
 public sealed record RunTransition(RunId RunId, DagRunState From, DagRunState To, DateTimeOffset At);

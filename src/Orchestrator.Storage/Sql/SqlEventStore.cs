@@ -53,6 +53,16 @@ internal sealed class SqlEventStore(SqlSession session) : IEventStore
         session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<EventRow>(SqlSession.Command(
             $"SELECT {Columns} FROM events WHERE id = @id", new { id }, null, cancellationToken)))?.ToRecord(), cancellationToken);
 
+    public Task<IReadOnlyList<EventRecord>> GetManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0
+            ? Task.FromResult<IReadOnlyList<EventRecord>>([])
+            : session.ReadAsync<IReadOnlyList<EventRecord>>(async connection => [.. (await connection.QueryAsync<EventRow>(SqlSession.Command(
+                $"SELECT {Columns} FROM events WHERE id IN @ids ORDER BY id", new { ids = ids.ToArray() }, null, cancellationToken))).Select(row => row.ToRecord())],
+                cancellationToken);
+    }
+
     public Task<(IReadOnlyList<EventRecord> Items, int Total)> ListAsync(EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -41,11 +41,21 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
     public Task<IReadOnlyList<DagRunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken) =>
         session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM dag_runs
-             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType) AND (@eventId IS NULL OR event_id = @eventId)
+             WHERE (@dagId IS NULL OR dag_id = @dagId) AND (@state IS NULL OR state = @state) AND (@runType IS NULL OR run_type = @runType)
              ORDER BY {(query.OldestFirst ? "logical_date ASC, created_at ASC" : "logical_date DESC, created_at DESC")}
              LIMIT @limit
-            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), eventId = query.EventId, limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
+            """, new { dagId = query.DagId?.Value, state = query.State?.ToName(), runType = query.Type?.ToString().ToLowerInvariant(), limit = (long)query.Limit }, null, cancellationToken))).Select(row => row.ToRecord())],
             cancellationToken);
+
+    public Task<IReadOnlyList<DagRunRecord>> ListByEventsAsync(IReadOnlyCollection<long> eventIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        return eventIds.Count == 0
+            ? Task.FromResult<IReadOnlyList<DagRunRecord>>([])
+            : session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command(
+                $"SELECT {RunColumns} FROM dag_runs WHERE event_id IN @ids ORDER BY event_id, dag_id", new { ids = eventIds.ToArray() }, null, cancellationToken)))
+                .Select(row => row.ToRecord())], cancellationToken);
+    }
 
     public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.RunTransitionAsync(connection, transaction, transition, cancellationToken), cancellationToken);

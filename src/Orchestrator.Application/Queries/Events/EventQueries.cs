@@ -23,39 +23,29 @@ public sealed class EventQueries(IMetadataStore store, SensitiveNames sensitiveN
         var (items, total) = await store.Events.ListAsync(
             new EventQuery(string.IsNullOrWhiteSpace(kind) ? null : kind.Trim(), string.IsNullOrWhiteSpace(subject) ? null : subject.Trim(), page.Offset, page.Limit),
             cancellationToken);
-        var views = new List<EventView>(items.Count);
-        foreach (var item in items)
-        {
-            views.Add(await ViewAsync(item, cancellationToken));
-        }
-
+        var runs = (await store.Runs.ListByEventsAsync([.. items.Select(item => item.Id)], cancellationToken)).ToLookup(run => run.EventId);
+        var views = items.Select(item => View(item, runs[item.Id])).ToList();
         return new Page<EventView>(views, total, page.Offset, page.Limit);
     }
 
     /// <summary>Unknown id: NotFound.</summary>
-    public async Task<EventView> GetAsync(long id, CancellationToken cancellationToken) =>
-        await ViewAsync(await store.Events.GetAsync(id, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no event {id}"), cancellationToken);
+    public async Task<EventView> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        var found = await store.Events.GetAsync(id, cancellationToken) ?? throw ApplicationProblemException.NotFound($"no event {id}");
+        return View(found, await store.Runs.ListByEventsAsync([id], cancellationToken));
+    }
 
     /// <summary>The events behind some runs (those created by one), by event id.</summary>
     public static async Task<IReadOnlyDictionary<long, RunEventLink>> LinksAsync(IMetadataStore store, IEnumerable<long?> eventIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(eventIds);
-        var links = new Dictionary<long, RunEventLink>();
-        foreach (var id in eventIds.OfType<long>().Distinct())
-        {
-            if (await store.Events.GetAsync(id, cancellationToken) is { } found)
-            {
-                links[id] = new RunEventLink(found.Id, found.Kind, found.Subject);
-            }
-        }
-
-        return links;
+        var found = await store.Events.GetManyAsync([.. eventIds.OfType<long>().Distinct()], cancellationToken);
+        return found.ToDictionary(e => e.Id, e => new RunEventLink(e.Id, e.Kind, e.Subject));
     }
 
-    private async Task<EventView> ViewAsync(EventRecord record, CancellationToken cancellationToken)
+    private EventView View(EventRecord record, IEnumerable<DagRunRecord> runs)
     {
-        var runs = await store.Runs.ListAsync(new RunQuery(Limit: 500) { EventId = record.Id }, cancellationToken);
         using var payload = JsonDocument.Parse(SensitiveConf.MaskJson(record.Payload, sensitiveNames));
         return new EventView(record.Id, record.Kind, record.Subject, payload.RootElement.Clone(), record.CreatedAt,
             new EventSource(record.SourceDagId, record.SourceRunId, record.SourceTaskId), record.DeliveredAt,
