@@ -41,7 +41,7 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
         // the separators cannot occur in them; each task id and state is looked up as a span and made once per call.
         return session.ReadAsync<IReadOnlyList<TaskStateRecord>>(async connection =>
         {
-            var (list, parameters) = InList(runIds.Select(id => id.Value));
+            var (list, parameters) = SqlInList.Of(runIds.Select(id => id.Value));
             await using var reader = await connection.ExecuteReaderAsync(SqlSession.Command(
                 $"SELECT run_id, string_agg(task_id || '=' || state, ',') FROM task_instances WHERE run_id IN ({list}) GROUP BY run_id",
                 parameters, null, cancellationToken));
@@ -79,7 +79,7 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
             return Task.FromResult<IReadOnlyList<DagRunRecord>>([]);
         }
 
-        var (list, parameters) = InList(dagIds.Select(id => id.Value));
+        var (list, parameters) = SqlInList.Of(dagIds.Select(id => id.Value));
         parameters.Add("perDag", (long)perDag);
         return session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command($"""
             SELECT {RunColumns} FROM (
@@ -96,19 +96,4 @@ internal sealed class SqlDashboardReadStore(SqlSession session) : IDashboardRead
 
     private static TaskInstanceState StateOf(ReadOnlySpan<char> name) =>
         StatesByName.TryGetValue(name, out var state) ? state : throw new InvalidDataException($"unknown task state '{name}'");
-
-    // One named parameter per value: Dapper's "IN @list" becomes an array parameter on Npgsql, which PostgreSQL's IN refuses.
-    private static (string List, DynamicParameters Parameters) InList(IEnumerable<string> values)
-    {
-        var parameters = new DynamicParameters();
-        var names = new List<string>();
-        foreach (var value in values.Distinct(StringComparer.Ordinal))
-        {
-            var name = $"p{names.Count}";
-            parameters.Add(name, value);
-            names.Add("@" + name);
-        }
-
-        return (string.Join(", ", names), parameters);
-    }
 }

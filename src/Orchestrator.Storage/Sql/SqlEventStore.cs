@@ -58,9 +58,12 @@ internal sealed class SqlEventStore(SqlSession session) : IEventStore
         ArgumentNullException.ThrowIfNull(ids);
         return ids.Count == 0
             ? Task.FromResult<IReadOnlyList<EventRecord>>([])
-            : session.ReadAsync<IReadOnlyList<EventRecord>>(async connection => [.. (await connection.QueryAsync<EventRow>(SqlSession.Command(
-                $"SELECT {Columns} FROM events WHERE id IN @ids ORDER BY id", new { ids = ids.ToArray() }, null, cancellationToken))).Select(row => row.ToRecord())],
-                cancellationToken);
+            : session.ReadAsync<IReadOnlyList<EventRecord>>(async connection =>
+            {
+                var (list, parameters) = SqlInList.Of(ids);
+                return [.. (await connection.QueryAsync<EventRow>(SqlSession.Command(
+                    $"SELECT {Columns} FROM events WHERE id IN ({list}) ORDER BY id", parameters, null, cancellationToken))).Select(row => row.ToRecord())];
+            }, cancellationToken);
     }
 
     public Task<(IReadOnlyList<EventRecord> Items, int Total)> ListAsync(EventQuery query, CancellationToken cancellationToken)

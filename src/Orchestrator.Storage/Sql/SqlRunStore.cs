@@ -52,9 +52,12 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
         ArgumentNullException.ThrowIfNull(eventIds);
         return eventIds.Count == 0
             ? Task.FromResult<IReadOnlyList<DagRunRecord>>([])
-            : session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection => [.. (await connection.QueryAsync<RunRow>(SqlSession.Command(
-                $"SELECT {RunColumns} FROM dag_runs WHERE event_id IN @ids ORDER BY event_id, dag_id", new { ids = eventIds.ToArray() }, null, cancellationToken)))
-                .Select(row => row.ToRecord())], cancellationToken);
+            : session.ReadAsync<IReadOnlyList<DagRunRecord>>(async connection =>
+            {
+                var (list, parameters) = SqlInList.Of(eventIds);
+                return [.. (await connection.QueryAsync<RunRow>(SqlSession.Command(
+                    $"SELECT {RunColumns} FROM dag_runs WHERE event_id IN ({list}) ORDER BY event_id, dag_id", parameters, null, cancellationToken))).Select(row => row.ToRecord())];
+            }, cancellationToken);
     }
 
     public Task<bool> TryTransitionAsync(RunTransition transition, CancellationToken cancellationToken) =>
