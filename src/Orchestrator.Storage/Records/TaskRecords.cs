@@ -50,8 +50,10 @@ public sealed record TaskTransition(
     DateTimeOffset? NextTryAt = null,
     int? MaxTries = null);
 
-/// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither.</summary>
-public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At);
+/// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither. With
+/// <see cref="LeaseUntil"/> the try belongs to the worker until then (its heartbeats extend it); without, it has no
+/// lease (the embedded engine, whose workers live and die with it).</summary>
+public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At, DateTimeOffset? LeaseUntil = null);
 
 /// <summary>The end of a running try: the try row closes and the task moves to <see cref="NextState"/>
 /// (success, failed or up_for_retry) — only if that try is still the running one. <see cref="MaxTries"/>, when set,

@@ -32,6 +32,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         DriftChecks = new SqlDriftCheckStore(_session);
         Alerts = new SqlAlertStore(_session);
         Inference = new SqlInferenceLogStore(_session);
+        Leases = new SqlLeaseStore(_session);
+        Workers = new SqlWorkerStore(_session);
+        TryReports = new SqlTryReportStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -67,6 +70,12 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IAlertStore Alerts { get; }
 
     public IInferenceLogStore Inference { get; }
+
+    public ILeaseStore Leases { get; }
+
+    public IWorkerStore Workers { get; }
+
+    public ITryReportStore TryReports { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
@@ -109,6 +118,11 @@ public sealed class SqlMetadataStore : IMetadataStore
             {
                 failed = $"run '{run.RunId}' is no longer {run.From.ToName()}";
                 return false;
+            }
+
+            foreach (var report in batch.ConsumedReports)
+            {
+                await SqlTryReportStore.DeleteAsync(connection, transaction, report, cancellationToken);
             }
 
             foreach (var newEvent in batch.Events)
