@@ -181,6 +181,33 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
         Assert.Equal(TaskInstanceState.Success, (await Store.TaskInstances.ListAsync(Run, default)).Single(t => t.TaskId == A).State);
     }
 
+    [Fact]
+    public async Task FencedBatch_IsRefused_OnceTheLeaseHasPassed()
+    {
+        await CreateRunAsync();
+        var mine = (await Store.Leases.TryAcquireAsync("run/r1", "s1", T0, T0.AddSeconds(30), default))!;
+        var ready = new TaskTransition(Run, A, TaskInstanceState.None, TaskInstanceState.Scheduled, "met", T0);
+        Assert.True((await Store.ApplyAsync(new StateChangeBatch(Transitions: [ready]) { Fence = mine }, default)).Applied);
+
+        await Store.Leases.TryAcquireAsync("run/r1", "s2", T0.AddSeconds(31), T0.AddSeconds(60), default);
+        var late = new TaskTransition(Run, B, TaskInstanceState.None, TaskInstanceState.Scheduled, "met", T0);
+        var refused = await Store.ApplyAsync(new StateChangeBatch(Transitions: [late]) { Fence = mine }, default);
+
+        Assert.Equal((false, "lease 'run/r1' is no longer held by s1"), (refused.Applied, refused.FailedCondition));
+        Assert.Equal(TaskInstanceState.None, (await Store.TaskInstances.ListAsync(Run, default)).Single(t => t.TaskId == B).State);
+    }
+
+    [Fact]
+    public async Task TryLease_IsListedWithTheTry()
+    {
+        await CreateRunAsync();
+        await StartAsync(A, 1, "w1", T0.AddSeconds(30));
+        await StartAsync(B, 1, "w1", leaseUntil: null);
+
+        var tries = await Store.TaskInstances.ListTriesAsync(Run, null, default);
+        Assert.Equal([(A, (DateTimeOffset?)T0.AddSeconds(30)), (B, null)], tries.Select(t => (t.TaskId, t.LeaseUntil)));
+    }
+
     private static WorkerRecord Worker(string id) => new(id, "host-1", 4242, ["default", "training"], 4, T0, T0);
 
     private static TryReport Report(TaskId task, int tryNumber, string worker) =>

@@ -397,7 +397,7 @@ public sealed partial class RunCoordinator
         {
             active.TryToRun[taskId] = tryNumber;
             Metrics?.Dispatched(active.Record.RunId, taskId, plan.At);
-            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, active.Task(taskId).Queue);
+            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, tryNumber, active.Task(taskId).Queue);
         }
 
         if (plan.RunTransition is not null)

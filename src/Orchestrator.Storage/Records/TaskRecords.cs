@@ -29,7 +29,12 @@ public sealed record TaskTryRecord(
     string? Outcome = null,
     string? Error = null,
     long? DurationMs = null,
-    TaskProcess? Process = null);
+    TaskProcess? Process = null)
+{
+    /// <summary>Until when the try belongs to its worker (a worker process's heartbeat extends it); null without a
+    /// lease (the embedded engine's tries).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+}
 
 /// <summary>A recorded change of a task instance's state, with when and why.</summary>
 public sealed record TaskStateChange(RunId RunId, TaskId TaskId, TaskInstanceState From, TaskInstanceState To, string? Reason, DateTimeOffset At);

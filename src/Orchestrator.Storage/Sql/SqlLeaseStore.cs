@@ -82,6 +82,14 @@ internal sealed class SqlLeaseStore(SqlSession session) : ILeaseStore
             new { prefix, length = prefix.Length }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
     }
 
+    /// <summary>In a batch's transaction: whether the lease is still this owner's with this token. On PostgreSQL the
+    /// row is locked until the batch commits, so the lease cannot pass to another owner in between.</summary>
+    internal static async Task<bool> HoldsAsync(
+        SqlDatabase database, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, LeaseGrant lease, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<long?>(SqlSession.Command(
+            $"SELECT token FROM leases WHERE name = @name AND owner = @owner AND token = @token{database.ForUpdate}",
+            new { name = lease.Name, owner = lease.Owner, token = lease.Token }, transaction, cancellationToken)) is not null;
+
     private sealed class LeaseRow
     {
         public string Name { get; set; } = "";

@@ -91,6 +91,12 @@ public sealed class SqlMetadataStore : IMetadataStore
         string? failed = null;
         await _session.WriteAsync(async (connection, transaction) =>
         {
+            if (batch.Fence is { } fence && !await SqlLeaseStore.HoldsAsync(_database, connection, transaction, fence, cancellationToken))
+            {
+                failed = $"lease '{fence.Name}' is no longer held by {fence.Owner}";
+                return false;
+            }
+
             foreach (var finish in (batch.FinishTry is { } first ? [first] : Array.Empty<TryFinish>()).Concat(batch.MoreFinishedTries))
             {
                 if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
