@@ -20,14 +20,15 @@ public sealed class ClusterTaskJob(ClusterTaskWorker worker)
         worker.RunAsync(new RunId(runId), new TaskId(taskId), tryNumber, cancellationToken);
 }
 
-/// <summary>A scheduler's dispatcher: enqueues each ready try as a <see cref="ClusterTaskJob"/> in its task's queue.</summary>
-public sealed class ClusterDispatcher(JobStorage storage) : ITaskDispatcher
+/// <summary>A scheduler's dispatcher: enqueues each ready try as a <see cref="ClusterTaskJob"/> in its task's queue,
+/// retrying while the database is unreachable (a dispatch is never dropped).</summary>
+public sealed class ClusterDispatcher(JobStorage storage, Polly.ResiliencePipeline retry) : ITaskDispatcher
 {
     private readonly BackgroundJobClient _client = new(storage);
 
     public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue)
     {
         var job = new Job(typeof(ClusterTaskJob), ClusterTaskJob.RunMethod, runId.Value, taskId.Value, tryNumber, CancellationToken.None);
-        _client.Create(job, new EnqueuedState(queue));
+        retry.Execute(() => _client.Create(job, new EnqueuedState(queue)));
     }
 }
