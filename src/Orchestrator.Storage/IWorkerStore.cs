@@ -20,6 +20,7 @@ public interface IWorkerStore
     /// <summary>Every worker, newest heartbeat first.</summary>
     Task<IReadOnlyList<WorkerRecord>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>Running tries whose lease ended before <paramref name="now"/>, oldest lease first.</summary>
+    /// <summary>Running tries whose lease ended before <paramref name="now"/> and that were not reported, oldest lease
+    /// first: lost with their worker.</summary>
     Task<IReadOnlyList<ExpiredTry>> ExpiredTriesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 }

@@ -131,6 +131,7 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
         Assert.False(await Store.TryReports.ReportAsync(Report(B, 1, "w1"), default)); // not started
         Assert.True(await Store.TryReports.ReportAsync(Report(A, 1, "w1"), default));
         Assert.False(await Store.TryReports.ReportAsync(Report(A, 1, "w1") with { Outcome = "failed" }, default)); // once
+        Assert.Empty(await Store.Workers.ExpiredTriesAsync(T0.AddMinutes(5), 10, default)); // reported: not lost with its worker
 
         var stored = Assert.Single(await Store.TryReports.ListAsync(null, 10, default));
         Assert.Equal(Report(A, 1, "w1"), stored);

@@ -66,6 +66,9 @@ internal sealed class SqlWorkerStore(SqlSession session) : IWorkerStore
         return session.ReadAsync<IReadOnlyList<ExpiredTry>>(async connection => [.. (await connection.QueryAsync<ExpiredTryRow>(SqlSession.Command("""
             SELECT run_id, task_id, try_number, worker_id, lease_until FROM task_tries
              WHERE ended_at IS NULL AND lease_until IS NOT NULL AND lease_until < @now
+               -- a try its worker reported is not lost, even if the worker died right after: the report stands
+               AND NOT EXISTS (SELECT 1 FROM try_reports r
+                                WHERE r.run_id = task_tries.run_id AND r.task_id = task_tries.task_id AND r.try_number = task_tries.try_number)
              ORDER BY lease_until, run_id, task_id LIMIT @limit
             """, new { now = Ms.Of(now), limit = (long)limit }, null, cancellationToken)))
             .Select(row => new ExpiredTry(new RunId(row.RunId), new TaskId(row.TaskId), (int)row.TryNumber, row.WorkerId, Ms.At(row.LeaseUntil)))], cancellationToken);
