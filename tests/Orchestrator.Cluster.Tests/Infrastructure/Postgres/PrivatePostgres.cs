@@ -61,7 +61,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var server = new PrivatePostgres(folder, FreePorts.Next(), user);
         try
         {
-            await server.RunAsync($"{BinFolder}/initdb -D {Quote(server.DataFolder)} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8", "initdb");
+            // --no-sync only skips flushing the fresh cluster's files once; the server itself runs with fsync on.
+            await server.RunAsync($"{BinFolder}/initdb -D {Quote(server.DataFolder)} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", "initdb");
             await server.StartAsync();
             return server;
         }
@@ -76,7 +77,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public Task StartAsync() =>
         RunAsync(
             $"{BinFolder}/pg_ctl -D {Quote(DataFolder)} -l {Quote(LogFile)} -w -t 60 -o " +
-            Quote($"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -k {Folder} -c fsync=on -c max_connections=200"),
+            Quote($"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -k {Folder} -c fsync=on -c max_connections=200") + " start",
             "starting the server");
 
     /// <summary>Stops the server: fast (sessions are cut, work committed so far is kept) or smart (waits for them).</summary>
@@ -107,6 +108,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
         {
             throw new TimeoutException($"PostgreSQL's processes ({postmaster}, {string.Join(", ", children)}) outlived SIGKILL for 10 s");
         }
+
+        // The killed postmaster can stay a zombie until init reaps it, and PostgreSQL takes a zombie's pid in the lock
+        // file for a live server. Every process is dead, so the lock file is stale, as after a real crash and reboot.
+        // So is the socket's lock file, for the same reason.
+        File.Delete(Path.Combine(DataFolder, "postmaster.pid"));
+        File.Delete(Path.Combine(Folder, $".s.PGSQL.{Port.ToString(CultureInfo.InvariantCulture)}.lock"));
+        File.Delete(Path.Combine(Folder, $".s.PGSQL.{Port.ToString(CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>True when a postmaster of this folder is alive.</summary>
