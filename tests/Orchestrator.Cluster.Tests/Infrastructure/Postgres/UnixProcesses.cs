@@ -51,6 +51,30 @@ internal static class UnixProcesses
         return children;
     }
 
+    /// <summary>True when <paramref name="ancestor"/> is <paramref name="pid"/> or one of its parents, grandparents…
+    /// (a task's shell is a descendant of the worker process that runs it).</summary>
+    public static bool IsDescendantOf(int pid, int ancestor)
+    {
+        for (var current = pid; current > 1; )
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+
+            try
+            {
+                current = ParentOf(File.ReadAllText($"/proc/{current}/stat"));
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     public static void Signal(int pid, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
