@@ -6,7 +6,7 @@ namespace Orchestrator.Cluster.Tests.Faults;
 
 /// <summary>A fault test's set-up: its own PostgreSQL server (fsync on), a cluster database and folders, and a folder
 /// where tasks leave marks the test reads (which try ran, its shell's pid) or files the test creates to let a task
-/// finish.</summary>
+/// finish. Tests run one at a time (AssemblyInfo.cs), so each xunit Timeout bounds the whole test.</summary>
 public abstract class ClusterFaultTest(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>The reason the distributed engine records for a try whose worker stopped heartbeating (issue 12).</summary>

@@ -6,7 +6,7 @@ namespace Orchestrator.Cluster.Tests.Faults;
 /// <summary>Issue 12, fault 4: kill the scheduler in the middle of a run and start it again: the run completes.</summary>
 public sealed class SchedulerKilledTests(ITestOutputHelper output) : ClusterFaultTest(output)
 {
-    [Fact(Skip = "needs the distributed roles (issue 12)")]
+    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
     public async Task Kill9OfTheSchedulerMidRun_ThenStartAgain_TheRunCompletes_WithoutRerunningAnything()
     {
         var release = Path.Combine(Marks, "release");
