@@ -1,0 +1,42 @@
+using Orchestrator.Cluster.Tests.Infrastructure.Cluster;
+using Orchestrator.Core.States;
+
+namespace Orchestrator.Cluster.Tests.Faults;
+
+/// <summary>Issue 12, fault 4: kill the scheduler in the middle of a run and start it again: the run completes.</summary>
+public sealed class SchedulerKilledTests(ITestOutputHelper output) : ClusterFaultTest(output)
+{
+    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
+    public async Task Kill9OfTheSchedulerMidRun_ThenStartAgain_TheRunCompletes_WithoutRerunningAnything()
+    {
+        var release = Path.Combine(Marks, "release");
+        Cluster.WriteDag("scheduler_killed.json", JsonDags.Dag("scheduler_killed",
+        [
+            JsonDags.Shell("before", MarkRan("before")),
+            JsonDags.Shell("during", $"{MarkRan("during")}; {JsonDags.WaitForFile(release)}; echo done", dependsOn: ["before"], retries: 0),
+            JsonDags.Shell("after", MarkRan("after"), dependsOn: ["during"]),
+        ]));
+        await Cluster.StartAsync(schedulers: 1, workers: 1);
+        var watcher = await Cluster.WatcherAsync();
+        var runId = await Cluster.TriggerAsync("scheduler_killed");
+        await watcher.WaitForTaskStateAsync(runId, "during", TaskInstanceState.Running, RunTimeout);
+
+        await Cluster.Schedulers[0].Kill9Async();
+        // The try ends with no scheduler alive: the worker records it in the store, the next scheduler carries on.
+        await File.WriteAllTextAsync(release, "go");
+        await watcher.WaitForTaskStateAsync(runId, "during", TaskInstanceState.Success, RunTimeout);
+        Cluster.StartScheduler();
+
+        var run = await watcher.WaitForRunEndAsync(runId, RunTimeout);
+        Assert.True(run.State == DagRunState.Success, await watcher.DescribeAsync(runId));
+        AssertAlive(Cluster.Workers[0]);
+        Assert.Single(await watcher.ListRunsAsync("scheduler_killed"));
+        foreach (var task in new[] { "before", "during", "after" })
+        {
+            var only = Assert.Single(await watcher.TriesAsync(runId, task));
+            Assert.Equal("success", only.Outcome);
+        }
+
+        Assert.Equal(["before try 1", "during try 1", "after try 1"], RanLines());
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Orchestrator.Cluster.Tests.Infrastructure.Cluster;
+using Orchestrator.Core.States;
+
+namespace Orchestrator.Cluster.Tests.Faults;
+
+/// <summary>Issue 12, fault 2: two schedulers and a DAG scheduled every second for 20 seconds: exactly one run per
+/// logical date (and no try dispatched twice).</summary>
+public sealed class TwoSchedulersTests(ITestOutputHelper output) : ClusterFaultTest(output)
+{
+    /// <summary>Every second: cron with a leading seconds field (Quartz and Cronos read six fields that way).</summary>
+    private const string EverySecond = "* * * * * *";
+
+    private const int Runs = 20;
+
+    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
+    public async Task TwoSchedulers_ADagDueEverySecond_ExactlyOneRunPerLogicalDate()
+    {
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        Cluster.WriteDag("every_second.json", JsonDags.Dag("every_second",
+            [JsonDags.Shell("tick", $"echo \"$ORCHESTRATOR_RUN_ID\" >> '{Marks}/ticks'")],
+            schedule: EverySecond, start: start, catchup: false));
+        await Cluster.StartAsync(schedulers: 2, workers: 1, concurrency: 8);
+        var watcher = await Cluster.WatcherAsync();
+
+        // 20 seconds of schedule: wait (bounded) until 20 runs exist, then pause so that the count stops moving.
+        await RunWatcher.WaitUntilAsync(
+            async () => (await watcher.ListRunsAsync("every_second")).Count >= Runs ? "enough" : null,
+            TimeSpan.FromSeconds(60),
+            async () => $"fewer than {Runs} runs within 60 s: {(await watcher.ListRunsAsync("every_second")).Count}");
+        var pause = await Cluster.RunAsync("dags", "pause", "every_second", "--dags", Cluster.Dags);
+        Assert.True(pause.ExitCode == 0, pause.Tail());
+        var runs = await RunWatcher.WaitUntilAsync<IReadOnlyList<Storage.Records.DagRunRecord>>(
+            async () => await watcher.ListRunsAsync("every_second") is var all && all.All(r => r.State is DagRunState.Success or DagRunState.Failed) ? all : null,
+            RunTimeout,
+            () => Task.FromResult("the runs did not all finish"));
+
+        Assert.All(Cluster.Schedulers, AssertAlive);
+        Assert.True(runs.Count >= Runs, $"{runs.Count} runs");
+        Assert.All(runs, r => Assert.Equal(DagRunState.Success, r.State));
+        // One run per logical date, also when two schedulers computed the same tick slightly differently.
+        var perSecond = runs.GroupBy(r => r.LogicalDate.ToUnixTimeSeconds()).Where(g => g.Count() > 1).ToList();
+        Assert.True(perSecond.Count == 0, "duplicate runs: " + string.Join("; ", perSecond.Select(g => string.Join(", ", g.Select(r => $"{r.RunId.Value}@{r.LogicalDate:O}")))));
+        Assert.All(runs, r => Assert.Equal(0, r.LogicalDate.Millisecond));
+
+        // No try dispatched twice: one try per run in the store, one tick per run on disk.
+        foreach (var run in runs)
+        {
+            Assert.Single(await watcher.TriesAsync(run.RunId.Value, "tick"));
+        }
+
+        var ticks = await File.ReadAllLinesAsync(Path.Combine(Marks, "ticks"));
+        Assert.Equal(ticks.Length, ticks.Distinct().Count());
+        Assert.Equal(runs.Count, ticks.Length);
+    }
+}
