@@ -18,6 +18,8 @@ public static class ClusterHangfire
             SchemaName = Schema,
             // `db migrate` creates the schema; a process started first creates it too (Hangfire locks its own install).
             PrepareSchemaIfNecessary = true,
+            // An enqueue NOTIFYs the idle workers of every process; the poll is the fallback.
+            EnableLongPolling = true,
             QueuePollInterval = options.QueuePollInterval,
             // A job fetched by a worker that died is handed out again after this long.
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
