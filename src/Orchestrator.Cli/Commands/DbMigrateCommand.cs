@@ -69,7 +69,9 @@ internal static class DbMigrateCommand
         NpgsqlConnection connection;
         try
         {
-            connection = new NpgsqlConnection(connectionString);
+            // Unpooled: the session-level lock must end with this command, and a pooled connection's session (with
+            // the lock) outlives its Dispose — a second `db migrate` in the same process would wait for ever.
+            connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is NpgsqlException or SocketException or TimeoutException)
@@ -112,8 +114,6 @@ internal static class DbMigrateCommand
                 await console.Error.WriteLineAsync($"error: {part} migration on PostgreSQL at {where} failed: {Reason(exception)}");
                 return 1;
             }
-
-            // The session lock goes with the connection.
         }
     }
 
