@@ -47,7 +47,7 @@ public sealed class ClusteredQuartzTests : IAsyncLifetime
             """);
         await using var store = await SqlMetadataStore.OpenAsync(new PostgresDatabase(_database.ConnectionString), TimeProvider.System, default);
         var fires = new ConcurrentQueue<(string Node, DateTimeOffset ScheduledAt)>();
-        var clustered = QuartzStore.ClusteredPostgres(_database.ConnectionString, checkinInterval: TimeSpan.FromSeconds(1));
+        var clustered = QuartzStore.ClusteredPostgres(_database.ConnectionString, checkinInterval: TimeSpan.FromSeconds(1), checkinMisfireThreshold: TimeSpan.FromSeconds(2));
 
         var first = await StartNodeAsync(store, clustered, fires);
         var second = await StartNodeAsync(store, clustered, fires);
