@@ -49,11 +49,25 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
                 .UseJobFactory(new Factory(catalog, runs, runsCreated));
             QuartzStores.Apply(quartz, store);
         }).Build();
-        var scheduler = await factory.GetScheduler(cancellationToken);
-        await scheduler.Start(cancellationToken);
-        var result = new QuartzRunScheduler(factory, scheduler, catalog, time);
-        await result.SyncAsync(cancellationToken);
-        return result;
+        try
+        {
+            var scheduler = await factory.GetScheduler(cancellationToken);
+            await scheduler.Start(cancellationToken);
+            var result = new QuartzRunScheduler(factory, scheduler, catalog, time);
+            await result.SyncAsync(cancellationToken);
+            return result;
+        }
+        catch (SchedulerException exception) when (store is ClusteredPostgresQuartzStore clustered && exception.Message.Contains("schema validation", StringComparison.OrdinalIgnoreCase))
+        {
+            await factory.DisposeAsync();
+            throw new InvalidOperationException(
+                $"{clustered} cannot start: Quartz's tables are missing or out of date; run `orchestrator db migrate` on this database first ({exception.Message})", exception);
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The Quartz scheduler itself, for tests that drive it and watch what it fires.</summary>

@@ -82,6 +82,19 @@ public sealed class ClusteredQuartzTests : IAsyncLifetime
         Assert.InRange(runs.Count, due - 1, due); // a minute may have turned since the last fire
     }
 
+    [Fact]
+    public async Task ClusteredStore_OnADatabaseDbMigrateHasNotPrepared_RefusesToStart()
+    {
+        await using var bare = await ScratchDatabase.CreateAsync();
+        await File.WriteAllTextAsync(Path.Combine(_folder, "dag.json"), $$"""{"id": "{{Dag}}", "tasks": [{"id": "t", "type": "empty"}]}""");
+        await using var store = await SqlMetadataStore.OpenAsync(new PostgresDatabase(bare.ConnectionString), TimeProvider.System, default);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StartNodeAsync(store, QuartzStore.ClusteredPostgres(bare.ConnectionString), new()));
+
+        Assert.Contains("run `orchestrator db migrate`", refused.Message);
+        Assert.Contains("quartz.qrtz_", refused.Message);
+    }
+
     private async Task<QuartzRunScheduler> StartNodeAsync(SqlMetadataStore store, QuartzStore quartzStore, ConcurrentQueue<(string, DateTimeOffset)> fires)
     {
         var catalog = new DagCatalog(_folder, Loader(), store, TimeProvider.System);
