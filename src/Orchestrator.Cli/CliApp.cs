@@ -30,6 +30,9 @@ public static class CliApp
         root.Options.Add(CommonOptions.Storage);
 
         root.Subcommands.Add(StandaloneCommand.Create(console));
+        root.Subcommands.Add(SchedulerCommand.Create(console));
+        root.Subcommands.Add(WorkerCommand.Create(console));
+        root.Subcommands.Add(WebserverCommand.Create(console));
 
         var dags = new Command("dags", "List, check and test-run the DAGs of the dags folder.");
         dags.Subcommands.Add(DagsListCommand.Create(console));

@@ -36,6 +36,8 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     public override string Describe => _describe;
 
+    public override string ForUpdate => " FOR UPDATE";
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -50,6 +50,15 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>What model serving scored (sampled) and the labels that arrived for it.</summary>
     IInferenceLogStore Inference { get; }
 
+    /// <summary>Named leases: which scheduler drives a run, who does a singleton duty, one engine per home.</summary>
+    ILeaseStore Leases { get; }
+
+    /// <summary>Worker processes, their heartbeats and their tries' leases.</summary>
+    IWorkerStore Workers { get; }
+
+    /// <summary>Finished tries reported by workers, until the run's driver records them.</summary>
+    ITryReportStore TryReports { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

@@ -17,6 +17,14 @@ public sealed record StateChangeBatch(
     /// <summary>More outputs, for a group commit (applied after <see cref="Output"/>).</summary>
     public IReadOnlyList<(RunId RunId, TaskId TaskId, string Json)> MoreOutputs { get; init; } = [];
 
+    /// <summary>Workers' reports this change records (<see cref="ITryReportStore"/>): deleted in its transaction, so a
+    /// report is recorded once whichever driver reads it.</summary>
+    public IReadOnlyList<(RunId RunId, TaskId TaskId, int TryNumber)> ConsumedReports { get; init; } = [];
+
+    /// <summary>The lease the writer must still hold (owner and token) for anything to be written: a scheduler that
+    /// lost a run's lease (it stalled, another took the run over) cannot record anything for it any more.</summary>
+    public Records.LeaseGrant? Fence { get; init; }
+
     /// <summary>Events the change emits (a run's success), recorded in its transaction: a crash cannot lose them
     /// nor, the dedupe key being part of the outbox, record them twice.</summary>
     public IReadOnlyList<NewEvent> Events { get; init; } = [];

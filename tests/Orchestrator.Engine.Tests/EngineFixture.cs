@@ -139,5 +139,5 @@ internal sealed class EngineFixture : IAsyncDisposable
 /// <summary>Runs the worker synchronously inside <c>Enqueue</c> (up to its first real wait).</summary>
 internal sealed class InlineDispatcher(TaskWorker worker) : ITaskDispatcher
 {
-    public void Enqueue(RunId runId, TaskId taskId, string queue) => _ = worker.RunAsync(runId, taskId, CancellationToken.None);
+    public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue) => _ = worker.RunAsync(runId, taskId, CancellationToken.None);
 }

@@ -140,7 +140,7 @@ public sealed class EngineMetricsTests : IAsyncLifetime
     {
         private readonly Queue<(RunId, TaskId)> _items = new();
 
-        public void Enqueue(RunId runId, TaskId taskId, string queue)
+        public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue)
         {
             lock (_items)
             {

@@ -1,10 +1,16 @@
+using System.Globalization;
+using Dapper;
+using Orchestrator.Storage.Postgres;
 using Orchestrator.Storage.Records;
+using Orchestrator.Storage.Sql;
+using Orchestrator.Storage.Sqlite;
 
 namespace Orchestrator.Storage.Tests;
 
-/// <summary>What the inference log must do on every backend: append in batches, read a model's window (version,
-/// limit, oldest first), match labels only to the model's own rows, and prune by age and by rows per model.</summary>
-public abstract class InferenceLogContractTests : MetadataStoreContract
+/// <summary>What the inference log must do on every backend: append in batches (one chunk per model per append),
+/// read a model's window across chunks (version, limit, oldest first), match labels by their UUIDv7 id only to the
+/// model's own rows, prune whole chunks by age and by rows per model, and keep the rows migration 011 moved.</summary>
+public abstract partial class InferenceLogContractTests : MetadataStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -16,10 +22,42 @@ public abstract class InferenceLogContractTests : MetadataStoreContract
     private static InferenceWindow Window(string model = "taxi", int? version = null, int limit = 100_000) =>
         new(model, T0.AddDays(-1), T0.AddDays(1), version, limit);
 
-    [Fact]
-    public async Task Migration7_IsApplied()
+    /// <summary>A UUIDv7 hex id as serving makes them, from <paramref name="at"/>'s Unix milliseconds, with
+    /// <paramref name="n"/> in the random bits so that ids at one instant order by n.</summary>
+    private static string V7(DateTimeOffset at, int n) =>
+        string.Create(CultureInfo.InvariantCulture, $"{at.ToUnixTimeMilliseconds():x12}7000{8:x1}{n:x15}");
+
+    /// <summary>A row whose id is a UUIDv7 of its own time, as serving logs them: the only rows labels can find.</summary>
+    private static InferenceRecord Served(int n, int row = 0, string model = "taxi", int version = 1, int minute = 0) =>
+        Row(V7(T0.AddMinutes(minute), n), row, model, version, minute);
+
+    /// <summary>The backend's database, for what the interface cannot see (chunk rows, the 007 schema).</summary>
+    protected abstract SqlDatabase Database();
+
+    private protected async Task<T> RawAsync<T>(Func<System.Data.Common.DbConnection, Task<T>> work)
     {
-        Assert.Contains(7, await Store.AppliedMigrationsAsync(default));
+        var database = Database();
+        try
+        {
+            await using var connection = await database.OpenAsync(default);
+            return await work(connection);
+        }
+        finally
+        {
+            if (database is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+
+    private Task<List<(string Model, long Rows)>> ChunksAsync() => RawAsync(async c =>
+        (await c.QueryAsync<(string, long)>("SELECT model, row_count FROM inference_chunks ORDER BY model, first_at, id")).ToList());
+
+    [Fact]
+    public async Task Migration11_IsApplied()
+    {
+        Assert.Contains(11, await Store.AppliedMigrationsAsync(default));
     }
 
     [Fact]
@@ -51,91 +89,89 @@ public abstract class InferenceLogContractTests : MetadataStoreContract
     }
 
     [Fact]
-    public async Task Append_OfManyRows_SpansChunks_AndASecondAppendOfTheSameRowsAddsNothing()
+    public async Task Append_OfManyRows_GivesEveryRowBackExactly()
     {
-        // PostgreSQL sends 256 rows a round trip: 600 rows are two full batches and a tail of 88 (SQLite: one
-        // prepared statement re-bound per row). The re-sent rows straddle the first batch boundary.
-        var rows = Enumerable.Range(0, 600).Select(i => Row($"req-{i / 3:D3}", i % 3, minute: i / 10)).ToList();
+        var rows = Enumerable.Range(0, 600).Select(i => Served(i / 3, i % 3, minute: i / 10)).ToList();
         await Log.AppendAsync(rows, default);
-        await Log.AppendAsync(rows.Take(10).ToList(), default);
-        await Log.AppendAsync(rows.Skip(250).Take(20).ToList(), default);
         await Log.AppendAsync([], default);
 
-        var read = await Log.ReadAsync(Window(), default);
-        Assert.Equal(rows.OrderBy(r => r.At).ThenBy(r => r.RequestId, StringComparer.Ordinal).ThenBy(r => r.Row), read);
+        Assert.Equal(rows.OrderBy(r => r.At).ThenBy(r => r.RequestId, StringComparer.Ordinal).ThenBy(r => r.Row), await Log.ReadAsync(Window(), default));
     }
 
     [Fact]
-    public async Task Labels_MatchOnlyTheModelsOwnRows_AndUnknownOnesChangeNothing()
+    public async Task InputsAndPredictions_ComeBackByteForByte_AndARowThatIsNotJsonIsRefused()
     {
-        await Log.AppendAsync([Row("r1", 0, minute: 1), Row("r1", 1, minute: 1), Row("r2", 0, minute: 2), Row("x1", 0, model: "iris", minute: 3)], default);
+        var odd = Row("r1", 0) with { Inputs = """{"city": "Z\u00fcrich \"old\"", "n": [1, 2.50, null], "x": {}}""", Prediction = """{"label":"a","scores":[0.1,0.9]}""" };
+        var text = Row("r2", 0, minute: 1) with { Prediction = "\"setosa\"" };
+        await Log.AppendAsync([odd, text], default);
+
+        Assert.Equal([odd, text], await Log.ReadAsync(Window(), default));
+        var bad = Row("r3", 0, minute: 2) with { Inputs = "{not json" };
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => Log.AppendAsync([Row("r4", 0, minute: 2), bad], default));
+        Assert.Contains("Inputs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("r3", error.Message, StringComparison.Ordinal);
+        Assert.Equal([odd, text], await Log.ReadAsync(Window(), default)); // nothing of the refused batch
+    }
+
+    [Fact]
+    public async Task Labels_FindRowsAcrossChunks_MatchOnlyTheModelsOwnRows_AndUnknownOnesChangeNothing()
+    {
+        // Three appends, three chunks of taxi (the middle one shared with iris).
+        await Log.AppendAsync([Served(1, 0, minute: 1), Served(1, 1, minute: 1)], default);
+        await Log.AppendAsync([Served(2, 0, minute: 2), Served(3, 0, model: "iris", minute: 2)], default);
+        await Log.AppendAsync([Served(4, 0, minute: 30)], default);
+        var r1 = V7(T0.AddMinutes(1), 1);
+        var r2 = V7(T0.AddMinutes(2), 2);
+        var r4 = V7(T0.AddMinutes(30), 4);
+        var x3 = V7(T0.AddMinutes(2), 3);
 
         var unknown = await Log.LabelAsync("taxi", [
-            new InferenceLabel("r1", 1, "12.5"),
-            new InferenceLabel("r2", 0, "\"high\""),
-            new InferenceLabel("r1", 7, "1"), // no such row
-            new InferenceLabel("nope", 0, "1"), // no such request
-            new InferenceLabel("x1", 0, "3"), // another model's row
+            new InferenceLabel(r1, 1, "12.5"),
+            new InferenceLabel(r4, 0, "7"),
+            new InferenceLabel(r2, 0, "\"high\""),
+            new InferenceLabel(r1, 7, "1"), // no such row
+            new InferenceLabel(V7(T0.AddMinutes(1), 9), 0, "1"), // no such request, in a chunk's span
+            new InferenceLabel(V7(T0.AddMinutes(10), 1), 0, "1"), // no such request, between chunks
+            new InferenceLabel(x3, 0, "3"), // another model's row
+            new InferenceLabel("nope", 0, "1"), // not a UUID
+            new InferenceLabel(Guid.Parse(r1).ToString("D"), 1, "1"), // the row's id, but not as 32 hex digits
+            new InferenceLabel(string.Concat(r1.AsSpan(0, 12), "4", r1.AsSpan(13)), 1, "1"), // a version 4 id
+            new InferenceLabel(string.Concat(r1.AsSpan(0, 31), "g"), 1, "1"), // not hex
         ], T0.AddHours(1), default);
 
-        Assert.Equal([new InferenceLabel("r1", 7, "1"), new InferenceLabel("nope", 0, "1"), new InferenceLabel("x1", 0, "3")], unknown);
+        Assert.Equal(8, unknown.Count);
+        Assert.Equal(["1", "1", "1", "3", "1", "1", "1", "1"], unknown.Select(l => l.Label));
         var labeled = await Log.ReadLabeledAsync(Window(), default);
-        Assert.Equal([(Row("r1", 1, minute: 1), "12.5"), (Row("r2", 0, minute: 2), "\"high\"")], labeled.Select(l => (l.Inference, l.Label)));
+        Assert.Equal([(Served(1, 1, minute: 1), "12.5"), (Served(2, 0, minute: 2), "\"high\""), (Served(4, 0, minute: 30), "7")], labeled.Select(l => (l.Inference, l.Label)));
         Assert.All(labeled, l => Assert.Equal(T0.AddHours(1), l.LabeledAt));
         Assert.Empty(await Log.ReadLabeledAsync(Window("iris"), default));
 
         // A later label replaces the earlier one.
-        Assert.Empty(await Log.LabelAsync("taxi", [new InferenceLabel("r1", 1, "13")], T0.AddHours(2), default));
+        Assert.Empty(await Log.LabelAsync("taxi", [new InferenceLabel(r1, 1, "13")], T0.AddHours(2), default));
         var relabeled = (await Log.ReadLabeledAsync(Window(), default))[0];
         Assert.Equal(("13", T0.AddHours(2)), (relabeled.Label, relabeled.LabeledAt));
     }
 
     [Fact]
+    public async Task Labels_FindARowWhoseIdWasMadeBeforeItsTime()
+    {
+        // The chunk's span covers the id's time even when the caller's row time is later (migrated 007 rows were so).
+        var id = V7(T0, 1);
+        await Log.AppendAsync([Row(id, 0, minute: 5)], default);
+        await Log.AppendAsync([Served(2, 0, minute: 20)], default);
+
+        Assert.Empty(await Log.LabelAsync("taxi", [new InferenceLabel(id, 0, "1")], T0.AddHours(1), default));
+        Assert.Equal([id], (await Log.ReadLabeledAsync(Window(), default)).Select(l => l.Inference.RequestId));
+    }
+
+    [Fact]
     public async Task ReadLabeled_FiltersByVersion_AndLimit()
     {
-        await Log.AppendAsync([Row("a", 0, version: 1, minute: 1), Row("b", 0, version: 2, minute: 2), Row("c", 0, version: 2, minute: 3)], default);
-        await Log.LabelAsync("taxi", [new("a", 0, "1"), new("b", 0, "2"), new("c", 0, "3")], T0, default);
+        await Log.AppendAsync([Served(1, version: 1, minute: 1), Served(2, version: 2, minute: 2), Served(3, version: 2, minute: 3)], default);
+        await Log.LabelAsync("taxi", [new(V7(T0.AddMinutes(1), 1), 0, "1"), new(V7(T0.AddMinutes(2), 2), 0, "2"), new(V7(T0.AddMinutes(3), 3), 0, "3")], T0, default);
 
-        Assert.Equal(["b", "c"], (await Log.ReadLabeledAsync(Window(version: 2), default)).Select(l => l.Inference.RequestId));
-        Assert.Equal(["a"], (await Log.ReadLabeledAsync(Window(limit: 1), default)).Select(l => l.Inference.RequestId));
-    }
-
-    [Fact]
-    public async Task Prune_DeletesRowsOlderThanTheCutoff()
-    {
-        await Log.AppendAsync([Row("old", 0, minute: 1), Row("old", 1, minute: 1), Row("new", 0, minute: 10), Row("irisOld", 0, model: "iris", minute: 2)], default);
-
-        Assert.Equal(3, await Log.PruneAsync(T0.AddMinutes(5), 1_000, default));
-
-        Assert.Equal(["new"], (await Log.ReadAsync(Window(), default)).Select(r => r.RequestId));
-        Assert.Empty(await Log.ReadAsync(Window("iris"), default));
-        Assert.Equal(0, await Log.PruneAsync(T0.AddMinutes(5), 1_000, default));
-    }
-
-    [Fact]
-    public async Task Prune_KeepsTheNewestRowsOfEachModel_BreakingTimeTiesLikeReads()
-    {
-        // taxi: 6 rows, three of them at minute 2 (the boundary); iris: 2 rows, under the cap.
-        await Log.AppendAsync([
-            Row("t1", 0, minute: 1), Row("t2", 0, minute: 2), Row("t2", 1, minute: 2), Row("t3", 0, minute: 2), Row("t4", 0, minute: 3), Row("t5", 0, minute: 4),
-            Row("i1", 0, model: "iris", minute: 0), Row("i2", 0, model: "iris", minute: 1),
-        ], default);
-
-        Assert.Equal(3, await Log.PruneAsync(T0.AddDays(-2), 3, default));
-
-        Assert.Equal([("t3", 0), ("t4", 0), ("t5", 0)], (await Log.ReadAsync(Window(), default)).Select(r => (r.RequestId, r.Row)));
-        Assert.Equal(["i1", "i2"], (await Log.ReadAsync(Window("iris"), default)).Select(r => r.RequestId));
-    }
-
-    [Fact]
-    public async Task Prune_ByAgeAndByCount_Together()
-    {
-        await Log.AppendAsync([.. Enumerable.Range(0, 10).Select(i => Row($"r{i}", 0, minute: i))], default);
-
-        // Age takes r0..r3; the cap of 4 then takes r4, r5.
-        Assert.Equal(6, await Log.PruneAsync(T0.AddMinutes(4), 4, default));
-
-        Assert.Equal(["r6", "r7", "r8", "r9"], (await Log.ReadAsync(Window(), default)).Select(r => r.RequestId));
+        Assert.Equal([2, 3], (await Log.ReadLabeledAsync(Window(version: 2), default)).Select(l => l.Inference.At.Minute));
+        Assert.Equal([1], (await Log.ReadLabeledAsync(Window(limit: 1), default)).Select(l => l.Inference.At.Minute));
     }
 }
 
@@ -146,6 +182,8 @@ public sealed class SqliteInferenceLogContractTests : InferenceLogContractTests
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override Task DropAsync() => _backend.DropAsync();
+
+    protected override SqlDatabase Database() => new SqliteDatabase(_backend.DatabaseFile);
 }
 
 public sealed class PostgresInferenceLogContractTests : InferenceLogContractTests
@@ -155,4 +193,6 @@ public sealed class PostgresInferenceLogContractTests : InferenceLogContractTest
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override Task DropAsync() => _backend.DropAsync();
+
+    protected override SqlDatabase Database() => new PostgresDatabase(PostgresBackend.ConnectionString, _backend.Schema);
 }

@@ -35,13 +35,17 @@ internal static class MetadataStores
             return new SqliteDatabase(storage["sqlite:".Length..], Warnings);
         }
 
-        if (storage.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        if (IsPostgres(storage))
         {
             return new PostgresDatabase(storage);
         }
 
         throw new ArgumentException($"--storage '{storage}' is neither sqlite:PATH nor a PostgreSQL connection string (Host=…;Database=…)");
     }
+
+    /// <summary>Whether <c>--storage</c> names a PostgreSQL database (a connection string) rather than SQLite.</summary>
+    public static bool IsPostgres(string? storage) =>
+        storage is not null && !storage.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && storage.Contains("Host=", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The cipher for Variables and Connections: <c>ORCHESTRATOR_SECRET_KEY</c>, else the home's
     /// <c>secret.key</c> (created 0600 on first use).</summary>

@@ -52,7 +52,7 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
     /// <summary>Hangfire's storage, for its dashboard (/hangfire) to read the queues and jobs of this dispatcher.</summary>
     public JobStorage Storage => _storage;
 
-    public void Enqueue(RunId runId, TaskId taskId, string queue)
+    public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue)
     {
         // A Job built directly: enqueueing through an expression would compile it on every call.
         var job = new Job(typeof(TaskJob), RunMethod, runId.Value, taskId.Value, CancellationToken.None);

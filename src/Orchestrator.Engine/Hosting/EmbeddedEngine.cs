@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Cluster;
 using Orchestrator.Engine.Concurrency;
 using Orchestrator.Engine.Dispatch;
 using Orchestrator.Engine.Events;
@@ -23,8 +24,11 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly IMetadataStore _store;
     private readonly DagCatalog _catalog;
     private readonly RunCoordinator _coordinator;
-    private readonly HangfireTaskDispatcher _dispatcher;
-    private readonly TaskWorker _worker;
+    private readonly Hangfire.JobStorage _hangfire;
+    private readonly IDisposable? _localDispatcher;
+    private readonly TaskWorker? _worker;
+    private readonly RunLeases? _leases;
+    private ClusterDriving? _cluster;
     private readonly RunFactory _runs;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
@@ -38,14 +42,17 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private ITimer? _pickupTimer;
 
     private EmbeddedEngine(
-        EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker worker, HangfireTaskDispatcher dispatcher, RunFactory runs, TimeProvider time, ILogger logger)
+        EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker? worker, Hangfire.JobStorage hangfire,
+        IDisposable? localDispatcher, RunLeases? leases, RunFactory runs, TimeProvider time, ILogger logger)
     {
         _options = options;
         _store = store;
         _catalog = catalog;
         _coordinator = coordinator;
         _worker = worker;
-        _dispatcher = dispatcher;
+        _hangfire = hangfire;
+        _localDispatcher = localDispatcher;
+        _leases = leases;
         _runs = runs;
         _logger = logger;
         _pickup = new CoalescedPass(PickUpQueuedRunsAsync, _stopping.Token);
@@ -57,7 +64,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     public RunCoordinator Coordinator => _coordinator;
 
     /// <summary>The Hangfire storage the engine dispatches through, for the Hangfire dashboard.</summary>
-    public Hangfire.JobStorage HangfireStorage => _dispatcher.Storage;
+    public Hangfire.JobStorage HangfireStorage => _hangfire;
 
     public static async Task<EmbeddedEngine> StartAsync(EngineOptions options, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
@@ -67,24 +74,51 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var loader = DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry));
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
+        var leases = options.Cluster is { } cluster ? new RunLeases(store.Leases, cluster, time) : null;
         var coordinator = new RunCoordinator(store, catalog.Versions, time, logger, options.LostTries)
         {
             Metrics = options.Metrics,
+            FenceFor = leases is null ? null : leases.Get,
             SuccessIsAwaited = dagId => catalog.Current.Values.Any(dag => dag.Definition.Triggers.Any(trigger =>
                 trigger.Event == Core.Events.EventSubscriptions.DagSucceeded && trigger.Dag == dagId.Value)),
         };
-        var worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}", options.Secrets, options.LogLimits);
-        var dispatcher = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
-        coordinator.Attach(dispatcher);
+        TaskWorker? worker = null;
+        HangfireTaskDispatcher? local = null;
+        Hangfire.JobStorage hangfire;
+        if (options.Cluster is { } clustered)
+        {
+            hangfire = ClusterHangfire.CreateStorage(clustered); // tries go to worker processes
+            coordinator.Attach(new ClusterDispatcher(hangfire, StoreRetry.Create(logger, time, "Dispatching a try")));
+        }
+        else
+        {
+            worker = new TaskWorker(coordinator, store, registry, time, $"{Environment.MachineName}:{Environment.ProcessId}", options.Secrets, options.LogLimits);
+            local = new HangfireTaskDispatcher(worker, options.Workers, logger: logger);
+            hangfire = local.Storage;
+            coordinator.Attach(local);
+        }
+
         var runs = new RunFactory(store, time);
-        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, dispatcher, runs, time, logger);
+        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, hangfire, local, leases, runs, time, logger);
         coordinator.RunFinished += (runId, state) =>
         {
             logger.LogInformation("Run {RunId} finished: {State}", runId, state.ToName());
+            if (leases is not null)
+            {
+                _ = leases.ReleaseAsync(RunLeases.NameOf(runId), CancellationToken.None)
+                    .ContinueWith(static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+
             _ = engine.StartQueuedRunsAsync();
         };
 
         await engine.ResumeAsync(cancellationToken);
+        if (options.Cluster is { } shared)
+        {
+            engine._cluster = new ClusterDriving(store, coordinator, leases!, shared, time, logger, engine.ResumeRunAsync);
+            engine._cluster.Start();
+        }
+
         foreach (var dag in catalog.Current.Values.Where(d => d.Definition.Schedule is not null))
         {
             await runs.CreateDueRunsAsync(dag, cancellationToken); // what was due while the engine was down
@@ -94,8 +128,16 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         catalog.Changed += () => _ = engine._scheduler.SyncAsync(engine._stopping.Token);
         engine._watcher = new FolderWatcher(options.DagsFolder, () => _ = engine.RefreshAsync(), time, TimeSpan.FromMilliseconds(300), options.RescanPeriod);
         engine._pickupTimer = time.CreateTimer(_ => _ = engine.StartQueuedRunsAsync(), null, TimeSpan.Zero, options.RunPickupPeriod);
-        logger.LogInformation("Engine started: {Dags} DAG(s), {Errors} import error(s), {Workers} workers",
-            catalog.Current.Count, catalog.ImportErrors.Count, options.Workers);
+        if (options.Cluster is null)
+        {
+            logger.LogInformation("Engine started: {Dags} DAG(s), {Errors} import error(s), {Workers} workers",
+                catalog.Current.Count, catalog.ImportErrors.Count, options.Workers);
+        }
+        else
+        {
+            logger.LogInformation("Scheduler {Scheduler} started: {Dags} DAG(s), {Errors} import error(s), driving {Runs} run(s)",
+                options.Cluster.ProcessName, catalog.Current.Count, catalog.ImportErrors.Count, coordinator.ActiveRuns.Count);
+        }
         return engine;
     }
 
@@ -109,6 +151,12 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     {
         try
         {
+            // In a cluster one scheduler at a time starts queued runs (max active runs holds across schedulers).
+            if (_leases is not null && !await _leases.TryAcquireAsync(PickupLease, cancellationToken))
+            {
+                return;
+            }
+
             await _events.DeliverPendingAsync(cancellationToken); // the runs events triggered start in this same pass
             var paused = await CreateRunsOfUnpausedDagsAsync(cancellationToken);
             foreach (var dagId in await _store.Runs.DagsWithRunsAsync(DagRunState.Queued, cancellationToken))
@@ -156,7 +204,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
                 continue;
             }
 
-            if (await _coordinator.StartAsync(run.RunId, cancellationToken))
+            if ((_leases is null || await _leases.TryAcquireAsync(run.RunId, cancellationToken)) && await _coordinator.StartAsync(run.RunId, cancellationToken))
             {
                 _logger.LogInformation("Run {RunId} of {DagId} started", run.RunId, run.DagId);
             }
@@ -200,17 +248,27 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             await _scheduler.DisposeAsync();
         }
 
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
         _coordinator.BeginStop();
-        var interrupted = await _worker.StopAsync(_options.StopGrace);
+        var interrupted = _worker is null ? 0 : await _worker.StopAsync(_options.StopGrace);
         if (interrupted > 0)
         {
             _logger.LogWarning("{Count} running tries did not end within the stop grace of {Grace} and were interrupted; they run again at the next start (a task interrupted or lost 3 times in a row fails instead)",
                 interrupted, Core.Durations.DurationParser.Format(_options.StopGrace));
         }
 
-        _dispatcher.Dispose();
+        _localDispatcher?.Dispose();
         await _coordinator.StopAsync(); // what the workers finished is recorded before the store closes
-        _worker.Dispose();
+        _worker?.Dispose();
+        if (_leases is not null)
+        {
+            await ReleaseLeasesAsync(_leases);
+        }
+
         _stopping.Dispose();
     }
 
@@ -221,12 +279,37 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         var running = await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Running, Limit: 10_000), cancellationToken);
         await Task.WhenAll(running.Select(async run =>
         {
-            if (await _catalog.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken) is not null
-                && await _coordinator.StartAsync(run.RunId, cancellationToken))
+            if ((_leases is null || await _leases.TryAcquireAsync(run.RunId, cancellationToken)) && await ResumeRunAsync(run.RunId, cancellationToken))
             {
                 _logger.LogInformation("Run {RunId} of {DagId} resumed", run.RunId, run.DagId);
             }
         }));
+    }
+
+    /// <summary>Resumes one run the store shows running, when its DAG version can be had.</summary>
+    private async Task<bool> ResumeRunAsync(RunId runId, CancellationToken cancellationToken) =>
+        await _store.Runs.GetAsync(runId, cancellationToken) is { } run
+        && await _catalog.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken) is not null
+        && await _coordinator.StartAsync(runId, cancellationToken);
+
+    /// <summary>The lease of the duty of starting queued runs and delivering events, one scheduler at a time.</summary>
+    public const string PickupLease = "scheduler/pickup";
+
+    /// <summary>A stopping scheduler gives its runs up at once: another takes them over without waiting for the leases
+    /// to run out. A failure here only delays that.</summary>
+    private async Task ReleaseLeasesAsync(RunLeases leases)
+    {
+        foreach (var name in leases.Held)
+        {
+            try
+            {
+                await leases.ReleaseAsync(name, CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _logger.LogWarning("Could not release lease {Lease} ({Error}); another scheduler takes it when it runs out", name, exception.Message);
+            }
+        }
     }
 
     private async Task RefreshAsync()

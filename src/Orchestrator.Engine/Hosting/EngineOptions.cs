@@ -31,6 +31,11 @@ public sealed class EngineOptions
     /// <see cref="Telemetry.EngineMetrics"/> when hosted, else none.</summary>
     public Telemetry.EngineMetrics? Metrics { get; set; }
 
+    /// <summary>Null (the default): the embedded engine, whose workers run in this process. Set: this process is one
+    /// scheduler of a cluster on PostgreSQL (<c>orchestrator scheduler</c>): tries go through Hangfire's PostgreSQL
+    /// storage to worker processes, runs are driven under leases, and their reports come back through the store.</summary>
+    public Cluster.ClusterOptions? Cluster { get; set; }
+
     /// <summary>Caps on each try's log lines, log and output. Default: <see cref="Core.Authoring.LogLimits.Default"/>.</summary>
     public Core.Authoring.LogLimits? LogLimits { get; set; }
 }

@@ -24,6 +24,20 @@ public static class EngineServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>A worker process of a cluster (<see cref="Cluster.WorkerRoleService"/>) with task execution and DAG
+    /// loading. Needs an <see cref="Storage.IMetadataStore"/> on PostgreSQL.</summary>
+    public static IServiceCollection AddOrchestratorWorker(this IServiceCollection services, Action<Cluster.WorkerRoleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOrchestratorExecution();
+        services.AddOrchestratorDagLoading();
+        services.AddOptions<Cluster.WorkerRoleOptions>().Configure(configure);
+        services.TryAddSingleton<Cluster.WorkerRoleService>();
+        services.AddHostedService(provider => provider.GetRequiredService<Cluster.WorkerRoleService>());
+        return services;
+    }
+
     /// <summary>The embedded engine (scheduler, dispatcher, workers) as a hosted service (<see cref="EmbeddedEngineService"/>),
     /// with task execution and DAG loading. Needs an <see cref="Storage.IMetadataStore"/>. A registered
     /// <see cref="ILostTryCleaner"/> and <see cref="ITrySecretsSource"/> are used unless the options name others.</summary>

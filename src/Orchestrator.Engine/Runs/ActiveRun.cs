@@ -40,6 +40,12 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     /// <summary>How many of each task's latest tries in a row were lost or interrupted.</summary>
     public ConcurrentDictionary<TaskId, int> LostInARow { get; } = new();
 
+    /// <summary>Tasks whose running try, when the run was resumed, had a lease (a worker process runs it).</summary>
+    public HashSet<TaskId> Leased { get; } = [];
+
+    /// <summary>Workers' reports handed to the committer and not yet committed: a report read twice is decided once.</summary>
+    public HashSet<(TaskId Task, int TryNumber)> ReportsInFlight { get; } = [];
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     /// <summary>Completions waiting to be decided and committed; the committer takes all of them at once.</summary>
@@ -70,8 +76,11 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 }
 
 /// <summary>A finished try waiting to be decided and committed.</summary>
-internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TryRecord attempt, System.Threading.Tasks.Task recordedBefore)
+internal sealed class PendingCompletion(TaskId taskId, Execution.Tries.TryRecord attempt, System.Threading.Tasks.Task recordedBefore, bool fromReport = false)
 {
+    /// <summary>A worker process reported it (<see cref="Storage.ITryReportStore"/>): its report goes with the commit.</summary>
+    public bool FromReport { get; } = fromReport;
+
     /// <summary>Writes that must be in the store before this completion (the try's start and logs).</summary>
     public System.Threading.Tasks.Task RecordedBefore { get; } = recordedBefore;
 

@@ -57,6 +57,10 @@ public sealed partial class RunCoordinator
     /// <summary>Where the engine's instruments are recorded (none when null).</summary>
     public Telemetry.EngineMetrics? Metrics { get; init; }
 
+    /// <summary>The lease this coordinator must still hold for a run to write anything for it (a scheduler of a
+    /// cluster drives a run under its lease); null: no fence (the embedded engine is the only writer).</summary>
+    public Func<RunId, LeaseGrant?>? FenceFor { get; init; }
+
     /// <summary>Whether a DAG's successes are waited for (some DAG declares a <c>dagSucceeded</c> trigger on it): only
     /// then is a success recorded as an event, so the event list is not every run of every DAG. Null: always.</summary>
     public Func<DagId, bool>? SuccessIsAwaited { get; init; }
@@ -98,6 +102,11 @@ public sealed partial class RunCoordinator
 
         foreach (var byTask in (await _store.TaskInstances.ListTriesAsync(runId, null, cancellationToken)).GroupBy(t => t.TaskId))
         {
+            if (byTask.Any(t => t.EndedAt is null && t.LeaseUntil is not null))
+            {
+                active.Leased.Add(byTask.Key);
+            }
+
             active.LostInARow[byTask.Key] = byTask.Where(t => t.Outcome is not null).OrderByDescending(t => t.TryNumber).TakeWhile(t => IsLost(t.Outcome)).Count();
         }
 
@@ -258,6 +267,7 @@ public sealed partial class RunCoordinator
             var plan = new CompletionPlan(active, now);
             var finishes = new List<TryFinish>();
             var outputs = new List<(RunId, TaskId, string)>();
+            var reports = group.Where(c => c.FromReport).Select(c => (active.Record.RunId, c.TaskId, c.Attempt.TryNumber)).ToList();
             var retries = new List<(TaskId Task, int TryNumber, DateTimeOffset DueAt)>();
             foreach (var completion in group)
             {
@@ -276,7 +286,7 @@ public sealed partial class RunCoordinator
                 }
             }
 
-            await CommitAsync(active, plan, finishes, outputs, cancellationToken);
+            await CommitAsync(active, plan, finishes, outputs, cancellationToken, reports);
             foreach (var (task, tryNumber, dueAt) in retries)
             {
                 ScheduleRetry(active, task, tryNumber, dueAt);
@@ -365,7 +375,8 @@ public sealed partial class RunCoordinator
     }
 
     private async Task CommitAsync(
-        ActiveRun active, CompletionPlan plan, IReadOnlyList<TryFinish> finishes, IReadOnlyList<(RunId, TaskId, string)> outputs, CancellationToken cancellationToken)
+        ActiveRun active, CompletionPlan plan, IReadOnlyList<TryFinish> finishes, IReadOnlyList<(RunId, TaskId, string)> outputs, CancellationToken cancellationToken,
+        IReadOnlyList<(RunId, TaskId, int)>? consumedReports = null)
     {
         if (_abandoned)
         {
@@ -377,6 +388,8 @@ public sealed partial class RunCoordinator
         {
             MoreFinishedTries = finishes,
             MoreOutputs = outputs,
+            ConsumedReports = consumedReports ?? [],
+            Fence = FenceFor?.Invoke(active.Record.RunId),
             // a test run (dags test) triggers nothing
             Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest && SuccessIsAwaited?.Invoke(active.Record.DagId) != false
                 ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
@@ -397,7 +410,7 @@ public sealed partial class RunCoordinator
         {
             active.TryToRun[taskId] = tryNumber;
             Metrics?.Dispatched(active.Record.RunId, taskId, plan.At);
-            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, active.Task(taskId).Queue);
+            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, tryNumber, active.Task(taskId).Queue);
         }
 
         if (plan.RunTransition is not null)
@@ -417,7 +430,8 @@ public sealed partial class RunCoordinator
     private async Task ResumeAsync(ActiveRun active, IReadOnlyList<TaskInstanceRecord> instances, CompletionPlan plan, CancellationToken cancellationToken)
     {
         // Lost tries' processes are stopped all at once: each may take the whole kill grace.
-        var lost = instances.Where(i => i.State == TaskInstanceState.Running).ToList();
+        // A try with a lease belongs to a worker process that may well be alive: it reports, or its lease runs out.
+        var lost = instances.Where(i => i.State == TaskInstanceState.Running && !active.Leased.Contains(i.TaskId)).ToList();
         var stopped = await Task.WhenAll(lost.Select(i => _lostTries.StopAsync(i, cancellationToken)));
         var canReplace = lost.Select((instance, k) => (instance.TaskId, stopped[k])).ToDictionary(p => p.TaskId, p => p.Item2);
         foreach (var instance in instances)
@@ -432,6 +446,9 @@ public sealed partial class RunCoordinator
                     break;
                 case TaskInstanceState.UpForRetry:
                     ScheduleRetry(active, instance.TaskId, instance.TryNumber + 1, instance.NextTryAt ?? _time.GetUtcNow());
+                    break;
+                case TaskInstanceState.Running when active.Leased.Contains(instance.TaskId):
+                    active.TryToRun[instance.TaskId] = instance.TryNumber;
                     break;
                 case TaskInstanceState.Running:
                     await RecordLostTryAsync(active, instance, canReplace[instance.TaskId], plan, cancellationToken);
@@ -501,7 +518,14 @@ public sealed partial class RunCoordinator
         }
     }
 
-    private async Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, bool stopped, CompletionPlan plan, CancellationToken cancellationToken)
+    private Task RecordLostTryAsync(ActiveRun active, TaskInstanceRecord instance, bool stopped, CompletionPlan plan, CancellationToken cancellationToken) =>
+        RecordLostTryAsync(active, instance, stopped, plan, "the engine stopped during this try", "lost when the engine stopped", cancellationToken);
+
+    /// <summary>Records a try that will never report as lost (<paramref name="error"/>, <paramref name="how"/> for the
+    /// reason): it runs again without using up a retry, unless the task was lost <see cref="MaxLostInARow"/> times in a
+    /// row. Fenced like every write of the run.</summary>
+    private async Task RecordLostTryAsync(
+        ActiveRun active, TaskInstanceRecord instance, bool stopped, CompletionPlan plan, string error, string how, CancellationToken cancellationToken)
     {
         if (!stopped)
         {
@@ -516,11 +540,11 @@ public sealed partial class RunCoordinator
         var retry = lostInARow < MaxLostInARow;
         var next = retry ? TaskInstanceState.UpForRetry : TaskInstanceState.Failed;
         var maxTries = instance.MaxTries + 1;
-        var lost = await _store.TaskInstances.TryFinishTryAsync(new TryFinish(
-            instance.RunId, instance.TaskId, instance.TryNumber, LostOutcome, "the engine stopped during this try", now, next,
-            retry ? $"try {instance.TryNumber} lost when the engine stopped; try {instance.TryNumber + 1} runs again (retries left unchanged)"
+        var lost = (await _store.ApplyAsync(new StateChangeBatch(new TryFinish(
+            instance.RunId, instance.TaskId, instance.TryNumber, LostOutcome, error, now, next,
+            retry ? $"try {instance.TryNumber} {how}; try {instance.TryNumber + 1} runs again (retries left unchanged)"
                   : $"lost or interrupted {lostInARow} times in a row; not tried again",
-            retry ? now : null, retry ? maxTries : null), cancellationToken);
+            retry ? now : null, retry ? maxTries : null)) { Fence = FenceFor?.Invoke(instance.RunId) }, cancellationToken)).Applied;
         if (!lost)
         {
             return; // another process closed it first

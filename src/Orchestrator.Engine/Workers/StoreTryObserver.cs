@@ -7,15 +7,21 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Engine.Workers;
 
 /// <summary>Records a try in the store as it happens. The runner calls it synchronously, so the writes are chained
-/// in order and awaited by <see cref="DrainAsync"/> before the try's end is recorded.</summary>
-internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId, TimeProvider time) : ITryObserver
+/// in order and awaited by <see cref="DrainAsync"/> before the try's end is recorded. With startRecorded, the try's
+/// start is already in the store (a worker process claims its try before running it): only the log is written.</summary>
+internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId, TimeProvider time, bool startRecorded = false) : ITryObserver
 {
     private readonly Lock _lock = new();
     private LiveLogWriter? _liveLog;
     private Task _chain = Task.CompletedTask;
 
-    public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt) => Then(() =>
-        Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}"));
+    public void OnTryStarted(TaskId task, int tryNumber, DateTimeOffset startedAt)
+    {
+        if (!startRecorded)
+        {
+            Then(() => Require(store.TaskInstances.TryStartTryAsync(new TryStart(runId, task, tryNumber, workerId, startedAt), default), $"start try {tryNumber}"));
+        }
+    }
 
     public void OnLogLine(TaskId task, int tryNumber, TaskLogLine line) => LiveLog.OnLine(task, tryNumber, line);
 

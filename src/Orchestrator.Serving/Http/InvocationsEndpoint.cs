@@ -26,8 +26,10 @@ internal sealed class InvocationsEndpoint(
     {
         var request = context.Request;
         var cancellationToken = context.RequestAborted;
-        // Version 7: time-ordered, so the log's key grows at its end instead of landing all over the index.
-        var requestId = Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
+        // Version 7, made from the same instant the logged rows carry: the id's embedded Unix milliseconds are the
+        // rows' time, which is how feedback finds the log chunk holding them.
+        var now = time.GetUtcNow();
+        var requestId = Guid.CreateVersion7(now).ToString("N");
         context.Response.Headers[RequestIdHeader] = requestId;
         try
         {
@@ -48,7 +50,7 @@ internal sealed class InvocationsEndpoint(
                 if (predictions is not null)
                 {
                     // Queued before the answer goes out, so feedback sent on receiving it finds the rows (it flushes).
-                    inferenceLog.Enqueue(new LoggedRequest(requestId, model, time.GetUtcNow(), rows, predictions));
+                    inferenceLog.Enqueue(new LoggedRequest(requestId, model, now, rows, predictions));
                 }
 
                 context.Response.Headers[VersionHeader] = VersionText(model.Version);

@@ -29,7 +29,12 @@ public sealed record TaskTryRecord(
     string? Outcome = null,
     string? Error = null,
     long? DurationMs = null,
-    TaskProcess? Process = null);
+    TaskProcess? Process = null)
+{
+    /// <summary>Until when the try belongs to its worker (a worker process's heartbeat extends it); null without a
+    /// lease (the embedded engine's tries).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+}
 
 /// <summary>A recorded change of a task instance's state, with when and why.</summary>
 public sealed record TaskStateChange(RunId RunId, TaskId TaskId, TaskInstanceState From, TaskInstanceState To, string? Reason, DateTimeOffset At);
@@ -50,8 +55,10 @@ public sealed record TaskTransition(
     DateTimeOffset? NextTryAt = null,
     int? MaxTries = null);
 
-/// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither.</summary>
-public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At);
+/// <summary>A worker taking up a queued task instance: queued → running and a new try row, both or neither. With
+/// <see cref="LeaseUntil"/> the try belongs to the worker until then (its heartbeats extend it); without, it has no
+/// lease (the embedded engine, whose workers live and die with it).</summary>
+public sealed record TryStart(RunId RunId, TaskId TaskId, int TryNumber, string? WorkerId, DateTimeOffset At, DateTimeOffset? LeaseUntil = null);
 
 /// <summary>The end of a running try: the try row closes and the task moves to <see cref="NextState"/>
 /// (success, failed or up_for_retry) — only if that try is still the running one. <see cref="MaxTries"/>, when set,

@@ -98,10 +98,14 @@ internal sealed class TryRow
     public string? BootId { get; set; }
     public long? Pid { get; set; }
     public long? ProcessStart { get; set; }
+    public long? LeaseUntil { get; set; }
 
     public TaskTryRecord ToRecord() => new(
         new RunId(RunId), new TaskId(TaskId), (int)TryNumber, WorkerId, Ms.At(StartedAt), Ms.At(EndedAt), Outcome, Error, DurationMs,
-        Pid is { } pid ? new TaskProcess(Host ?? "", BootId ?? "", (int)pid, ProcessStart ?? 0) : null);
+        Pid is { } pid ? new TaskProcess(Host ?? "", BootId ?? "", (int)pid, ProcessStart ?? 0) : null)
+    {
+        LeaseUntil = Ms.At(LeaseUntil),
+    };
 }
 
 internal sealed class StateChangeRow

@@ -23,6 +23,10 @@ public abstract class SqlDatabase
     /// writer (SQLite) queues this process's writers here instead of letting them collide on the file lock.</summary>
     public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 
+    /// <summary>Appended to a SELECT that must lock the rows it reads until the transaction ends (" FOR UPDATE"); empty
+    /// where the transaction holds the whole database anyway (SQLite's single writer).</summary>
+    public virtual string ForUpdate => "";
+
     /// <summary>Where the data is, for messages (never includes a password).</summary>
     public abstract string Describe { get; }
 }

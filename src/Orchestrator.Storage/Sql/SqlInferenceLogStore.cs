@@ -4,26 +4,18 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Storage.Sql;
 
-/// <summary>The inference log on any SQL backend. An append is one single-row INSERT per row, all in the batch's one
-/// transaction: where the provider can send many statements in one round trip (PostgreSQL: <see cref="DbBatch"/>)
-/// they go in batches of <see cref="RowsPerRoundTrip"/>; SQLite has no round trips, and one prepared command re-bound
-/// per row is its fastest way in.</summary>
+/// <summary>The inference log on any SQL backend, in chunks (like SageMaker's data capture files): an append writes
+/// one <c>inference_chunks</c> row per model holding all of that model's rows as JSON (<see cref="InferenceChunkCodec"/>),
+/// so the database does one insert per batch instead of three b-tree inserts per scored row. A chunk's
+/// [first_at, last_at] covers its rows' times and their request ids' embedded times: reads pick chunks by time, labels
+/// by their id's time (<see cref="InferenceRequestIds"/>). A labelled row is copied into <c>inference_labels</c>, so
+/// live metrics never decode chunks.</summary>
 internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogStore
 {
-    // Measured (bench inference-append): with Microsoft.Data.Sqlite, multi-row VALUES statements are slower per row
-    // than one prepared single-row statement (binding cost grows with the parameter count): 8 rows a statement
-    // appended at about half the rate of 1.
-    private const int RowsPerRoundTrip = 256;
-    private const string Select = "request_id, row_index, model, version, at, inputs, prediction";
+    // Reads fetch chunk texts this many at a time, so a read that has its Limit stops without loading the rest.
+    private const int ChunksPerFetch = 16;
 
-    // An append retried after a commit that did happen (or a re-sent batch) adds nothing twice.
-    private const string InsertRow = """
-        INSERT INTO inference_log (request_id, row_index, model, version, at, inputs, prediction)
-        VALUES (@request_id, @row_index, @model, @version, @at, @inputs, @prediction)
-        ON CONFLICT (request_id, row_index) DO NOTHING
-        """;
-
-    private static readonly string[] Columns = ["request_id", "row_index", "model", "version", "at", "inputs", "prediction"];
+    private const string SelectLabeled = "request_id, row_index, model, version, at, inputs, prediction, label, labeled_at";
 
     public Task AppendAsync(IReadOnlyList<InferenceRecord> records, CancellationToken cancellationToken)
     {
@@ -33,138 +25,184 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
             return Task.CompletedTask;
         }
 
+        // Encoded before the transaction: the JSON work is not done under the store's write lock.
+        var chunks = records.GroupBy(r => r.Model, StringComparer.Ordinal).Select(NewChunk).ToList();
         return session.WriteAsync(async (connection, transaction) =>
         {
-            if (connection.CanCreateBatch)
+            foreach (var chunk in chunks)
             {
-                await AppendInBatchesAsync(connection, transaction, records, cancellationToken);
-                return;
-            }
-
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = InsertRow;
-            AddParameters(insert);
-            foreach (var record in records)
-            {
-                Bind(insert, record);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await connection.ExecuteAsync(SqlSession.Command(
+                    "INSERT INTO inference_chunks (model, first_at, last_at, row_count, data) VALUES (@Model, @FirstAt, @LastAt, @RowCount, @Data)",
+                    chunk, transaction, cancellationToken));
             }
         }, cancellationToken);
     }
 
-    private static async Task AppendInBatchesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<InferenceRecord> records, CancellationToken cancellationToken)
+    private static NewChunkRow NewChunk(IGrouping<string, InferenceRecord> rows)
     {
-        for (var start = 0; start < records.Count; start += RowsPerRoundTrip)
+        ArgumentException.ThrowIfNullOrWhiteSpace(rows.Key, "records[].Model");
+        var list = rows.ToList();
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var row in list)
         {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            var end = Math.Min(records.Count, start + RowsPerRoundTrip);
-            for (var i = start; i < end; i++)
+            var at = Ms.Of(row.At);
+            first = Math.Min(first, at);
+            last = Math.Max(last, at);
+            // Normally the same instant as at (serving makes both from one clock reading); covering it anyway keeps
+            // a label able to find its row whatever time a caller gave the row.
+            if (InferenceRequestIds.TryGetUnixMs(row.RequestId, out var idMs))
             {
-                var insert = batch.CreateBatchCommand();
-                insert.CommandText = InsertRow;
-                foreach (var column in Columns)
-                {
-                    var parameter = insert.CreateParameter();
-                    parameter.ParameterName = column;
-                    insert.Parameters.Add(parameter);
-                }
-
-                Bind(insert.Parameters, records[i]);
-                batch.BatchCommands.Add(insert);
+                first = Math.Min(first, idMs);
+                last = Math.Max(last, idMs);
             }
-
-            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        return new NewChunkRow(rows.Key, first, last, list.Count, InferenceChunkCodec.Encode(list));
     }
 
     public async Task<IReadOnlyList<InferenceLabel>> LabelAsync(string model, IReadOnlyList<InferenceLabel> labels, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         ArgumentNullException.ThrowIfNull(labels);
+        var times = labels.Select(l => InferenceRequestIds.TryGetUnixMs(l.RequestId, out var ms) ? ms : (long?)null).ToArray();
+        var found = await FindRowsAsync(model, labels, times, cancellationToken);
+
         var unknown = new List<InferenceLabel>();
-        await session.WriteAsync(async (connection, transaction) =>
+        var matched = new List<LabelRow>();
+        foreach (var label in labels)
         {
-            unknown.Clear(); // a write retried by the group commit starts over
-            foreach (var label in labels)
+            if (found.TryGetValue((label.RequestId, label.Row), out var row))
             {
-                // A later label for the same row replaces the earlier one: the last word on the ground truth wins.
-                var changed = await connection.ExecuteAsync(SqlSession.Command("""
-                    UPDATE inference_log SET label = @label, labeled_at = @at
-                     WHERE request_id = @requestId AND row_index = @row AND model = @model
-                    """, new { label = label.Label, at = Ms.Of(at), requestId = label.RequestId, row = (long)label.Row, model }, transaction, cancellationToken));
-                if (changed == 0)
+                matched.Add(LabelRow.Of(row, label.Label, Ms.Of(at)));
+            }
+            else
+            {
+                unknown.Add(label);
+            }
+        }
+
+        if (matched.Count > 0)
+        {
+            // A later label for the same row replaces the earlier one: the last word on the ground truth wins.
+            await session.WriteAsync((connection, transaction) => connection.ExecuteAsync(SqlSession.Command($"""
+                INSERT INTO inference_labels ({SelectLabeled})
+                VALUES (@RequestId, @RowIndex, @Model, @Version, @At, @Inputs, @Prediction, @Label, @LabeledAt)
+                ON CONFLICT (request_id, row_index) DO UPDATE SET label = excluded.label, labeled_at = excluded.labeled_at
+                """, matched, transaction, cancellationToken)), cancellationToken);
+        }
+
+        return unknown;
+    }
+
+    /// <summary>The logged rows the labels name, from the chunks of the model whose span holds a label id's time;
+    /// each chunk is read and decoded once.</summary>
+    private Task<Dictionary<(string, int), InferenceRecord>> FindRowsAsync(string model, IReadOnlyList<InferenceLabel> labels, long?[] times, CancellationToken cancellationToken)
+    {
+        var wanted = new HashSet<(string, int)>(labels.Select(l => (l.RequestId, l.Row)));
+        var sorted = times.OfType<long>().Distinct().Order().ToArray();
+        var found = new Dictionary<(string, int), InferenceRecord>();
+        if (sorted.Length == 0)
+        {
+            return Task.FromResult(found);
+        }
+
+        return session.ReadAsync(async connection =>
+        {
+            var spans = await connection.QueryAsync<ChunkSpan>(SqlSession.Command(
+                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at <= @max AND last_at >= @min",
+                new { model, min = sorted[0], max = sorted[^1] }, null, cancellationToken));
+            var holding = spans.Where(span => Holds(span, sorted)).ToList();
+            await foreach (var chunk in ChunksAsync(connection, model, holding, cancellationToken))
+            {
+                foreach (var row in chunk)
                 {
-                    unknown.Add(label);
+                    if (wanted.Contains((row.RequestId, row.Row)))
+                    {
+                        found[(row.RequestId, row.Row)] = row;
+                    }
                 }
             }
+
+            return found;
         }, cancellationToken);
-        return unknown;
+    }
+
+    private static bool Holds(ChunkSpan span, long[] sorted)
+    {
+        var i = Array.BinarySearch(sorted, span.FirstAt);
+        i = i >= 0 ? i : ~i; // the first time at or after the chunk's start
+        return i < sorted.Length && sorted[i] <= span.LastAt;
     }
 
     public Task<IReadOnlyList<InferenceRecord>> ReadAsync(InferenceWindow window, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Where(window);
-        return session.ReadAsync<IReadOnlyList<InferenceRecord>>(async connection => [.. (await connection.QueryAsync<InferenceRow>(SqlSession.Command(
-            $"SELECT {Select} FROM inference_log WHERE {where} ORDER BY at, request_id, row_index LIMIT @limit", parameters, null, cancellationToken)))
-            .Select(row => row.ToRecord())], cancellationToken);
+        Check(window);
+        var from = Ms.Of(window.From);
+        var to = Ms.Of(window.To);
+        return session.ReadAsync<IReadOnlyList<InferenceRecord>>(async connection =>
+        {
+            var spans = (await connection.QueryAsync<ChunkSpan>(SqlSession.Command(
+                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at < @to AND last_at >= @from ORDER BY first_at, id",
+                new { model = window.Model, from, to }, null, cancellationToken))).ToList();
+            var kept = new List<InferenceRecord>();
+            for (var start = 0; start < spans.Count; start += ChunksPerFetch)
+            {
+                // Chunks come by first_at: once the Limit-th oldest row so far is older than the next chunk's first
+                // row can be, no later chunk can contribute.
+                if (kept.Count >= window.Limit && spans[start].FirstAt > Ms.Of(kept[window.Limit - 1].At))
+                {
+                    break;
+                }
+
+                var page = spans.GetRange(start, Math.Min(ChunksPerFetch, spans.Count - start));
+                await foreach (var chunk in ChunksAsync(connection, window.Model, page, cancellationToken))
+                {
+                    kept.AddRange(chunk.Where(row => row.At >= window.From && row.At < window.To && (window.Version is not { } v || row.Version == v)));
+                }
+
+                kept.Sort(ReadOrder);
+                if (kept.Count > window.Limit)
+                {
+                    kept.RemoveRange(window.Limit, kept.Count - window.Limit);
+                }
+            }
+
+            return kept;
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads' order: time, then request id and row (ordinal), so ties come back the same way every time.</summary>
+    private static int ReadOrder(InferenceRecord a, InferenceRecord b)
+    {
+        var byTime = a.At.CompareTo(b.At);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+
+        var byId = string.CompareOrdinal(a.RequestId, b.RequestId);
+        return byId != 0 ? byId : a.Row.CompareTo(b.Row);
+    }
+
+    /// <summary>The decoded rows of the given chunks (one query for all of them).</summary>
+    private static async IAsyncEnumerable<List<InferenceRecord>> ChunksAsync(
+        DbConnection connection, string model, IReadOnlyList<ChunkSpan> spans, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < spans.Count; start += ChunksPerFetch)
+        {
+            var (list, parameters) = SqlInList.Of(spans.Skip(start).Take(ChunksPerFetch).Select(span => span.Id));
+            var texts = await connection.QueryAsync<string>(SqlSession.Command(
+                $"SELECT data FROM inference_chunks WHERE id IN ({list})", parameters, null, cancellationToken));
+            foreach (var text in texts)
+            {
+                yield return InferenceChunkCodec.Decode(model, text);
+            }
+        }
     }
 
     public Task<IReadOnlyList<LabeledInference>> ReadLabeledAsync(InferenceWindow window, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Where(window);
-        return session.ReadAsync<IReadOnlyList<LabeledInference>>(async connection => [.. (await connection.QueryAsync<InferenceRow>(SqlSession.Command(
-            $"SELECT {Select}, label, labeled_at FROM inference_log WHERE {where} AND label IS NOT NULL ORDER BY at, request_id, row_index LIMIT @limit",
-            parameters, null, cancellationToken)))
-            .Select(row => new LabeledInference(row.ToRecord(), row.Label!, Ms.At(row.LabeledAt ?? 0)))], cancellationToken);
-    }
-
-    public async Task<int> PruneAsync(DateTimeOffset cutoff, int maxRowsPerModel, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRowsPerModel);
-        var deleted = 0;
-        await session.WriteAsync(async (connection, transaction) =>
-        {
-            deleted = await connection.ExecuteAsync(SqlSession.Command(
-                "DELETE FROM inference_log WHERE at < @cutoff", new { cutoff = Ms.Of(cutoff) }, transaction, cancellationToken));
-            var crowded = await connection.QueryAsync<CrowdedModel>(SqlSession.Command(
-                "SELECT model, COUNT(*) AS row_count FROM inference_log GROUP BY model HAVING COUNT(*) > @max",
-                new { max = (long)maxRowsPerModel }, transaction, cancellationToken));
-            foreach (var model in crowded)
-            {
-                deleted += await TrimAsync(connection, transaction, model.Model, model.RowCount - maxRowsPerModel, cancellationToken);
-            }
-        }, cancellationToken);
-        return deleted;
-    }
-
-    /// <summary>Deletes the <paramref name="excess"/> oldest rows of a model (ties in time broken by request id and
-    /// row, as reads order them): first everything strictly older than the oldest survivor's time, then the rest of
-    /// the excess among the rows sharing that time.</summary>
-    private static async Task<int> TrimAsync(DbConnection connection, DbTransaction transaction, string model, long excess, CancellationToken cancellationToken)
-    {
-        var boundary = await connection.ExecuteScalarAsync<long>(SqlSession.Command(
-            "SELECT at FROM inference_log WHERE model = @model ORDER BY at LIMIT 1 OFFSET @offset",
-            new { model, offset = excess - 1 }, transaction, cancellationToken));
-        var deleted = await connection.ExecuteAsync(SqlSession.Command(
-            "DELETE FROM inference_log WHERE model = @model AND at < @boundary", new { model, boundary }, transaction, cancellationToken));
-        if (deleted < excess)
-        {
-            deleted += await connection.ExecuteAsync(SqlSession.Command("""
-                DELETE FROM inference_log WHERE model = @model AND at = @boundary AND (request_id, row_index) IN (
-                    SELECT request_id, row_index FROM inference_log WHERE model = @model AND at = @boundary
-                     ORDER BY request_id, row_index LIMIT @rest)
-                """, new { model, boundary, rest = excess - deleted }, transaction, cancellationToken));
-        }
-
-        return deleted;
-    }
-
-    private static (string Where, DynamicParameters Parameters) Where(InferenceWindow window)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window.Limit);
+        Check(window);
         var parameters = new DynamicParameters(new { model = window.Model, from = Ms.Of(window.From), to = Ms.Of(window.To), limit = (long)window.Limit });
         var where = "model = @model AND at >= @from AND at < @to";
         if (window.Version is { } version)
@@ -173,33 +211,92 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
             where += " AND version = @version";
         }
 
-        return (where, parameters);
+        return session.ReadAsync<IReadOnlyList<LabeledInference>>(async connection => [.. (await connection.QueryAsync<LabelRow>(SqlSession.Command(
+            $"SELECT {SelectLabeled} FROM inference_labels WHERE {where} ORDER BY at, request_id, row_index LIMIT @limit", parameters, null, cancellationToken)))
+            .Select(row => row.ToLabeled())], cancellationToken);
     }
 
-    private static void AddParameters(DbCommand command)
+    private static void Check(InferenceWindow window)
     {
-        foreach (var column in Columns)
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window.Limit, "window.Limit");
+    }
+
+    /// <summary>Retention is by whole chunk: chunks whose newest row is older than <paramref name="cutoff"/> go, then
+    /// per model the oldest chunks lying wholly beyond its newest <paramref name="maxRowsPerModel"/> rows, so up to
+    /// one chunk more than the cap may stay. Labels older than their model's oldest kept row go with their rows.</summary>
+    public async Task<int> PruneAsync(DateTimeOffset cutoff, int maxRowsPerModel, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRowsPerModel);
+        var deleted = 0L;
+        await session.WriteAsync(async (connection, transaction) =>
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = column;
-            command.Parameters.Add(parameter);
-        }
+            deleted = 0; // a write retried by the group commit starts over
+            var old = new { cutoff = Ms.Of(cutoff) };
+            deleted += await connection.ExecuteScalarAsync<long>(SqlSession.Command(
+                "SELECT COALESCE(SUM(row_count), 0) FROM inference_chunks WHERE last_at < @cutoff", old, transaction, cancellationToken));
+            await connection.ExecuteAsync(SqlSession.Command("DELETE FROM inference_chunks WHERE last_at < @cutoff", old, transaction, cancellationToken));
+
+            var crowded = await connection.QueryAsync<string>(SqlSession.Command(
+                "SELECT model FROM inference_chunks GROUP BY model HAVING SUM(row_count) > @max", new { max = (long)maxRowsPerModel }, transaction, cancellationToken));
+            foreach (var model in crowded.ToList())
+            {
+                deleted += await TrimAsync(connection, transaction, model, maxRowsPerModel, cancellationToken);
+            }
+
+            await connection.ExecuteAsync(SqlSession.Command("""
+                DELETE FROM inference_labels WHERE NOT EXISTS (
+                    SELECT 1 FROM inference_chunks c WHERE c.model = inference_labels.model AND c.first_at <= inference_labels.at)
+                """, null, transaction, cancellationToken));
+        }, cancellationToken);
+        return checked((int)deleted);
     }
 
-    private static void Bind(DbCommand command, InferenceRecord record) => Bind(command.Parameters, record);
-
-    private static void Bind(DbParameterCollection parameters, InferenceRecord record)
+    /// <summary>Deletes a model's chunks, newest first kept, from the first one whose newer chunks already hold
+    /// <paramref name="keep"/> rows.</summary>
+    private static async Task<long> TrimAsync(DbConnection connection, DbTransaction transaction, string model, int keep, CancellationToken cancellationToken)
     {
-        parameters[0].Value = record.RequestId;
-        parameters[1].Value = (long)record.Row;
-        parameters[2].Value = record.Model;
-        parameters[3].Value = (long)record.Version;
-        parameters[4].Value = Ms.Of(record.At);
-        parameters[5].Value = record.Inputs;
-        parameters[6].Value = record.Prediction;
+        var chunks = await connection.QueryAsync<ChunkCount>(SqlSession.Command(
+            "SELECT id, row_count FROM inference_chunks WHERE model = @model ORDER BY first_at DESC, id DESC", new { model }, transaction, cancellationToken));
+        var newer = 0L;
+        var doomed = new List<ChunkCount>();
+        foreach (var chunk in chunks)
+        {
+            if (newer >= keep)
+            {
+                doomed.Add(chunk);
+            }
+
+            newer += chunk.RowCount;
+        }
+
+        var deleted = 0L;
+        foreach (var page in doomed.Chunk(500))
+        {
+            var (list, parameters) = SqlInList.Of(page.Select(c => c.Id));
+            await connection.ExecuteAsync(SqlSession.Command($"DELETE FROM inference_chunks WHERE id IN ({list})", parameters, transaction, cancellationToken));
+            deleted += page.Sum(c => c.RowCount);
+        }
+
+        return deleted;
     }
 
-    private sealed class InferenceRow
+    private sealed record NewChunkRow(string Model, long FirstAt, long LastAt, long RowCount, string Data);
+
+    private sealed class ChunkSpan
+    {
+        public long Id { get; set; }
+        public long FirstAt { get; set; }
+        public long LastAt { get; set; }
+    }
+
+    private sealed class ChunkCount
+    {
+        public long Id { get; set; }
+        public long RowCount { get; set; }
+    }
+
+    private sealed class LabelRow
     {
         public string RequestId { get; set; } = "";
         public long RowIndex { get; set; }
@@ -208,15 +305,16 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         public long At { get; set; }
         public string Inputs { get; set; } = "";
         public string Prediction { get; set; } = "";
-        public string? Label { get; set; }
-        public long? LabeledAt { get; set; }
+        public string Label { get; set; } = "";
+        public long LabeledAt { get; set; }
 
-        public InferenceRecord ToRecord() => new(RequestId, (int)RowIndex, Model, (int)Version, Ms.At(At), Inputs, Prediction);
-    }
+        public static LabelRow Of(InferenceRecord row, string label, long labeledAt) => new()
+        {
+            RequestId = row.RequestId, RowIndex = row.Row, Model = row.Model, Version = row.Version, At = Ms.Of(row.At),
+            Inputs = row.Inputs, Prediction = row.Prediction, Label = label, LabeledAt = labeledAt,
+        };
 
-    private sealed class CrowdedModel
-    {
-        public string Model { get; set; } = "";
-        public long RowCount { get; set; }
+        public LabeledInference ToLabeled() =>
+            new(new InferenceRecord(RequestId, (int)RowIndex, Model, (int)Version, Ms.At(At), Inputs, Prediction), Label, Ms.At(LabeledAt));
     }
 }

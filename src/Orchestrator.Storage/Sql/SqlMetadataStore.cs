@@ -32,6 +32,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         DriftChecks = new SqlDriftCheckStore(_session);
         Alerts = new SqlAlertStore(_session);
         Inference = new SqlInferenceLogStore(_session);
+        Leases = new SqlLeaseStore(_session);
+        Workers = new SqlWorkerStore(_session);
+        TryReports = new SqlTryReportStore(_session);
     }
 
     public IDagStore Dags { get; }
@@ -68,6 +71,12 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     public IInferenceLogStore Inference { get; }
 
+    public ILeaseStore Leases { get; }
+
+    public IWorkerStore Workers { get; }
+
+    public ITryReportStore TryReports { get; }
+
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -82,6 +91,12 @@ public sealed class SqlMetadataStore : IMetadataStore
         string? failed = null;
         await _session.WriteAsync(async (connection, transaction) =>
         {
+            if (batch.Fence is { } fence && !await SqlLeaseStore.HoldsAsync(_database, connection, transaction, fence, cancellationToken))
+            {
+                failed = $"lease '{fence.Name}' is no longer held by {fence.Owner}";
+                return false;
+            }
+
             foreach (var finish in (batch.FinishTry is { } first ? [first] : Array.Empty<TryFinish>()).Concat(batch.MoreFinishedTries))
             {
                 if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
@@ -109,6 +124,11 @@ public sealed class SqlMetadataStore : IMetadataStore
             {
                 failed = $"run '{run.RunId}' is no longer {run.From.ToName()}";
                 return false;
+            }
+
+            foreach (var report in batch.ConsumedReports)
+            {
+                await SqlTryReportStore.DeleteAsync(connection, transaction, report, cancellationToken);
             }
 
             foreach (var newEvent in batch.Events)

@@ -26,7 +26,7 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
 
     public Task<IReadOnlyList<TaskTryRecord>> ListTriesAsync(RunId runId, TaskId? taskId, CancellationToken cancellationToken) =>
         session.ReadAsync<IReadOnlyList<TaskTryRecord>>(async connection => [.. (await connection.QueryAsync<TryRow>(SqlSession.Command("""
-            SELECT run_id, task_id, try_number, worker_id, started_at, ended_at, outcome, error, duration_ms, host, boot_id, pid, process_start
+            SELECT run_id, task_id, try_number, worker_id, started_at, ended_at, outcome, error, duration_ms, host, boot_id, pid, process_start, lease_until
               FROM task_tries WHERE run_id = @runId AND (@taskId IS NULL OR task_id = @taskId)
              ORDER BY task_id, try_number
             """, new { runId = runId.Value, taskId = taskId?.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);

@@ -37,10 +37,10 @@ internal static class TaskStatements
     {
         var ids = new { runId = start.RunId.Value, taskId = start.TaskId.Value, tryNumber = (long)start.TryNumber };
         var inserted = await connection.ExecuteAsync(SqlSession.Command("""
-            INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at)
-            VALUES (@runId, @taskId, @tryNumber, @workerId, @at)
+            INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
+            VALUES (@runId, @taskId, @tryNumber, @workerId, @at, @leaseUntil)
             ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-            """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = start.WorkerId, at = Ms.Of(start.At) }, transaction, cancellationToken));
+            """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = start.WorkerId, at = Ms.Of(start.At), leaseUntil = Ms.Of(start.LeaseUntil) }, transaction, cancellationToken));
         var reason = $"try {start.TryNumber} started" + (start.WorkerId is null ? "" : $" on {start.WorkerId}");
         var updated = inserted == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
             UPDATE task_instances

@@ -27,7 +27,7 @@ public sealed class StandaloneHostTests : IDisposable
     [InlineData("[::1]", "http://[::1]:8080")]
     [InlineData("fe80::1", "http://[fe80::1]:8080")]
     public void AcceptedHosts_BecomeTheListenUrl(string host, string url) =>
-        Assert.Equal(url, StandaloneCommand.ListenUrl(host, 8080));
+        Assert.Equal(url, WebServerOptions.ListenUrl(host, 8080));
 
     [Theory]
     [InlineData("")]
@@ -41,7 +41,7 @@ public sealed class StandaloneHostTests : IDisposable
     [InlineData("[10.0.0.5]")]
     [InlineData("[::1")]
     public void OtherHosts_AreRefused(string host) =>
-        Assert.Null(StandaloneCommand.ListenUrl(host, 8080));
+        Assert.Null(WebServerOptions.ListenUrl(host, 8080));
 
     [Fact]
     public async Task BadHost_ExitsTwo_NamingTheOptionAndWhatIsExpected_AndOpensNothing()

@@ -164,6 +164,12 @@ internal sealed class MlEngineServices : IDisposable
 
         public IInferenceLogStore Inference => current().Inference;
 
+        public ILeaseStore Leases => current().Leases;
+
+        public IWorkerStore Workers => current().Workers;
+
+        public ITryReportStore TryReports => current().TryReports;
+
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
 
         public Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken cancellationToken) => current().AppliedMigrationsAsync(cancellationToken);

@@ -174,7 +174,8 @@ public sealed class PerformanceTaskTests
         var labels = new List<InferenceLabel>();
         for (var i = 0; i < rows; i++)
         {
-            var id = $"{version}-{start.Ticks}-{i}";
+            // Serving's ids: a UUIDv7 of the row's time (labels find their row by it).
+            var id = Guid.CreateVersion7(start.AddSeconds(i)).ToString("N");
             var label = 10 + (i % 5);
             var prediction = label + (i % 2 == 0 ? error : -error);
             records.Add(new InferenceRecord(id, 0, Model, version, start.AddSeconds(i), """{"distance":1}""", prediction.ToString(CultureInfo.InvariantCulture)));

@@ -88,6 +88,25 @@ public sealed class InferenceLoggingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rows_time_is_the_instant_its_request_id_was_made_from()
+    {
+        var host = await StartAsync();
+        host.Time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(7); // every clock reading moves time on
+        var response = await host.PostAsync(Url, Body(2));
+        host.Time.AutoAdvanceAmount = TimeSpan.Zero;
+
+        await Queue.FlushAsync(default);
+        var rows = await _store.ReadAllAsync();
+
+        // A UUIDv7's first 48 bits are its Unix milliseconds: feedback finds the rows' chunk by them.
+        var id = RequestId(response);
+        Assert.Equal('7', id[12]);
+        var idMs = long.Parse(id.AsSpan(0, 12), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(idMs, r.At.ToUnixTimeMilliseconds()));
+    }
+
+    [Fact]
     public async Task Every_answer_carries_a_new_request_id_and_refused_requests_log_nothing()
     {
         var host = await StartAsync();
@@ -222,10 +241,10 @@ public sealed class InferenceLoggingTests : IAsyncLifetime
         for (var i = 0; i < 5; i++)
         {
             await host.PostAsync(Url, Body(1));
+            await Queue.FlushAsync(default); // one written batch, so one chunk, per request: retention is by chunk
             host.Time.Advance(TimeSpan.FromMinutes(1));
         }
 
-        await Queue.FlushAsync(default);
         var writer = host.Services.GetRequiredService<InferenceLogWriter>();
 
         Assert.Equal(2, await writer.PruneAsync(default));

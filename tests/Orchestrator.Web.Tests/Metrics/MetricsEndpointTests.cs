@@ -128,7 +128,7 @@ public sealed class MetricsEndpointTests
     {
         public List<(RunId, TaskId)> Items { get; } = [];
 
-        public void Enqueue(RunId runId, TaskId taskId, string queue) => Items.Add((runId, taskId));
+        public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue) => Items.Add((runId, taskId));
     }
 
     private sealed class Takes(FakeTimeProvider time, TimeSpan takes) : ITaskExecutor

@@ -49,8 +49,9 @@ public sealed class PerformanceApiTests : IAsyncLifetime
         await AddAsync(2, "09:15", "9", "7");
         await AddAsync(2, "09:20", "null", "7");
         await AddAsync(1, "10:00", "100", "1"); // at "now": outside [from, to)
-        await _store.Inference.AppendAsync([new InferenceRecord("other", 0, "blank", 1, At("08:10"), "{}", "1")], default);
-        Assert.Empty(await _store.Inference.LabelAsync("blank", [new InferenceLabel("other", 0, "1")], Now, default));
+        var other = Guid.CreateVersion7(At("08:10")).ToString("N"); // serving's ids: a UUIDv7 of the row's time
+        await _store.Inference.AppendAsync([new InferenceRecord(other, 0, "blank", 1, At("08:10"), "{}", "1")], default);
+        Assert.Empty(await _store.Inference.LabelAsync("blank", [new InferenceLabel(other, 0, "1")], Now, default));
 
         _app = await ApiTestServer.StartAsync(
             services =>
@@ -154,8 +155,9 @@ public sealed class PerformanceApiTests : IAsyncLifetime
 
     private async Task AddAsync(int version, string time, string prediction, string label)
     {
-        await _store.Inference.AppendAsync([new InferenceRecord($"{version}-{time}", 0, "fare", version, At(time), "{}", prediction)], default);
-        Assert.Empty(await _store.Inference.LabelAsync("fare", [new InferenceLabel($"{version}-{time}", 0, label)], Now, default));
+        var id = Guid.CreateVersion7(At(time)).ToString("N"); // serving's ids: a UUIDv7 of the row's time
+        await _store.Inference.AppendAsync([new InferenceRecord(id, 0, "fare", version, At(time), "{}", prediction)], default);
+        Assert.Empty(await _store.Inference.LabelAsync("fare", [new InferenceLabel(id, 0, label)], Now, default));
     }
 
     private static DateTimeOffset At(string time) =>

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Runs;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Cluster;
+
+/// <summary>A scheduler's share of a cluster's runs, kept up in the background: workers' reports of finished tries
+/// are handed to the coordinator; run leases are renewed (a run whose lease was lost is let go); tries whose worker
+/// stopped heartbeating are recorded lost; and running runs nobody drives (their scheduler died or stopped) are taken
+/// over and resumed from the store.</summary>
+internal sealed class ClusterDriving : IAsyncDisposable
+{
+    private readonly IMetadataStore _store;
+    private readonly RunCoordinator _coordinator;
+    private readonly RunLeases _leases;
+    private readonly ClusterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<RunId, CancellationToken, Task<bool>> _resume;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+
+    public ClusterDriving(
+        IMetadataStore store, RunCoordinator coordinator, RunLeases leases, ClusterOptions options, TimeProvider time, ILogger logger,
+        Func<RunId, CancellationToken, Task<bool>> resume)
+    {
+        _store = store;
+        _coordinator = coordinator;
+        _leases = leases;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _resume = resume;
+    }
+
+    public void Start()
+    {
+        _loops.Add(Every(_options.ReportPollInterval, TakeReportsAsync, "Reading workers' reports"));
+        _loops.Add(Every(_options.RenewInterval, KeepUpAsync, "Renewing leases"));
+    }
+
+    /// <summary>Reports of the runs driven here, handed to the coordinator (which decides each once).</summary>
+    public async Task TakeReportsAsync(CancellationToken cancellationToken)
+    {
+        var driven = _coordinator.ActiveRuns;
+        if (driven.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var report in await _store.TryReports.ListAsync(driven, 1_000, cancellationToken))
+        {
+            _coordinator.CompleteReported(report);
+        }
+    }
+
+    /// <summary>Renews leases, records lost tries, and adopts runs nobody drives.</summary>
+    public async Task KeepUpAsync(CancellationToken cancellationToken)
+    {
+        foreach (var name in await _leases.RenewAsync(cancellationToken))
+        {
+            if (name.StartsWith("run/", StringComparison.Ordinal) && _coordinator.Release(new RunId(name["run/".Length..])))
+            {
+                _logger.LogWarning("Lease {Lease} passed to another scheduler: this one stops driving that run", name);
+            }
+        }
+
+        foreach (var expired in await _store.Workers.ExpiredTriesAsync(_time.GetUtcNow(), 500, cancellationToken))
+        {
+            await _coordinator.RecordWorkerLostAsync(expired, cancellationToken);
+        }
+
+        await _store.TryReports.DeleteStaleAsync(cancellationToken);
+        await AdoptAsync(cancellationToken);
+    }
+
+    private async Task AdoptAsync(CancellationToken cancellationToken)
+    {
+        var driven = _coordinator.ActiveRuns.ToHashSet();
+        var running = await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Running, Limit: 10_000), cancellationToken);
+        foreach (var run in running.Where(r => !driven.Contains(r.RunId) && !r.IsTest))
+        {
+            var lease = await _store.Leases.GetAsync(RunLeases.NameOf(run.RunId), cancellationToken);
+            var free = lease is null || lease.Owner == _leases.Owner || lease.ExpiresAt <= _time.GetUtcNow();
+            if (free && await _leases.TryAcquireAsync(run.RunId, cancellationToken) && await _resume(run.RunId, cancellationToken))
+            {
+                _logger.LogInformation("Run {RunId} of {DagId} taken over{From} and resumed", run.RunId, run.DagId,
+                    lease is null || lease.Owner == _leases.Owner ? "" : $" from {lease.Owner} (its lease ran out)");
+            }
+        }
+    }
+
+    private Task Every(TimeSpan period, Func<CancellationToken, Task> work, string what) => Task.Run(async () =>
+    {
+        using var timer = new PeriodicTimer(period, _time);
+        var failures = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try
+                {
+                    await work(_stop.Token);
+                    if (failures > 0)
+                    {
+                        _logger.LogInformation("{What}: working again after {Failures} failure(s)", what, failures);
+                    }
+
+                    failures = 0;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The database restarting: logged once per outage in full, then briefly; the loop goes on.
+                    if (failures++ == 0)
+                    {
+                        _logger.LogWarning(exception, "{What} failed; retrying every {Period}", what, period);
+                    }
+                    else
+                    {
+                        _logger.LogWarning("{What} failed again ({Failures} in a row): {Error}", what, failures, exception.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_loops);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+namespace Orchestrator.Engine.Cluster;
+
+/// <summary>How the processes of a cluster share the work through the store (distributed mode). The timings trade
+/// how fast a dead process is noticed against how many writes heartbeats cost.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The PostgreSQL connection string of the store; Hangfire's tables live in its <c>hangfire</c> schema.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>How long a worker's try, a scheduler's run, or a singleton duty stays owned without a renewal: after
+    /// that a worker's try is recorded lost ("worker lost") and retried, and another scheduler takes the run over.
+    /// Default: 30 s.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often leases are renewed (workers' heartbeats, schedulers' runs). Default: a sixth of the lease
+    /// timeout, so a few renewals can fail (the database restarting) before anything is lost.</summary>
+    public TimeSpan RenewInterval => LeaseTimeout / 6;
+
+    /// <summary>How often a scheduler looks for reports of finished tries when no notification arrives. Default: 1 s.</summary>
+    public TimeSpan ReportPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often Hangfire's workers look for queued jobs when no notification arrives. Default: 1 s.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>This process's name in the store (leases, tries, the workers table): host, process id and a random
+    /// suffix, so a restarted process on the same host is a new owner.</summary>
+    public string ProcessName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+}

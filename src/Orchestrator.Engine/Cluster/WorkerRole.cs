@@ -1,0 +1,103 @@
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Secrets;
+using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Hosting;
+using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Loading;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Cluster;
+
+/// <summary>What <c>orchestrator worker</c> runs: a Hangfire server on the cluster's PostgreSQL fetching the tries of
+/// its queues, <see cref="ClusterTaskWorker"/> running them, and the heartbeat that keeps their leases.</summary>
+public sealed class WorkerRole : IAsyncDisposable
+{
+    private readonly IMetadataStore _store;
+    private readonly ClusterTaskWorker _worker;
+    private readonly WorkerHeartbeat _heartbeat;
+    private readonly BackgroundJobServer _server;
+    private readonly JobStorage _storage;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    private WorkerRole(IMetadataStore store, ClusterTaskWorker worker, WorkerHeartbeat heartbeat, BackgroundJobServer server, JobStorage storage, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _worker = worker;
+        _heartbeat = heartbeat;
+        _server = server;
+        _storage = storage;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string WorkerId => _worker.WorkerId;
+
+    /// <summary>Registers the worker and starts fetching the tries of <paramref name="queues"/> (each a Hangfire queue
+    /// of the same name), <paramref name="concurrency"/> at once. On stop, running tries get <paramref name="stopGrace"/>
+    /// before they are interrupted (they run again elsewhere without using up a retry).</summary>
+    public static async Task<WorkerRole> StartAsync(
+        ClusterOptions cluster, IReadOnlyList<string> queues, int concurrency, TimeSpan stopGrace, string dagsFolder, IMetadataStore store,
+        TaskTypeRegistry registry, TimeProvider time, ILogger logger, ITrySecretsSource? secrets, LogLimits? logLimits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(concurrency);
+        if (queues.Count == 0 || queues.Any(q => !Core.Model.TaskDefinition.IsValidQueueName(q)))
+        {
+            throw new ArgumentException($"queues must be 1-64 lowercase letters, digits, '_' or '-' each, got '{string.Join(',', queues)}'", nameof(queues));
+        }
+
+        // Versions come from the store (the source text each run is pinned to); the folder is where relative paths point.
+        var versions = new DagCatalog(dagsFolder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry)), store, time);
+        var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits);
+        var now = time.GetUtcNow();
+        var heartbeat = new WorkerHeartbeat(store, worker,
+            new WorkerRecord(worker.WorkerId, Environment.MachineName, Environment.ProcessId, queues, concurrency, now, now), cluster, time, logger);
+        await heartbeat.StartAsync(cancellationToken);
+        var storage = ClusterHangfire.CreateStorage(cluster);
+        var server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            WorkerCount = concurrency,
+            Queues = [.. queues],
+            ServerName = worker.WorkerId,
+            Activator = new Activator(worker),
+            // Running tries get the grace before their cancellation token fires (then they are interrupted).
+            StopTimeout = stopGrace,
+            ShutdownTimeout = stopGrace + TimeSpan.FromSeconds(30),
+        }, storage);
+        logger.LogInformation("Worker {Worker} started: queues {Queues}, {Concurrency} at once", worker.WorkerId, string.Join(",", queues), concurrency);
+        return new WorkerRole(store, worker, heartbeat, server, storage, time, logger);
+    }
+
+    /// <summary>Stops fetching, lets running tries finish within the stop grace, interrupts the rest (reported as
+    /// interrupted: they run again without using up a retry), and marks the worker stopped.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _worker.BeginStop();
+        _server.SendStop();
+        await _server.WaitForShutdownAsync(CancellationToken.None);
+        _server.Dispose();
+        await _heartbeat.DisposeAsync();
+        try
+        {
+            await _store.Workers.StopAsync(_worker.WorkerId, _time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogWarning("Worker {Worker}: could not record its stop ({Error})", _worker.WorkerId, exception.Message);
+        }
+
+        (_storage as IDisposable)?.Dispose();
+        _logger.LogInformation("Worker {Worker} stopped", _worker.WorkerId);
+    }
+
+    private sealed class Activator(ClusterTaskWorker worker) : JobActivator
+    {
+        public override object ActivateJob(Type jobType) =>
+            jobType == typeof(ClusterTaskJob) ? new ClusterTaskJob(worker) : base.ActivateJob(jobType);
+    }
+}
