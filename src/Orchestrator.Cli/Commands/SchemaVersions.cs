@@ -10,7 +10,7 @@ namespace Orchestrator.Cli.Commands;
 /// migrations and Hangfire's schema version. Each answers "nothing yet" for a database that has never been migrated.</summary>
 internal static class SchemaVersions
 {
-    public const string HangfireSchema = "hangfire";
+    public const string HangfireSchema = Orchestrator.Engine.Cluster.ClusterHangfire.Schema;
 
     /// <summary>The metadata store's applied migrations (rows of <c>schema_migrations</c>), 0 before the first.</summary>
     public static async Task<(int Count, long? Newest)> MetadataAsync(SqlDatabase database, CancellationToken cancellationToken)
