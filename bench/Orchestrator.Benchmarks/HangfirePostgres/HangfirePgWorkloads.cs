@@ -33,7 +33,7 @@ internal sealed class HangfirePgWorkloads(NpgsqlDataSource database, IBackground
         client.ChangeState(head, new EnqueuedState(), ScheduledState.StateName);
         await WaitForAsync(run, length);
         var hops = await ListAsync(
-            "SELECT extract(epoch FROM (n.started - p.finished)) * 1000 FROM bench.marks p JOIN bench.marks n " +
+            "SELECT extract(epoch FROM (n.started - p.finished))::float8 * 1000.0 FROM bench.marks p JOIN bench.marks n " +
             "ON n.run = p.run AND n.task = 'c' || (substr(p.task, 2)::int + 1) WHERE p.run = $1", run);
         return Median(hops);
     }
@@ -45,9 +45,9 @@ internal sealed class HangfirePgWorkloads(NpgsqlDataSource database, IBackground
         client.Enqueue(() => HangfirePgJobs.FanOutRoot(run, width, null));
         await WaitForAsync(run, width + 2);
         var seconds = await ScalarAsync<double>(
-            "SELECT extract(epoch FROM (max(finished) FILTER (WHERE task LIKE 'w%') - max(finished) FILTER (WHERE task = 'root'))) FROM bench.marks WHERE run = $1", run);
+            "SELECT extract(epoch FROM (max(finished) FILTER (WHERE task LIKE 'w%') - max(finished) FILTER (WHERE task = 'root')))::float8 FROM bench.marks WHERE run = $1", run);
         var enqueueSeconds = await ScalarAsync<double>(
-            "SELECT extract(epoch FROM (max(started) FILTER (WHERE task = 'root-enqueued') - max(finished) FILTER (WHERE task = 'root'))) FROM bench.marks WHERE run = $1", run);
+            "SELECT extract(epoch FROM (max(started) FILTER (WHERE task = 'root-enqueued') - max(finished) FILTER (WHERE task = 'root')))::float8 FROM bench.marks WHERE run = $1", run);
         return (width / seconds, width / enqueueSeconds);
     }
 

@@ -15,8 +15,8 @@ internal static class HopBreakdown
         const string Sql = """
             WITH m AS (SELECT substr(task, 2)::int AS i, job_id::bigint AS job, started, finished FROM bench.marks WHERE run = $1),
             s AS (SELECT jobid, name, min(createdat AT TIME ZONE 'UTC') AS at FROM hangfire.state WHERE jobid IN (SELECT job FROM m) GROUP BY jobid, name)
-            SELECT extract(epoch FROM ps.at - p.finished) * 1000, extract(epoch FROM ce.at - ps.at) * 1000,
-                   extract(epoch FROM cp.at - ce.at) * 1000, extract(epoch FROM c.started - cp.at) * 1000
+            SELECT extract(epoch FROM ps.at - p.finished)::float8 * 1000.0, extract(epoch FROM ce.at - ps.at)::float8 * 1000.0,
+                   extract(epoch FROM cp.at - ce.at)::float8 * 1000.0, extract(epoch FROM c.started - cp.at)::float8 * 1000.0
             FROM m p JOIN m c ON c.i = p.i + 1
             JOIN s ps ON ps.jobid = p.job AND ps.name = 'Succeeded'
             JOIN s ce ON ce.jobid = c.job AND ce.name = 'Enqueued'
