@@ -12,7 +12,8 @@ namespace Orchestrator.Benchmarks.HangfirePostgres;
 internal sealed class HangfirePgWorkloads(NpgsqlDataSource database, IBackgroundJobClient client, int bulkClients)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(15);
-    private int _runs;
+    // Process-wide, so no two workloads of one bench share a run id (the marks table outlives an option set).
+    private static int runs;
 
     /// <summary>The run id of the last workload, to look its marks up.</summary>
     public string LastRun { get; private set; } = "";
@@ -35,8 +36,12 @@ internal sealed class HangfirePgWorkloads(NpgsqlDataSource database, IBackground
         var hops = await ListAsync(
             "SELECT extract(epoch FROM (n.started - p.finished))::float8 * 1000.0 FROM bench.marks p JOIN bench.marks n " +
             "ON n.run = p.run AND n.task = 'c' || (substr(p.task, 2)::int + 1) WHERE p.run = $1", run);
+        LastHops = [.. hops.Order()];
         return Median(hops);
     }
+
+    /// <summary>The last chain's hops, sorted, to show their spread (a 1 s lock retry shows as a second mode).</summary>
+    public IReadOnlyList<double> LastHops { get; private set; } = [];
 
     /// <summary>Tasks per second from the root's end to the last child's end, and the root's own enqueue rate.</summary>
     public async Task<(double TasksPerSecond, double EnqueuesPerSecond)> FanoutAsync(int width)
@@ -71,7 +76,7 @@ internal sealed class HangfirePgWorkloads(NpgsqlDataSource database, IBackground
 
     private string NextRun(string workload)
     {
-        LastRun = string.Create(CultureInfo.InvariantCulture, $"{workload}-{Environment.ProcessId}-{++_runs}");
+        LastRun = string.Create(CultureInfo.InvariantCulture, $"{workload}-{Environment.ProcessId}-{Interlocked.Increment(ref runs)}");
         return LastRun;
     }
 
