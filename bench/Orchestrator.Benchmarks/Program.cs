@@ -64,6 +64,21 @@ if (args is ["train", ..])
     return;
 }
 
+// Distributed baseline, raw Hangfire.PostgreSql (fsync on, worker processes), per option set:
+// dotnet run -c Release --project bench/Orchestrator.Benchmarks -- hangfire-pg [--workers 2] [--threads 2] [--repetitions 3] [--sets default,longpoll,longpoll-5ms] [--bulk-clients 4]
+// (ORCHESTRATOR_BENCH_POSTGRES=connection string uses that server instead of a throwaway one; hangfire-pg-worker is its child process)
+if (args is ["hangfire-pg-worker", var connection, var optionSet, var threads, var name])
+{
+    await Orchestrator.Benchmarks.HangfirePostgres.HangfirePgWorker.RunAsync(connection, optionSet, int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture), name);
+    return;
+}
+
+if (args is ["hangfire-pg", ..])
+{
+    await Orchestrator.Benchmarks.HangfirePostgres.HangfirePgBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["engine", ..])
 {
     await EngineBenchmark.RunAsync(
