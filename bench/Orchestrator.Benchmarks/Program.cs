@@ -22,7 +22,8 @@ if (args is ["serving", ..])
     await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16,
-        discard: args.Length > 3 && args[3] == "discard");
+        discard: args.Contains("discard"),
+        rounds: args.Length > 3 && int.TryParse(args[3], System.Globalization.CultureInfo.InvariantCulture, out var rounds) ? rounds : 8);
     return;
 }
 
