@@ -36,11 +36,9 @@ public sealed class ClusterTaskWorker(
 
     public async Task RunAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested(); // stopping: Hangfire gives the job back to the queue
-        if (_stopping)
-        {
-            throw new OperationCanceledException("the worker is stopping");
-        }
+        // Past the stop grace: Hangfire gives the job back to the queue. Within it, a job already fetched still runs
+        // (failing it would leave its try queued with no job).
+        cancellationToken.ThrowIfCancellationRequested();
 
         var now = time.GetUtcNow();
         if (!await store.TaskInstances.TryStartTryAsync(new TryStart(runId, taskId, tryNumber, WorkerId, now, now + options.LeaseTimeout), cancellationToken))
@@ -73,8 +71,11 @@ public sealed class ClusterTaskWorker(
         }
     }
 
-    /// <summary>No new try starts from now on; Hangfire gives fetched jobs back to the queue.</summary>
+    /// <summary>The worker is stopping: Hangfire fetches no more jobs; running tries get the stop grace.</summary>
     public void BeginStop() => _stopping = true;
+
+    /// <summary>Whether <see cref="BeginStop"/> was called.</summary>
+    public bool Stopping => _stopping;
 
     private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
     {
