@@ -56,6 +56,32 @@ public abstract partial class InferenceLogContractTests
     }
 
     [Fact]
+    public async Task Read_OverManySmallOverlappingChunks_MatchesSortingEveryRow_ForEveryLimitAndVersion()
+    {
+        // 60 chunks of 1-3 rows, times shuffled so spans overlap and later chunks hold older rows; two versions.
+        var random = new Random(11);
+        var all = new List<InferenceRecord>();
+        for (var c = 0; c < 60; c++)
+        {
+            var chunk = Enumerable.Range(0, 1 + (c % 3))
+                .Select(r => Row($"c{c:D2}", r, version: 1 + ((c + r) % 2), minute: random.Next(0, 90))).ToList();
+            all.AddRange(chunk);
+            await Log.AppendAsync(chunk, default);
+        }
+
+        foreach (var version in new int?[] { null, 1, 2 })
+        {
+            var wanted = all.Where(r => version is null || r.Version == version)
+                .OrderBy(r => r.At).ThenBy(r => r.RequestId, StringComparer.Ordinal).ThenBy(r => r.Row).ToList();
+            foreach (var limit in new[] { 1, 2, 3, 7, 16, 40, 59, 119, 500 })
+            {
+                Assert.Equal(wanted.Take(limit).Select(r => (r.RequestId, r.Row)),
+                    (await Log.ReadAsync(Window(version: version, limit: limit), default)).Select(r => (r.RequestId, r.Row)));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Prune_ByAge_DeletesWholeChunksWhoseNewestRowIsBeforeTheCutoff()
     {
         await Log.AppendAsync([Row("old", 0, minute: 1), Row("old", 1, minute: 2), Row("irisOld", 0, model: "iris", minute: 2)], default);

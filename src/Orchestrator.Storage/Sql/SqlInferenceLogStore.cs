@@ -12,7 +12,7 @@ namespace Orchestrator.Storage.Sql;
 /// live metrics never decode chunks.</summary>
 internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogStore
 {
-    // Reads fetch chunk texts this many at a time, so a read that has its Limit stops without loading the rest.
+    // Label lookups fetch chunk texts this many at a time.
     private const int ChunksPerFetch = 16;
 
     private const string SelectLabeled = "request_id, row_index, model, version, at, inputs, prediction, label, labeled_at";
@@ -141,34 +141,50 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         var to = Ms.Of(window.To);
         return session.ReadAsync<IReadOnlyList<InferenceRecord>>(async connection =>
         {
-            var spans = (await connection.QueryAsync<ChunkSpan>(SqlSession.Command(
-                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at < @to AND last_at >= @from ORDER BY first_at, id",
-                new { model = window.Model, from, to }, null, cancellationToken))).ToList();
+            // One streamed query by first_at: a window over many small chunks (a quiet model, or rows migration 011
+            // moved one per chunk) costs one pass, not a query and a full re-sort per handful of chunks.
+            await using var reader = await connection.ExecuteReaderAsync(SqlSession.Command(
+                "SELECT first_at, data FROM inference_chunks WHERE model = @model AND first_at < @to AND last_at >= @from ORDER BY first_at, id",
+                new { model = window.Model, from, to }, null, cancellationToken));
             var kept = new List<InferenceRecord>();
-            for (var start = 0; start < spans.Count; start += ChunksPerFetch)
+            long? bound = null; // the Limit-th oldest row's time at the last trim: no row of a chunk starting later can make the cut
+            while (await reader.ReadAsync(cancellationToken))
             {
-                // Chunks come by first_at: once the Limit-th oldest row so far is older than the next chunk's first
-                // row can be, no later chunk can contribute.
-                if (kept.Count >= window.Limit && spans[start].FirstAt > Ms.Of(kept[window.Limit - 1].At))
+                if (bound is { } b && reader.GetInt64(0) > b)
                 {
                     break;
                 }
 
-                var page = spans.GetRange(start, Math.Min(ChunksPerFetch, spans.Count - start));
-                await foreach (var chunk in ChunksAsync(connection, window.Model, page, cancellationToken))
+                foreach (var row in InferenceChunkCodec.Decode(window.Model, reader.GetString(1)))
                 {
-                    kept.AddRange(chunk.Where(row => row.At >= window.From && row.At < window.To && (window.Version is not { } v || row.Version == v)));
+                    // Compared in stored milliseconds, as the SQL above and ReadLabeledAsync compare.
+                    var at = Ms.Of(row.At);
+                    if (at >= from && at < to && (window.Version is not { } v || row.Version == v))
+                    {
+                        kept.Add(row);
+                    }
                 }
 
-                kept.Sort(ReadOrder);
-                if (kept.Count > window.Limit)
+                // Trimmed when the Limit is first reached, then whenever it has doubled: sorting stays O(n log n).
+                if (kept.Count >= (bound is null ? window.Limit : 2L * window.Limit))
                 {
-                    kept.RemoveRange(window.Limit, kept.Count - window.Limit);
+                    Trim(kept, window.Limit);
+                    bound = Ms.Of(kept[^1].At);
                 }
             }
 
+            Trim(kept, window.Limit);
             return kept;
         }, cancellationToken);
+    }
+
+    private static void Trim(List<InferenceRecord> rows, int limit)
+    {
+        rows.Sort(ReadOrder);
+        if (rows.Count > limit)
+        {
+            rows.RemoveRange(limit, rows.Count - limit);
+        }
     }
 
     /// <summary>Reads' order: time, then request id and row (ordinal), so ties come back the same way every time.</summary>
