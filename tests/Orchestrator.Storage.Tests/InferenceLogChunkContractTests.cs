@@ -18,6 +18,20 @@ public abstract partial class InferenceLogContractTests
     }
 
     [Fact]
+    public async Task Append_SplitsRowsMoreThanAnHourApart_SoReadsAndLabelsBoundedFromBelowStillFindThem()
+    {
+        // One append spanning three hours (a backlog): reads and label lookups only look at chunks that start at most
+        // an hour before the earliest time they want, so no chunk may start further back than that from its rows.
+        var ids = Enumerable.Range(0, 4).Select(i => V7(T0.AddMinutes(70 * i), i)).ToArray();
+        await Log.AppendAsync([.. ids.Select((id, i) => Row(id, 0, minute: 70 * i))], default);
+
+        Assert.Equal([("taxi", 1L), ("taxi", 1L), ("taxi", 1L), ("taxi", 1L)], await ChunksAsync());
+        Assert.Equal([ids[3]], (await Log.ReadAsync(new InferenceWindow("taxi", T0.AddMinutes(200), T0.AddMinutes(300)), default)).Select(r => r.RequestId));
+        Assert.Empty(await Log.LabelAsync("taxi", [new InferenceLabel(ids[3], 0, "7.5")], T0.AddHours(5), default));
+        Assert.Equal([ids[3]], (await Log.ReadLabeledAsync(Window(), default)).Select(r => r.Inference.RequestId));
+    }
+
+    [Fact]
     public async Task Read_MergesOverlappingChunks_InOrder_WithinTheWindow()
     {
         // Chunk A has the even minutes 0..10, chunk B the odd minutes 1..11, chunk C minutes 20..24.
