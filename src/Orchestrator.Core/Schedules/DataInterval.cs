@@ -39,10 +39,10 @@ public readonly record struct DataInterval(DateTimeOffset Start, DateTimeOffset 
     }
 
     /// <summary>The last fire time strictly before <paramref name="before"/>. Searches back in growing windows,
-    /// so a minutely schedule costs a few dozen steps and a yearly one a few windows.</summary>
+    /// so an every-second schedule costs a few dozen steps and a yearly one a few windows.</summary>
     private static DateTimeOffset? Previous(CronSchedule schedule, TimeZoneInfo zone, DateTimeOffset before)
     {
-        for (var window = TimeSpan.FromHours(1); ; window *= 8)
+        for (var window = TimeSpan.FromMinutes(1); ; window *= 8)
         {
             var last = schedule.GetOccurrences(before - window, before, zone).LastOrDefault();
             if (last != default)

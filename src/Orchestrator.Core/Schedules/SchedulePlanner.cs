@@ -54,11 +54,11 @@ public static class SchedulePlanner
         return cron.GetNextOccurrence(after, TimeZoneInfo.FindSystemTimeZoneById(dag.TimeZone));
     }
 
-    /// <summary>The last occurrence in [from, now]. Searches back from now in growing windows, so a minutely
-    /// schedule started years ago costs a few steps, not millions.</summary>
+    /// <summary>The last occurrence in [from, now]. Searches back from now in growing windows (from a minute), so
+    /// an every-second schedule costs a few dozen steps and a minutely one started years ago a few windows.</summary>
     private static DateTimeOffset? LatestDue(CronSchedule cron, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset now)
     {
-        for (var window = TimeSpan.FromHours(1); ; window *= 8)
+        for (var window = TimeSpan.FromMinutes(1); ; window *= 8)
         {
             var start = window >= now - from ? from : now - window;
             var latest = cron.GetOccurrences(start, now.AddTicks(1), zone).LastOrDefault();
