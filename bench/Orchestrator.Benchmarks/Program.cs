@@ -22,7 +22,8 @@ if (args is ["serving", ..])
     await Orchestrator.Benchmarks.Serving.ServingBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16,
-        discard: args.Length > 3 && args[3] == "discard");
+        discard: args.Contains("discard"),
+        rounds: args.Length > 3 && int.TryParse(args[3], System.Globalization.CultureInfo.InvariantCulture, out var rounds) ? rounds : 8);
     return;
 }
 
@@ -61,6 +62,21 @@ if (args is ["train", ..])
     await Orchestrator.Benchmarks.Training.TrainingBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
         args.Length > 2 ? args[2] : Path.Combine("dags", "data", "taxi-fare", "taxi-fare-train.csv"));
+    return;
+}
+
+// Distributed baseline, raw Hangfire.PostgreSql (fsync on, worker processes), per option set:
+// dotnet run -c Release --project bench/Orchestrator.Benchmarks -- hangfire-pg [--workers 2] [--threads 2] [--repetitions 3] [--sets default,longpoll,longpoll-5ms] [--bulk-clients 4]
+// (ORCHESTRATOR_BENCH_POSTGRES=connection string uses that server instead of a throwaway one; hangfire-pg-worker is its child process)
+if (args is ["hangfire-pg-worker", var connection, var optionSet, var threads, var name])
+{
+    await Orchestrator.Benchmarks.HangfirePostgres.HangfirePgWorker.RunAsync(connection, optionSet, int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture), name);
+    return;
+}
+
+if (args is ["hangfire-pg", ..])
+{
+    await Orchestrator.Benchmarks.HangfirePostgres.HangfirePgBenchmark.RunAsync(args[1..]);
     return;
 }
 

@@ -7,8 +7,8 @@ internal static class CommonOptions
 {
     public static Option<string> Dags { get; } = new("--dags")
     {
-        Description = "The DAG folder.",
-        DefaultValueFactory = _ => "./dags",
+        Description = "The DAG folder (default ./dags, or $ORCHESTRATOR_DAGS).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORCHESTRATOR_DAGS") is { Length: > 0 } dags ? dags : "./dags",
         Recursive = true,
     };
 

@@ -59,6 +59,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Finished tries reported by workers, until the run's driver records them.</summary>
     ITryReportStore TryReports { get; }
 
+    /// <summary>Wake-ups between the processes sharing this store.</summary>
+    IStoreSignals Signals { get; }
+
     Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The schema versions applied, oldest first.</summary>

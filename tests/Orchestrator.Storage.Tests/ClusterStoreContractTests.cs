@@ -209,6 +209,33 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
         Assert.Equal([(A, (DateTimeOffset?)T0.AddSeconds(30)), (B, null)], tries.Select(t => (t.TaskId, t.LeaseUntil)));
     }
 
+    [Fact]
+    public async Task Signal_WakesTheChannelsSubscribers_Only()
+    {
+        using var wakes = new SemaphoreSlim(0);
+        using var others = new SemaphoreSlim(0);
+        using var subscription = Store.Signals.Subscribe("try_reports", () => wakes.Release());
+        using var other = Store.Signals.Subscribe("something_else", () => others.Release());
+        await DrainAsync(wakes); // a listener may signal once when it (re)connects
+
+        await Store.Signals.NotifyAsync("try_reports", default);
+
+        Assert.True(await wakes.WaitAsync(TimeSpan.FromSeconds(30)));
+        await DrainAsync(others);
+        await Store.Signals.NotifyAsync("try_reports", default);
+        Assert.True(await wakes.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(await others.WaitAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    /// <summary>Waits for a subscription to be listening (its first signal), then forgets what arrived.</summary>
+    protected static async Task DrainAsync(SemaphoreSlim signals)
+    {
+        await signals.WaitAsync(TimeSpan.FromSeconds(2));
+        while (await signals.WaitAsync(TimeSpan.FromMilliseconds(100)))
+        {
+        }
+    }
+
     private static WorkerRecord Worker(string id) => new(id, "host-1", 4242, ["default", "training"], 4, T0, T0);
 
     private static TryReport Report(TaskId task, int tryNumber, string worker) =>
@@ -242,6 +269,28 @@ public sealed class SqliteClusterStoreContractTests : ClusterStoreContractTests
 public sealed class PostgresClusterStoreContractTests : ClusterStoreContractTests
 {
     private readonly PostgresBackend _backend = new();
+
+    [Fact]
+    public async Task Listener_ReconnectsAfterItsConnectionDies_AndHearsSignalsAgain()
+    {
+        using var wakes = new SemaphoreSlim(0);
+        using var subscription = Store.Signals.Subscribe("try_reports", () => wakes.Release());
+        Assert.True(await wakes.WaitAsync(TimeSpan.FromSeconds(30))); // listening
+
+        // As a database restart would: the listening connection is cut.
+        await using (var admin = new Npgsql.NpgsqlConnection(PostgresBackend.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new Npgsql.NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = @listen", admin);
+            kill.Parameters.AddWithValue("listen", $"LISTEN \"{_backend.Schema}_try_reports\"");
+            Assert.Equal(1L, await kill.ExecuteScalarAsync());
+        }
+
+        Assert.True(await wakes.WaitAsync(TimeSpan.FromSeconds(30))); // reconnected: it signals once in case it missed one
+        await DrainAsync(wakes);
+        await Store.Signals.NotifyAsync("try_reports", default);
+        Assert.True(await wakes.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 

@@ -31,20 +31,19 @@ internal static class ServingBenchmark
 {
     private static DatasetSchema TaxiSchema => TaxiFareData.Schema;
 
-    // Off and on alternate, four rounds each: the shared machine's load drifts by tens of percent within a minute.
-    private const int Rounds = 8;
+    // Off and on alternate (8 rounds by default): the shared machine's load drifts by tens of percent within a minute.
 
     private const string Body =
         """{"dataframe_split": {"columns": ["vendor_id", "rate_code", "passenger_count", "trip_time_in_secs", "trip_distance", "payment_type"], "data": [["CMT", 1, 1, 1271, 3.8, "CRD"]]}}""";
 
-    public static async Task RunAsync(int seconds, int connections, bool discard = false)
+    public static async Task RunAsync(int seconds, int connections, bool discard = false, int rounds = 8)
     {
         var folder = Directory.CreateTempSubdirectory("orchestrator-serving-bench-").FullName;
         try
         {
             var package = Train(folder);
             var inProcess = InProcess(package, TimeSpan.FromSeconds(seconds));
-            var (http, logged) = await OverHttpAsync(folder, package, connections, TimeSpan.FromSeconds(seconds), discard);
+            var (http, logged, bracketed) = await OverHttpAsync(folder, package, connections, TimeSpan.FromSeconds(seconds), discard, Math.Max(2, rounds));
             Console.WriteLine();
             Console.WriteLine("| path | requests/s | p50 | p99 |");
             Console.WriteLine("|---|---|---|---|");
@@ -55,6 +54,10 @@ internal static class ServingBenchmark
                 $"HTTP / in-process throughput: {http.PerSecond / inProcess.PerSecond:F3} (in-process is {inProcess.PerSecond / http.PerSecond:F1}x); failed HTTP requests: {http.Failures + logged.Failures}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Inference log on / off throughput: {logged.PerSecond / http.PerSecond:F3} (logging costs {(1 - (logged.PerSecond / http.PerSecond)) * 100:F1} % of throughput)"));
+            // Each on round against the mean of the off rounds just before and after it: drift in the machine's load
+            // over the run cancels out, and one disturbed round does not move the median.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Bracketed on / off, median of {bracketed.Count} on rounds: {Median(bracketed):F3} (logging costs {(1 - Median(bracketed)) * 100:F1} %); each: {string.Join(", ", bracketed.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}"));
         }
         finally
         {
@@ -118,9 +121,15 @@ internal static class ServingBenchmark
         }
     }
 
-    /// <summary>Over HTTP, with the inference log off and on in alternating rounds of <paramref name="duration"/> (four
-    /// each), so drift in the shared machine's load hits both alike. Returns (off, on).</summary>
-    private static async Task<(Measured Off, Measured On)> OverHttpAsync(string folder, string package, int connections, TimeSpan duration, bool discard)
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Over HTTP, with the inference log off and on in alternating rounds of <paramref name="duration"/>, so drift in the shared machine's load hits both alike. Returns (off, on, each on round over its neighbouring off rounds).</summary>
+    private static async Task<(Measured Off, Measured On, IReadOnlyList<double> Bracketed)> OverHttpAsync(
+        string folder, string package, int connections, TimeSpan duration, bool discard, int rounds)
     {
         await using var store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(folder, "bench.db")), TimeProvider.System, default);
         var artifacts = new FolderArtifactStore(Path.Combine(folder, "artifacts"));
@@ -164,13 +173,15 @@ internal static class ServingBenchmark
         await queue.FlushAsync(default);
         var off = new List<LoadGenerator.Result>();
         var on = new List<LoadGenerator.Result>();
-        for (var round = 0; round < Rounds; round++)
+        var rates = new List<double>();
+        for (var round = 0; round < rounds; round++)
         {
             sampler.On = round % 2 == 1;
             var result = await LoadGenerator.RunAsync(server, request, connections, duration, record: true);
             // The writer's backlog is part of the cost of logging: it is written before the next round starts.
             await queue.FlushAsync(default);
             (sampler.On ? on : off).Add(result);
+            rates.Add(result.Requests / result.Elapsed.TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Round {round + 1}, inference log {(sampler.On ? "on " : "off")}: {result.Requests / result.Elapsed.TotalSeconds:N0} requests/s"));
             if (result.FirstFailure is { } failure)
@@ -185,7 +196,14 @@ internal static class ServingBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Writer: {counted.Rows:N0} rows in {counted.Appends:N0} transactions ({(double)counted.Rows / Math.Max(1, counted.Appends):N1} rows each){(discard ? ", discarded (bench option)" : "")}"));
         await app.StopAsync();
-        return (Combine(off), Combine(on));
+        var bracketed = new List<double>();
+        for (var round = 1; round < rates.Count; round += 2)
+        {
+            var neighbours = round + 1 < rates.Count ? (rates[round - 1] + rates[round + 1]) / 2 : rates[round - 1];
+            bracketed.Add(rates[round] / neighbours);
+        }
+
+        return (Combine(off), Combine(on), bracketed);
     }
 
     /// <summary>The store alone: how fast the writer's appends go when nothing else runs (a separate database file).</summary>

@@ -34,7 +34,16 @@ internal static class RoleHost
             addRole(builder.Services);
             using var host = builder.Build();
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Cli." + role);
-            await host.StartAsync(cancellationToken);
+            try
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or NpgsqlException or TimeoutException)
+            {
+                await console.Error.WriteLineAsync($"error: {role} could not start: {exception.Message}");
+                return 1;
+            }
+
             logger.LogInformation("Orchestrator {Role}: store {Store}", role, database.Describe);
             try
             {

@@ -22,6 +22,11 @@ internal sealed class ClusterDriving : IAsyncDisposable
     private readonly Func<RunId, CancellationToken, Task<bool>> _resume;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly Concurrency.CoalescedPass _reports;
+    private IDisposable? _wakeups;
+
+    /// <summary>The signal a worker sends after reporting a try (<see cref="IStoreSignals"/>).</summary>
+    public const string ReportsChannel = "try_reports";
 
     public ClusterDriving(
         IMetadataStore store, RunCoordinator coordinator, RunLeases leases, ClusterOptions options, TimeProvider time, ILogger logger,
@@ -34,11 +39,14 @@ internal sealed class ClusterDriving : IAsyncDisposable
         _time = time;
         _logger = logger;
         _resume = resume;
+        _reports = new Concurrency.CoalescedPass(TakeReportsLoggedAsync, _stop.Token);
     }
 
     public void Start()
     {
-        _loops.Add(Every(_options.ReportPollInterval, TakeReportsAsync, "Reading workers' reports"));
+        // A worker's signal starts a pass at once; the poll is the fallback when a signal is lost.
+        _wakeups = _store.Signals.Subscribe(ReportsChannel, () => _ = _reports.RequestAsync());
+        _loops.Add(Every(_options.ReportPollInterval, _ => _reports.RequestAsync(), "Reading workers' reports"));
         _loops.Add(Every(_options.RenewInterval, KeepUpAsync, "Renewing leases"));
     }
 
@@ -54,6 +62,18 @@ internal sealed class ClusterDriving : IAsyncDisposable
         foreach (var report in await _store.TryReports.ListAsync(driven, 1_000, cancellationToken))
         {
             _coordinator.CompleteReported(report);
+        }
+    }
+
+    private async Task TakeReportsLoggedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TakeReportsAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogWarning("Reading workers' reports failed: {Error}; the next pass tries again", exception.Message);
         }
     }
 
@@ -133,6 +153,7 @@ internal sealed class ClusterDriving : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _wakeups?.Dispose();
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
         _stop.Dispose();

@@ -152,7 +152,18 @@ public sealed class ClusterTaskWorker(
             // a retry after a commit that did happen finds its own report
             || (await store.TryReports.ListAsync([runId], 10_000, token)).Any(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId),
             CancellationToken.None);
-        if (!accepted)
+        if (accepted)
+        {
+            try
+            {
+                await store.Signals.NotifyAsync(ClusterDriving.ReportsChannel, CancellationToken.None); // the scheduler looks now
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogDebug("Could not signal the report ({Error}); the scheduler's poll finds it", exception.Message);
+            }
+        }
+        else
         {
             logger.LogWarning("Try {Try} of {TaskId} in {RunId} ended ({Outcome}) but was already recorded lost{How}: its result is not used, another try replaces it",
                 attempt.TryNumber, attempt.TaskId, runId, report.Outcome, recordedLost ? " (stopped here when that was noticed)" : "");

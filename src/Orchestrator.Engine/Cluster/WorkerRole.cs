@@ -51,6 +51,7 @@ public sealed class WorkerRole : IAsyncDisposable
             throw new ArgumentException($"queues must be 1-64 lowercase letters, digits, '_' or '-' each, got '{string.Join(',', queues)}'", nameof(queues));
         }
 
+        await ClusterHangfire.EnsureMigratedAsync(cluster, cancellationToken);
         // Versions come from the store (the source text each run is pinned to); the folder is where relative paths point.
         var versions = new DagCatalog(dagsFolder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry)), store, time);
         var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits);

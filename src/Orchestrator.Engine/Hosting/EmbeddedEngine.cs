@@ -8,6 +8,7 @@ using Orchestrator.Engine.Dispatch;
 using Orchestrator.Engine.Events;
 using Orchestrator.Engine.Runs;
 using Orchestrator.Engine.Scheduling;
+using Orchestrator.Engine.Scheduling.Clustered;
 using Orchestrator.Engine.Workers;
 using Orchestrator.Execution.TaskTypes;
 using Orchestrator.Loading;
@@ -87,6 +88,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         Hangfire.JobStorage hangfire;
         if (options.Cluster is { } clustered)
         {
+            await ClusterHangfire.EnsureMigratedAsync(clustered, cancellationToken);
             hangfire = ClusterHangfire.CreateStorage(clustered); // tries go to worker processes
             coordinator.Attach(new ClusterDispatcher(hangfire, StoreRetry.Create(logger, time, "Dispatching a try")));
         }
@@ -124,7 +126,10 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             await runs.CreateDueRunsAsync(dag, cancellationToken); // what was due while the engine was down
         }
 
-        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, time, cancellationToken);
+        // A cluster's schedulers share Quartz's clustered store: each fire happens on one of them (and the store's
+        // unique logical date refuses a duplicate run anyway).
+        var quartzStore = options.Cluster is { } quartzCluster ? QuartzStore.ClusteredPostgres(quartzCluster.ConnectionString) : QuartzStore.Ram;
+        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, time, quartzStore, cancellationToken);
         catalog.Changed += () => _ = engine._scheduler.SyncAsync(engine._stopping.Token);
         engine._watcher = new FolderWatcher(options.DagsFolder, () => _ = engine.RefreshAsync(), time, TimeSpan.FromMilliseconds(300), options.RescanPeriod);
         engine._pickupTimer = time.CreateTimer(_ => _ = engine.StartQueuedRunsAsync(), null, TimeSpan.Zero, options.RunPickupPeriod);

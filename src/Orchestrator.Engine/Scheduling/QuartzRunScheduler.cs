@@ -1,6 +1,7 @@
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Engine.Catalog;
+using Orchestrator.Engine.Scheduling.Clustered;
 using Quartz;
 using Quartz.Extensibility;
 
@@ -28,21 +29,45 @@ public sealed class QuartzRunScheduler : IAsyncDisposable
         _time = time;
     }
 
-    public static async Task<QuartzRunScheduler> StartAsync(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<QuartzRunScheduler> StartAsync(DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(catalog, runs, runsCreated, time, QuartzStore.Ram, cancellationToken);
+
+    /// <summary>Starts Quartz on <paramref name="store"/>: <see cref="QuartzStore.Ram"/> in embedded mode, or
+    /// <see cref="QuartzStore.ClusteredPostgres"/> so several schedulers share the triggers and each fire is taken by
+    /// one of them (the store's one-run-per-logical-date rule stops a duplicate run even then).</summary>
+    public static async Task<QuartzRunScheduler> StartAsync(
+        DagCatalog catalog, RunFactory runs, Func<Task> runsCreated, TimeProvider time, QuartzStore store, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
+
         // Quartz reads the engine's clock, so a fake one drives its fires in tests; the factory owns the container
         // Quartz builds the scheduler from and is disposed with it.
-        var factory = QuartzSchedulerBuilder.Create(quartz => quartz
-            .ConfigureScheduler(options => options.InstanceName = $"orchestrator-{Guid.NewGuid():N}")
-            .UseInMemoryStore(_ => { })
-            .UseDefaultThreadPool(maxConcurrency: 2)
-            .UseTimeProvider(time)
-            .UseJobFactory(new Factory(catalog, runs, runsCreated))).Build();
-        var scheduler = await factory.GetScheduler(cancellationToken);
-        await scheduler.Start(cancellationToken);
-        var result = new QuartzRunScheduler(factory, scheduler, catalog, time);
-        await result.SyncAsync(cancellationToken);
-        return result;
+        var factory = QuartzSchedulerBuilder.Create(quartz =>
+        {
+            quartz.UseDefaultThreadPool(maxConcurrency: 2)
+                .UseTimeProvider(time)
+                .UseJobFactory(new Factory(catalog, runs, runsCreated));
+            QuartzStores.Apply(quartz, store);
+        }).Build();
+        try
+        {
+            var scheduler = await factory.GetScheduler(cancellationToken);
+            await scheduler.Start(cancellationToken);
+            var result = new QuartzRunScheduler(factory, scheduler, catalog, time);
+            await result.SyncAsync(cancellationToken);
+            return result;
+        }
+        catch (SchedulerException exception) when (store is ClusteredPostgresQuartzStore clustered && exception.Message.Contains("schema validation", StringComparison.OrdinalIgnoreCase))
+        {
+            await factory.DisposeAsync();
+            throw new InvalidOperationException(
+                $"{clustered} cannot start: Quartz's tables are missing or out of date; run `orchestrator db migrate` on this database first ({exception.Message})", exception);
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The Quartz scheduler itself, for tests that drive it and watch what it fires.</summary>

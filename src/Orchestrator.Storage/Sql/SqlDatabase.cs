@@ -27,6 +27,9 @@ public abstract class SqlDatabase
     /// where the transaction holds the whole database anyway (SQLite's single writer).</summary>
     public virtual string ForUpdate => "";
 
+    /// <summary>The wake-ups between the processes on this database. Default: within this process only.</summary>
+    public virtual IStoreSignals CreateSignals() => new InProcessSignals();
+
     /// <summary>Where the data is, for messages (never includes a password).</summary>
     public abstract string Describe { get; }
 }

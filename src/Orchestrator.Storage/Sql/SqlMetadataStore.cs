@@ -35,6 +35,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Leases = new SqlLeaseStore(_session);
         Workers = new SqlWorkerStore(_session);
         TryReports = new SqlTryReportStore(_session);
+        Signals = database.CreateSignals();
     }
 
     public IDagStore Dags { get; }
@@ -76,6 +77,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IWorkerStore Workers { get; }
 
     public ITryReportStore TryReports { get; }
+
+    public IStoreSignals Signals { get; }
 
     /// <summary>Opens the store, applying any migration not yet applied.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)

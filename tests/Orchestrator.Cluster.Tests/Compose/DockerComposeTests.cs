@@ -87,7 +87,7 @@ public sealed class DockerComposeTests(ITestOutputHelper output)
         Assert.Contains("ORCHESTRATOR_DAGS=/opt/orchestrator/dags \\", dockerfile.Select(l => l.Trim()));
     }
 
-    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 60_000)]
+    [Fact(Timeout = 60_000)]
     public async Task EveryServiceCommand_IsOneTheCliHas_WithOptionsItTakes()
     {
         foreach (var role in Roles)

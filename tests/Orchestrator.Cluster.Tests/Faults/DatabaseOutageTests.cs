@@ -7,7 +7,7 @@ namespace Orchestrator.Cluster.Tests.Faults;
 /// running, and no run or try is lost or duplicated. Also with the harder outage: SIGKILL of the server.</summary>
 public sealed class DatabaseOutageTests(ITestOutputHelper output) : ClusterFaultTest(output)
 {
-    [Theory(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
+    [Theory(Timeout = 120_000)]
     [InlineData("restart")]
     [InlineData("kill")]
     public async Task PostgresRestartedMidRun_TheRunCompletes_AndEveryProcessRidesItOut(string outage)

@@ -9,7 +9,7 @@ public sealed class RetryDelayTests(ITestOutputHelper output) : ClusterFaultTest
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
 
-    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
+    [Fact(Timeout = 120_000)]
     public async Task ATaskWaitingThirtySecondsToRetry_DoesNotBlockOtherTasks_OnAOneSlotWorker()
     {
         Cluster.WriteDag("flaky.json", JsonDags.Dag("flaky",

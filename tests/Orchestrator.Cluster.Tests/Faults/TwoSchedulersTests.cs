@@ -13,7 +13,7 @@ public sealed class TwoSchedulersTests(ITestOutputHelper output) : ClusterFaultT
 
     private const int Runs = 20;
 
-    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 120_000)]
+    [Fact(Timeout = 120_000)]
     public async Task TwoSchedulers_ADagDueEverySecond_ExactlyOneRunPerLogicalDate()
     {
         var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

@@ -7,7 +7,7 @@ namespace Orchestrator.Cluster.Tests.Faults;
 /// shows two tries (the first "worker lost"); no other task re-ran.</summary>
 public sealed class WorkerKilledTests(ITestOutputHelper output) : ClusterFaultTest(output)
 {
-    [Fact(Skip = "needs the distributed roles (issue 12)", Timeout = 180_000)]
+    [Fact(Timeout = 180_000)]
     public async Task Kill9OfTheWorkerRunningATask_TheRunCompletesOnAnotherWorker_WithTheFirstTryWorkerLost()
     {
         // Try 1 of "held" records its shell's pid and blocks (bounded) so the kill lands mid-try; try 2 returns at
