@@ -48,6 +48,52 @@ internal static class CronOccurrences
         return null;
     }
 
+    /// <summary>The last fire time in [<paramref name="earliest"/>, <paramref name="before"/>), or null. Finds a window
+    /// holding one (growing back from a minute), then halves it: about 40 searches forward whatever the schedule, where
+    /// listing the window would cost one per fire (millions for an every-second schedule restricted to some months).</summary>
+    public static DateTimeOffset? Previous(CronSchedule cron, DateTimeOffset before, DateTimeOffset earliest, TimeZoneInfo zone)
+    {
+        if (before <= earliest)
+        {
+            return null;
+        }
+
+        DateTimeOffset low;
+        for (var window = TimeSpan.FromMinutes(1); ; window *= 8)
+        {
+            low = window >= before - earliest ? earliest : before - window;
+            if (AnyIn(cron, low, before, zone))
+            {
+                break;
+            }
+
+            if (low == earliest)
+            {
+                return null;
+            }
+        }
+
+        // A fire in [low, high), none in [high, before).
+        var high = before;
+        while (high - low > Second)
+        {
+            var middle = low + ((high - low) / 2);
+            if (AnyIn(cron, middle, high, zone))
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return cron.GetOccurrences(low, high, zone).Last();
+    }
+
+    private static bool AnyIn(CronSchedule cron, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, TimeZoneInfo zone) =>
+        Next(cron, fromInclusive.AddTicks(-1), zone) is { } next && next < toExclusive;
+
     /// <summary>The wall time to search from at instant <paramref name="t"/>. At the very instant clocks spring
     /// forward (the previous fire was the last second before it) the skipped wall times are still unsearched: read
     /// <paramref name="t"/> with the offset before the jump, so a skipped time fires at the transition.</summary>

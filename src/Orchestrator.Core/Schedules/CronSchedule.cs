@@ -109,6 +109,10 @@ public sealed class CronSchedule
     public DateTimeOffset? GetNextOccurrence(DateTimeOffset after, TimeZoneInfo zone) =>
         CronOccurrences.Next(this, after, zone);
 
+    /// <summary>The last fire time in [<paramref name="earliest"/>, <paramref name="before"/>), or null.</summary>
+    internal DateTimeOffset? GetPreviousOccurrence(DateTimeOffset before, DateTimeOffset earliest, TimeZoneInfo zone) =>
+        CronOccurrences.Previous(this, before, earliest, zone);
+
     /// <summary>Every fire time in [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), in order (catchup).</summary>
     public IEnumerable<DateTimeOffset> GetOccurrences(DateTimeOffset fromInclusive, DateTimeOffset toExclusive, TimeZoneInfo zone)
     {

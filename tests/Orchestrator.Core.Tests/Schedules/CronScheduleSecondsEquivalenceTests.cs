@@ -53,7 +53,7 @@ public class CronScheduleSecondsEquivalenceTests
         foreach (var zoneId in Zones)
         {
             var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
-            for (var i = 0; i < 40; i++)
+            for (var i = 0; i < 12; i++)
             {
                 var at = RangeStart + TimeSpan.FromTicks((long)(random.NextDouble() * RangeLength.Ticks));
                 var next = five.GetNextOccurrence(at, zone);
@@ -63,7 +63,7 @@ public class CronScheduleSecondsEquivalenceTests
                     Assert.Equal(DataInterval.For(five, zone, scheduled: true, logicalDate), DataInterval.For(six, zone, scheduled: true, logicalDate));
                 }
 
-                var to = at + TimeSpan.FromHours(random.Next(1, 72));
+                var to = at + TimeSpan.FromHours(random.Next(1, 7));
                 Assert.Equal(five.GetOccurrences(at, to, zone), six.GetOccurrences(at, to, zone));
             }
         }

@@ -129,6 +129,8 @@ public class CronScheduleSecondsTests
     [InlineData("*/10 * * * * *", "2026-01-01T00:01:00Z", "2026-01-01T00:00:50Z")]
     [InlineData("30 0 3 * * *", "2026-11-26T03:00:30Z", "2026-11-25T03:00:30Z")]
     [InlineData("0 */5 * * * *", "2026-01-01T00:05:00Z", "2026-01-01T00:00:00Z")]
+    // every second of January: the first run of a year starts its interval at the previous year's last second
+    [InlineData("* * * * 1 *", "2027-01-01T00:00:00Z", "2026-01-31T23:59:59Z")]
     public void DataInterval_StartsAtThePreviousSecondOnTheSchedule(string expression, string logical, string start)
     {
         var interval = DataInterval.For(CronSchedule.Parse(expression), TimeZoneInfo.Utc, scheduled: true, At(logical));

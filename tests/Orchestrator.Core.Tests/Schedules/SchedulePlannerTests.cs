@@ -97,6 +97,10 @@ public class SchedulePlannerTests
 
         Assert.Equal([Jan1.AddSeconds(50)], SchedulePlanner.DueRuns(dag, lastLogicalDate: null, now: Jan1.AddSeconds(59.9)));
         Assert.Equal([Jan1.AddMinutes(1)], SchedulePlanner.DueRuns(dag, lastLogicalDate: Jan1.AddSeconds(50), now: Jan1.AddSeconds(60)));
+
+        // Every second of January, asked in June: the latest due second is months back.
+        var january = Dag("* * * * 1 *", start: Jan1.AddYears(-6), catchup: false);
+        Assert.Equal([Jan1.AddMonths(1).AddSeconds(-1)], SchedulePlanner.DueRuns(january, lastLogicalDate: null, now: Jan1.AddMonths(5)));
     }
 
     [Fact]
