@@ -218,6 +218,9 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
 
         var tries = await Store.TaskInstances.ListTriesAsync(Run, null, default);
         Assert.Equal([(A, (DateTimeOffset?)T0.AddSeconds(30)), (B, null)], tries.Select(t => (t.TaskId, t.LeaseUntil)));
+        Assert.Equal((TaskInstanceState.Running, 1), ((await Store.TaskInstances.GetAsync(Run, A, default))!.State, (await Store.TaskInstances.GetAsync(Run, A, default))!.TryNumber));
+        Assert.Null(await Store.TaskInstances.GetAsync(Run, new TaskId("nope"), default));
+        Assert.Null(await Store.TaskInstances.GetAsync(new RunId("nope"), A, default));
     }
 
     [Fact]

@@ -115,7 +115,8 @@ public sealed class ClusterTaskWorker(
         var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
-        var instance = (await store.TaskInstances.ListAsync(runId, cancellationToken)).First(i => i.TaskId == taskId);
+        var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store");
         var outputs = new Dictionary<TaskId, JsonElement>();
         foreach (var (id, json) in await store.Outputs.GetAllAsync(runId, cancellationToken))
         {
