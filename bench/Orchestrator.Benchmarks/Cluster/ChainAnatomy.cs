@@ -5,8 +5,9 @@ namespace Orchestrator.Benchmarks.Cluster;
 
 /// <summary>Where a CHAIN hop's time goes on the cluster, from the rows the processes write: the previous try's end
 /// (worker) → its report committed (try_reports; the product deletes a report once recorded, so the bench copies each
-/// insert with the server's clock through a trigger of its own) → the scheduler recording it (task_state_changes
-/// "success") → the next task queued (task_state_changes "queued") → Hangfire's job Enqueued and Processing
+/// insert with the server's clock through a trigger of its own) → the next task queued (task_state_changes "queued",
+/// stamped with the scheduler's clock when it plans; the previous task's "success" change carries the try's end
+/// time, not the time it was recorded, so it cannot split this segment) → Hangfire's job Enqueued and Processing
 /// (hangfire.state, written by the scheduler's client and the fetching worker) → the next try claimed (task_tries
 /// started_at). Medians and p90 over the hops of one chain. Every clock is on this one machine.</summary>
 internal static class ChainAnatomy
@@ -14,9 +15,8 @@ internal static class ChainAnatomy
     public static readonly string[] Segments =
     [
         "try end → report committed (worker: log drain, INSERT try_reports)",
-        "report → recorded success (NOTIFY → scheduler reads reports, records, commits)",
-        "recorded success → next task queued (scheduler's plan)",
-        "queued → Hangfire job Enqueued (scheduler: Hangfire client create)",
+        "report → next task queued (NOTIFY, scheduler reads the reports, records the try, plans the next)",
+        "queued → Hangfire job Enqueued (scheduler: commit of the plan, Hangfire client create)",
         "Enqueued → Processing (a worker fetches the job)",
         "Processing → try claimed (worker: activate job, CAS queued → running)",
     ];
@@ -54,10 +54,9 @@ internal static class ChainAnatomy
                 FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id
                WHERE trim(both '"' FROM j.arguments::jsonb ->> 0) = $1 AND s.name IN ('Enqueued', 'Processing')
                GROUP BY 1, 2)
-            SELECT r.committed_ms - h.prev_end, ok.at - r.committed_ms, q.at - ok.at, je.at - q.at, jp.at - je.at, h.next_claim - jp.at
+            SELECT r.committed_ms - h.prev_end, q.at - r.committed_ms, je.at - q.at, jp.at - je.at, h.next_claim - jp.at
               FROM hops h
               LEFT JOIN bench.report_log r ON r.run_id = $1 AND r.task_id = h.prev AND r.try_number = 1
-              LEFT JOIN changes ok ON ok.task_id = h.prev AND ok.to_state = 'success'
               LEFT JOIN changes q ON q.task_id = h.next AND q.to_state = 'queued'
               LEFT JOIN jobs je ON je.task_id = h.next AND je.name = 'Enqueued'
               LEFT JOIN jobs jp ON jp.task_id = h.next AND jp.name = 'Processing'

@@ -140,7 +140,13 @@ internal static class ClusterBenchmark
         }
         else
         {
-            figures.Unfinished.Add($"BULK (repetition {repetition})");
+            var (rate, ended) = await runs.PartialRateAsync(runs.LastRunId);
+            figures.Unfinished.Add(string.Create(CultureInfo.InvariantCulture,
+                $"BULK (repetition {repetition}: {ended:N0} of {Workloads.BulkCount:N0} tasks ended, {rate:F0} tasks/s since the run started)"));
+            if (last)
+            {
+                Report("BULK, per task ended (unfinished run)", await stats.ReportAsync((int)Math.Max(1, ended)));
+            }
         }
     }
 

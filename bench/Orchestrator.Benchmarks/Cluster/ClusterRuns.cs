@@ -9,10 +9,11 @@ namespace Orchestrator.Benchmarks.Cluster;
 internal sealed class ClusterRuns(ClusterProcesses cluster, NpgsqlDataSource database, TimeSpan timeout)
 {
     /// <summary>Triggers <paramref name="dagId"/> and waits for its run: the run id, or null when it did not end
-    /// within the bound (the reason is printed).</summary>
+    /// within the bound (the reason is printed; <see cref="LastRunId"/> names it for a partial measure).</summary>
     public async Task<string?> RunAsync(string dagId)
     {
         var runId = (await cluster.RunAsync("dags", "trigger", dagId)).Trim().Split('\n')[^1].Trim();
+        LastRunId = runId;
         var started = TimeProvider.System.GetTimestamp();
         while (true)
         {
@@ -36,6 +37,23 @@ internal sealed class ClusterRuns(ClusterProcesses cluster, NpgsqlDataSource dat
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The run the last <see cref="RunAsync"/> triggered, finished or not.</summary>
+    public string LastRunId { get; private set; } = "";
+
+    /// <summary>A run that did not finish: tasks ended so far per second since the run started, and how many.</summary>
+    public async Task<(double Rate, long Ended)> PartialRateAsync(string runId)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT count(t.ended_at), (extract(epoch FROM clock_timestamp()) * 1000.0 - r.started_at)::float8 / 1000.0
+              FROM orchestrator.dag_runs r LEFT JOIN orchestrator.task_tries t ON t.run_id = r.run_id
+             WHERE r.run_id = $1 GROUP BY r.started_at
+            """);
+        command.Parameters.AddWithValue(runId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() && !reader.IsDBNull(1) ? (reader.GetInt64(0) / reader.GetDouble(1), reader.GetInt64(0)) : (double.NaN, 0);
     }
 
     /// <summary>CHAIN: each hop = next task's try start − previous task's try end (ms).</summary>
