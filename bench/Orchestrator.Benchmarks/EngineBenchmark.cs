@@ -24,7 +24,7 @@ namespace Orchestrator.Benchmarks;
 internal static class EngineBenchmark
 {
     private static readonly int Workers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WORKERS"), out var n) ? n : 4;
-    private static readonly ConcurrentDictionary<string, (long Start, long End)> Marks = new();
+    internal static readonly ConcurrentDictionary<string, (long Start, long End)> Marks = new();
 
     // Lines each no-op task logs (BENCH_LOG_LINES, default 0), so that the cost of writing logs shows.
     private static readonly int LogLines = int.TryParse(Environment.GetEnvironmentVariable("BENCH_LOG_LINES"), out var lines) ? lines : 0;

@@ -80,6 +80,15 @@ if (args is ["hangfire-pg", ..])
     return;
 }
 
+// Distributed engine end to end: 1 scheduler + N worker processes (the built CLI) on a throwaway PostgreSQL (fsync on),
+// CHAIN / FANOUT / BULK timed from the store, next to the embedded engine and raw Hangfire.PostgreSql in the same run:
+// dotnet run -c Release --project bench/Orchestrator.Benchmarks -- cluster [--workers 2] [--concurrency 2] [--repetitions 1] [--task-type empty|shell] [--baseline default|none] [--timeout-minutes 10]
+if (args is ["cluster", ..])
+{
+    await Orchestrator.Benchmarks.Cluster.ClusterBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["engine", ..])
 {
     await EngineBenchmark.RunAsync(
