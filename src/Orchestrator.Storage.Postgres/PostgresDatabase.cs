@@ -38,6 +38,8 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string ForUpdateSkipLocked => " FOR UPDATE SKIP LOCKED";
+
     public override IStoreSignals CreateSignals() => new PostgresSignals(_dataSource, _schema);
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

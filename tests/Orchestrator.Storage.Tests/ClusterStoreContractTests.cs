@@ -285,6 +285,37 @@ public sealed class PostgresClusterStoreContractTests : ClusterStoreContractTest
     private readonly PostgresBackend _backend = new();
 
     [Fact]
+    public async Task Heartbeat_SkipsATryAnotherTransactionHolds_InsteadOfWaitingForIt()
+    {
+        var t0 = DateTimeOffset.UnixEpoch.AddYears(56);
+        var run = new Core.Model.RunId("r1");
+        await Store.Runs.CreateAsync(
+            new DagRunRecord(run, new Core.Model.DagId("etl"), "v1", t0, RunType.Manual, Core.States.DagRunState.Running, "{}", t0),
+            [new TaskInstanceRecord(run, new Core.Model.TaskId("a"), Core.States.TaskInstanceState.Queued, 0, 3, "default", t0),
+             new TaskInstanceRecord(run, new Core.Model.TaskId("b"), Core.States.TaskInstanceState.Queued, 0, 3, "default", t0)], default);
+        await Store.Workers.RegisterAsync(new WorkerRecord("w1", "h", 1, ["default"], 2, t0, t0), default);
+        foreach (var task in new[] { "a", "b" })
+        {
+            Assert.True(await Store.TaskInstances.TryStartTryAsync(new TryStart(run, new Core.Model.TaskId(task), 1, "w1", t0, t0.AddSeconds(30)), default));
+        }
+
+        // A scheduler's batch is recording a's end: its row is locked until that transaction ends.
+        await using var scheduler = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(PostgresBackend.ConnectionString) { SearchPath = _backend.Schema }.ConnectionString);
+        await scheduler.OpenAsync();
+        await using var batch = await scheduler.BeginTransactionAsync();
+        await using (var lockA = new Npgsql.NpgsqlCommand("SELECT 1 FROM task_tries WHERE task_id = 'a' FOR UPDATE", scheduler, batch))
+        {
+            await lockA.ExecuteNonQueryAsync();
+        }
+
+        var extended = await Store.Workers.HeartbeatAsync("w1", t0.AddSeconds(5), t0.AddSeconds(35), default).WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard
+
+        Assert.Equal(1, extended); // b; a is being ended by the scheduler
+        await batch.RollbackAsync();
+        Assert.Equal([t0.AddSeconds(30), t0.AddSeconds(35)], (await Store.TaskInstances.ListTriesAsync(run, null, default)).Select(t => t.LeaseUntil!.Value));
+    }
+
+    [Fact]
     public async Task Listener_ReconnectsAfterItsConnectionDies_AndHearsSignalsAgain()
     {
         using var wakes = new SemaphoreSlim(0);

@@ -27,6 +27,9 @@ public abstract class SqlDatabase
     /// where the transaction holds the whole database anyway (SQLite's single writer).</summary>
     public virtual string ForUpdate => "";
 
+    /// <summary>As <see cref="ForUpdate"/>, skipping rows another transaction holds (" FOR UPDATE SKIP LOCKED").</summary>
+    public virtual string ForUpdateSkipLocked => "";
+
     /// <summary>The wake-ups between the processes on this database. Default: within this process only.</summary>
     public virtual IStoreSignals CreateSignals() => new InProcessSignals();
 

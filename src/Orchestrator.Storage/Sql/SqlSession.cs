@@ -8,6 +8,9 @@ internal sealed class SqlSession(SqlDatabase database)
 {
     private readonly GroupCommit _writes = new(database);
 
+    /// <summary>What differs between backends, for SQL that needs it (row locks).</summary>
+    public SqlDatabase Database => database;
+
     static SqlSession()
     {
         // Columns are snake_case, row classes PascalCase.

@@ -42,10 +42,14 @@ internal sealed class SqlWorkerStore(SqlSession session) : IWorkerStore
                 return;
             }
 
-            // Only tries that have a lease: a try recorded lost has ended and is not extended again.
-            extended = await connection.ExecuteAsync(SqlSession.Command("""
+            // Only tries that have a lease: a try recorded lost has ended and is not extended again. Rows a scheduler's
+            // batch holds are skipped, not waited for (it is ending those tries): waiting on rows locked in another
+            // order deadlocked with the schedulers' batches under load.
+            extended = await connection.ExecuteAsync(SqlSession.Command($"""
                 UPDATE task_tries SET lease_until = @leaseUntil
-                 WHERE worker_id = @workerId AND ended_at IS NULL AND lease_until IS NOT NULL
+                 WHERE (run_id, task_id, try_number) IN (
+                       SELECT run_id, task_id, try_number FROM task_tries
+                        WHERE worker_id = @workerId AND ended_at IS NULL AND lease_until IS NOT NULL{session.Database.ForUpdateSkipLocked})
                 """, new { workerId, leaseUntil = Ms.Of(leaseUntil) }, transaction, cancellationToken));
         }, cancellationToken);
         return extended;
