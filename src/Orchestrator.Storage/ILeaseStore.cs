@@ -15,6 +15,10 @@ public interface ILeaseStore
     /// them); returns the names renewed. A name missing from the answer was lost: stop acting on it.</summary>
     Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<LeaseGrant> leases, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
+    /// <summary>Takes the lease from <paramref name="current"/>'s owner before it expires (that owner is known to be
+    /// dead: a process of this machine that no longer runs), with a new token; null when the lease changed meanwhile.</summary>
+    Task<LeaseGrant?> TakeOverAsync(LeaseGrant current, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
     /// <summary>Gives the lease up (only with the matching owner and token); false when it was no longer held.</summary>
     Task<bool> ReleaseAsync(LeaseGrant lease, CancellationToken cancellationToken);
 

@@ -8,6 +8,9 @@ public interface ITaskInstanceStore
 {
     Task<IReadOnlyList<TaskInstanceRecord>> ListAsync(RunId runId, CancellationToken cancellationToken);
 
+    /// <summary>One task instance (null when the run has no such task): a worker reads its own, not the run's thousands.</summary>
+    Task<TaskInstanceRecord?> GetAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken);
+
     Task<bool> TryTransitionAsync(TaskTransition transition, CancellationToken cancellationToken);
 
     /// <summary>queued → running plus the try row; false if the task is not queued or that try already exists.</summary>

@@ -105,6 +105,39 @@ public sealed class DispatcherAndNotifyTests : AlertingFixture
     }
 
     [Fact]
+    public async Task TwoDispatchersOnOneStore_SendEachAlertOnce_AndTheSecondTakesOverWhenTheFirstStops()
+    {
+        using var first = new AlertDispatcher(Store, Sender(), Time, NullLogger<AlertDispatcher>.Instance);
+        using var second = new AlertDispatcher(Store, Sender(), Time, NullLogger<AlertDispatcher>.Instance);
+        var byFirst = new List<long>();
+        var bySecond = new List<long>();
+        var firstSent = new SemaphoreSlim(0);
+        var secondSent = new SemaphoreSlim(0);
+        first.Dispatched += alert => { lock (byFirst) { byFirst.Add(alert.Id); } firstSent.Release(); };
+        second.Dispatched += alert => { lock (bySecond) { bySecond.Add(alert.Id); } secondSent.Release(); };
+        await first.StartAsync(default);
+        var one = await RecordAsync("one", UrlTarget("one"));
+        first.Wake();
+        Assert.True(await firstSent.WaitAsync(TimeSpan.FromSeconds(30))); // the first holds the lease now
+
+        await second.StartAsync(default); // a second web server on the same store
+        var two = await RecordAsync("two", UrlTarget("two"));
+        second.Wake();
+        first.Wake();
+        Assert.True(await firstSent.WaitAsync(TimeSpan.FromSeconds(30)));
+        await first.StopAsync(default); // gives the lease up
+
+        var three = await RecordAsync("three", UrlTarget("three"));
+        second.Wake();
+        Assert.True(await secondSent.WaitAsync(TimeSpan.FromSeconds(30)));
+        await second.StopAsync(default);
+
+        Assert.Equal([one.Id, two.Id], byFirst);
+        Assert.Equal([three.Id], bySecond);
+        Assert.Equal(["/one", "/two", "/three"], Hook.Requests.Select(r => r.PathAndQuery));
+    }
+
+    [Fact]
     public async Task DispatchPending_TriesEachPendingAlertOnce()
     {
         await RecordAsync("a", UrlTarget("a"));

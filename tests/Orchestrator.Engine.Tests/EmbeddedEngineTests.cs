@@ -69,6 +69,41 @@ public sealed class EmbeddedEngineTests : EngineHomeTest
     }
 
     [Fact]
+    public async Task ASecondEngineOnTheSameStore_IsRefusedNamingTheFirst_UntilTheFirstStops()
+    {
+        await using (var first = await StartEngineAsync())
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StartEngineAsync());
+            Assert.Contains($"another engine drives this store ({Environment.MachineName}:{Environment.ProcessId}:", refused.Message, StringComparison.Ordinal);
+
+            // Nor can a cluster's scheduler join it (it would drive the same runs without the engine knowing).
+            var scheduler = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedEngine.StartAsync(
+                new EngineOptions { DagsFolder = Dags, Cluster = new Engine.Cluster.ClusterOptions { ConnectionString = "Host=unused" } },
+                Store, Execution.TaskTypes.TaskTypeRegistry.CreateDefault(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, default));
+            Assert.Contains("a standalone engine drives this store", scheduler.Message, StringComparison.Ordinal);
+        }
+
+        await using var second = await StartEngineAsync(); // the first gave the store up when it stopped
+        Assert.StartsWith($"{Environment.MachineName}:{Environment.ProcessId}:", (await Store.Leases.GetAsync(EngineLease.Name, default))!.Owner, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEngineOfThisMachineThatNoLongerRuns_IsTakenOverAtOnce()
+    {
+        // As after kill -9: its lease is still valid for a while, but its process is gone.
+        var now = TimeProvider.System.GetUtcNow();
+        await Store.Leases.TryAcquireAsync(EngineLease.Name, $"{Environment.MachineName}:{int.MaxValue}:dead00", now, now + TimeSpan.FromMinutes(5), default);
+
+        await using var engine = await StartEngineAsync();
+
+        var owner = (await Store.Leases.GetAsync(EngineLease.Name, default))!.Owner;
+        Assert.StartsWith($"{Environment.MachineName}:{Environment.ProcessId}:", owner, StringComparison.Ordinal);
+        Assert.True(EngineLease.IsDeadLocalProcess($"{Environment.MachineName}:{int.MaxValue}:dead00"));
+        Assert.False(EngineLease.IsDeadLocalProcess(owner));
+        Assert.False(EngineLease.IsDeadLocalProcess($"another-host:{int.MaxValue}:dead00")); // another machine's: cannot tell
+    }
+
+    [Fact]
     public async Task NewRemovedAndBrokenFiles_AreReflectedWithinSeconds()
     {
         WriteDag("first", "echo 1");

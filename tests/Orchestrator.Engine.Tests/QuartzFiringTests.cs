@@ -68,6 +68,53 @@ public sealed class QuartzFiringTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A 6-field schedule reaches Quartz with its seconds: two schedulers (two Quartz instances, one store)
+    /// on the real clock, Quartz's own cron triggers firing every second (not the planner's one-shot stand-in), and
+    /// the store keeps exactly one run per logical date, each with its second in the run id. Real time because the
+    /// engine's triggers start at the real now; no timing is asserted beyond a generous bound.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task EverySecondSchedule_TwoSchedulers_OneRunPerLogicalDate()
+    {
+        const int Wanted = 4;
+        await File.WriteAllTextAsync(Path.Combine(_folder, "x.json"), """
+            {"id": "x", "schedule": "* * * * * *", "timezone": "UTC", "start": "2025-01-01", "catchup": false,
+             "tasks": [{"id": "work", "type": "empty"}]}
+            """);
+        var clock = TimeProvider.System;
+        var loader = DagLoaders.CreateFolderLoader(new DagLoaderOptions { KnownTaskTypes = new HashSet<string> { "empty" } });
+        var catalog = new DagCatalog(_folder, loader, _store, clock);
+        await catalog.RefreshAsync(default);
+        await using var first = await QuartzRunScheduler.StartAsync(catalog, new RunFactory(_store, clock), () => Task.CompletedTask, clock, default);
+        await using var second = await QuartzRunScheduler.StartAsync(catalog, new RunFactory(_store, clock), () => Task.CompletedTask, clock, default);
+        var listeners = new[] { first.Scheduler, second.Scheduler }.Select(scheduler =>
+        {
+            var listener = new FireRecorder();
+            scheduler.ListenerManager.AddJobListener(listener);
+            return listener;
+        }).ToList();
+
+        // Seconds both schedulers' cron triggers fired at: each would have created that run if the other had not.
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        List<DateTimeOffset> both;
+        while ((both = [.. listeners[0].CronFires.Intersect(listeners[1].CronFires).Order()]).Count < Wanted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {both.Count} seconds fired by both schedulers' cron triggers");
+            await Task.Delay(50);
+        }
+
+        Assert.All(listeners, listener => Assert.Empty(listener.Failures));
+        Assert.All(both, at => Assert.Equal(0, at.UtcTicks % TimeSpan.TicksPerSecond));
+        Assert.True(both[^1] - both[0] < TimeSpan.FromMinutes(1), "the fires are seconds apart, not minutes");
+
+        var runs = await _store.Runs.ListAsync(new Storage.Records.RunQuery(new Core.Model.DagId("x"), Limit: 1000), default);
+        Assert.Equal(runs.Count, runs.Select(run => run.LogicalDate).Distinct().Count());
+        foreach (var at in both)
+        {
+            var run = Assert.Single(runs, run => run.LogicalDate == at);
+            Assert.Equal($"scheduled__{at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss}+00:00__x", run.RunId.Value);
+        }
+    }
+
     /// <summary>Starts the scheduler at <paramref name="from"/> and steps Quartz's clock from fire to fire.</summary>
     private async Task<List<DateTimeOffset>> QuartzFiresAsync(DateTimeOffset from, DateTimeOffset until)
     {
@@ -127,6 +174,9 @@ public sealed class QuartzFiringTests : IAsyncLifetime
 
         public int Count(DateTimeOffset at) => _fires.GetValueOrDefault(at);
 
+        /// <summary>Scheduled times fired by the DAG's cron triggers, leaving out the planner's one-shot triggers.</summary>
+        public ConcurrentBag<DateTimeOffset> CronFires { get; } = [];
+
         ValueTask IJobListener.JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
         {
             if (jobException is not null)
@@ -135,6 +185,11 @@ public sealed class QuartzFiringTests : IAsyncLifetime
             }
 
             _fires.AddOrUpdate(context.ScheduledFireTimeUtc ?? context.FireTimeUtc, 1, (_, n) => n + 1);
+            if (!context.Trigger.Key.Name.Contains("#planned@", StringComparison.Ordinal))
+            {
+                CronFires.Add(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+            }
+
             return ValueTask.CompletedTask;
         }
     }

@@ -57,6 +57,17 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
     }
 
     [Fact]
+    public async Task TakeOver_OfADeadOwnersLease_GetsANewToken_OnlyIfUnchanged()
+    {
+        var dead = (await Store.Leases.TryAcquireAsync("engine/embedded", "host:1:a", T0, T0.AddSeconds(30), default))!;
+
+        var taken = await Store.Leases.TakeOverAsync(dead, "host:2:b", T0.AddSeconds(1), T0.AddSeconds(31), default);
+        Assert.Equal(("host:2:b", 2L, T0.AddSeconds(1)), (taken!.Owner, taken.Token, taken.AcquiredAt));
+        Assert.Null(await Store.Leases.TakeOverAsync(dead, "host:3:c", T0.AddSeconds(2), T0.AddSeconds(32), default)); // it changed
+        Assert.Equal("host:2:b", (await Store.Leases.GetAsync("engine/embedded", default))!.Owner);
+    }
+
+    [Fact]
     public async Task Acquire_RacedByManyOwners_IsWonByExactlyOne()
     {
         var grants = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
@@ -207,6 +218,9 @@ public abstract class ClusterStoreContractTests : MetadataStoreContract
 
         var tries = await Store.TaskInstances.ListTriesAsync(Run, null, default);
         Assert.Equal([(A, (DateTimeOffset?)T0.AddSeconds(30)), (B, null)], tries.Select(t => (t.TaskId, t.LeaseUntil)));
+        Assert.Equal((TaskInstanceState.Running, 1), ((await Store.TaskInstances.GetAsync(Run, A, default))!.State, (await Store.TaskInstances.GetAsync(Run, A, default))!.TryNumber));
+        Assert.Null(await Store.TaskInstances.GetAsync(Run, new TaskId("nope"), default));
+        Assert.Null(await Store.TaskInstances.GetAsync(new RunId("nope"), A, default));
     }
 
     [Fact]

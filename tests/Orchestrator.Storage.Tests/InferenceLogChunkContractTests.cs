@@ -18,6 +18,20 @@ public abstract partial class InferenceLogContractTests
     }
 
     [Fact]
+    public async Task Append_SplitsRowsMoreThanAnHourApart_SoReadsAndLabelsBoundedFromBelowStillFindThem()
+    {
+        // One append spanning three hours (a backlog): reads and label lookups only look at chunks that start at most
+        // an hour before the earliest time they want, so no chunk may start further back than that from its rows.
+        var ids = Enumerable.Range(0, 4).Select(i => V7(T0.AddMinutes(70 * i), i)).ToArray();
+        await Log.AppendAsync([.. ids.Select((id, i) => Row(id, 0, minute: 70 * i))], default);
+
+        Assert.Equal([("taxi", 1L), ("taxi", 1L), ("taxi", 1L), ("taxi", 1L)], await ChunksAsync());
+        Assert.Equal([ids[3]], (await Log.ReadAsync(new InferenceWindow("taxi", T0.AddMinutes(200), T0.AddMinutes(300)), default)).Select(r => r.RequestId));
+        Assert.Empty(await Log.LabelAsync("taxi", [new InferenceLabel(ids[3], 0, "7.5")], T0.AddHours(5), default));
+        Assert.Equal([ids[3]], (await Log.ReadLabeledAsync(Window(), default)).Select(r => r.Inference.RequestId));
+    }
+
+    [Fact]
     public async Task Read_MergesOverlappingChunks_InOrder_WithinTheWindow()
     {
         // Chunk A has the even minutes 0..10, chunk B the odd minutes 1..11, chunk C minutes 20..24.
@@ -53,6 +67,32 @@ public abstract partial class InferenceLogContractTests
         Assert.Equal(["r00", "r01", "r02"], (await Log.ReadAsync(Window(limit: 3), default)).Select(r => r.RequestId));
         Assert.Equal([.. Enumerable.Range(0, 40).Select(i => $"r{i:D2}")], (await Log.ReadAsync(Window(limit: 40), default)).Select(r => r.RequestId));
         Assert.Equal(["r17", "r18"], (await Log.ReadAsync(new InferenceWindow("taxi", T0.AddMinutes(17), T0.AddDays(1), Limit: 2), default)).Select(r => r.RequestId));
+    }
+
+    [Fact]
+    public async Task Read_OverManySmallOverlappingChunks_MatchesSortingEveryRow_ForEveryLimitAndVersion()
+    {
+        // 60 chunks of 1-3 rows, times shuffled so spans overlap and later chunks hold older rows; two versions.
+        var random = new Random(11);
+        var all = new List<InferenceRecord>();
+        for (var c = 0; c < 60; c++)
+        {
+            var chunk = Enumerable.Range(0, 1 + (c % 3))
+                .Select(r => Row($"c{c:D2}", r, version: 1 + ((c + r) % 2), minute: random.Next(0, 90))).ToList();
+            all.AddRange(chunk);
+            await Log.AppendAsync(chunk, default);
+        }
+
+        foreach (var version in new int?[] { null, 1, 2 })
+        {
+            var wanted = all.Where(r => version is null || r.Version == version)
+                .OrderBy(r => r.At).ThenBy(r => r.RequestId, StringComparer.Ordinal).ThenBy(r => r.Row).ToList();
+            foreach (var limit in new[] { 1, 2, 3, 7, 16, 40, 59, 119, 500 })
+            {
+                Assert.Equal(wanted.Take(limit).Select(r => (r.RequestId, r.Row)),
+                    (await Log.ReadAsync(Window(version: version, limit: limit), default)).Select(r => (r.RequestId, r.Row)));
+            }
+        }
     }
 
     [Fact]

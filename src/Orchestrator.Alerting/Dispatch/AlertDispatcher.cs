@@ -15,6 +15,14 @@ public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private const int BatchSize = 50;
+
+    /// <summary>Only the process holding this lease sends: several web servers on one store (a cluster) must not send
+    /// an alert twice. Another takes over within <see cref="LeaseTimeout"/> when the holder stops or dies.</summary>
+    public const string LeaseName = "alerts/dispatcher";
+
+    public static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
     private TaskCompletionSource _wake = NewSignal();
 
     private const int MaxParallelSends = 16;
@@ -66,7 +74,11 @@ public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender 
             var wake = Volatile.Read(ref _wake);
             try
             {
-                await DispatchPendingAsync(stoppingToken);
+                var now = time.GetUtcNow();
+                if (await store.Leases.TryAcquireAsync(LeaseName, _owner, now, now + LeaseTimeout, stoppingToken) is not null)
+                {
+                    await DispatchPendingAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -86,6 +98,23 @@ public sealed partial class AlertDispatcher(IMetadataStore store, WebhookSender 
             {
                 Interlocked.CompareExchange(ref _wake, NewSignal(), wake);
             }
+        }
+    }
+
+    /// <summary>Stops sending and gives the lease up, so another process's dispatcher takes over at once.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            if (await store.Leases.GetAsync(LeaseName, cancellationToken) is { } lease && lease.Owner == _owner)
+            {
+                await store.Leases.ReleaseAsync(lease, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            LogPassFailed(logger, e); // the lease runs out by itself
         }
     }
 

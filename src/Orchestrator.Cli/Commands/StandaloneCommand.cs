@@ -85,7 +85,17 @@ internal static class StandaloneCommand
             await using var app = builder.Build();
             var engine = app.Services.GetRequiredService<EmbeddedEngineService>();
             // The engine starts first (resumes runs, reads the dags), then the web server.
-            await WebServerHost.RunAsync(app, settings, _ => engine.Running?.HangfireStorage, "standalone", $"home {home}; store {database.Describe}; dags {dags}", cancellationToken);
+            try
+            {
+                await WebServerHost.RunAsync(app, settings, _ => engine.Running?.HangfireStorage, "standalone", $"home {home}; store {database.Describe}; dags {dags}", cancellationToken);
+            }
+            catch (InvalidOperationException refused) when (engine.Running is null)
+            {
+                // Another engine (or a cluster's schedulers) uses this store: say who, as for the home's lock.
+                await console.Error.WriteLineAsync($"error: {refused.Message}");
+                return 3;
+            }
+
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Cli.standalone").LogInformation("Stopped; runs in progress resume at the next start");
             return 0;
         });

@@ -50,7 +50,7 @@ public sealed class DagBuilder
         return this;
     }
 
-    /// <summary>A 5-field cron expression or preset (<c>@daily</c>); null for manual and event-triggered runs only.</summary>
+    /// <summary>A 5-field cron expression (6 with seconds first) or preset (<c>@daily</c>); null for manual and event-triggered runs only.</summary>
     public DagBuilder Schedule(string? cron)
     {
         _schedule = cron;

@@ -10,7 +10,7 @@ public sealed class DagDefinition
 
     public string? Description { get; init; }
 
-    /// <summary>A 5-field cron expression, a preset (<c>@hourly</c>, <c>@daily</c>, …), or null for manual/event runs only.</summary>
+    /// <summary>A 5-field cron expression (6 with seconds first), a preset (<c>@hourly</c>, <c>@daily</c>, …), or null for manual/event runs only.</summary>
     public string? Schedule { get; init; }
 
     /// <summary>IANA or Windows time zone id the schedule is read in. Default: UTC.</summary>

@@ -3,18 +3,22 @@ using System.Numerics;
 
 namespace Orchestrator.Core.Schedules;
 
-/// <summary>One of the five fields of a cron expression: its name, range and value names.</summary>
-internal sealed record CronFieldKind(int Position, string Name, int Min, int Max, string[]? Names = null)
+/// <summary>One of the fields of a cron expression: its name, range and value names.</summary>
+internal sealed record CronFieldKind(string Name, int Min, int Max, string[]? Names = null)
 {
-    public static readonly CronFieldKind Minute = new(1, "minute", 0, 59);
-    public static readonly CronFieldKind Hour = new(2, "hour", 0, 23);
-    public static readonly CronFieldKind DayOfMonth = new(3, "day-of-month", 1, 31);
-    public static readonly CronFieldKind Month = new(4, "month", 1, 12,
+    public static readonly CronFieldKind Second = new("second", 0, 59);
+    public static readonly CronFieldKind Minute = new("minute", 0, 59);
+    public static readonly CronFieldKind Hour = new("hour", 0, 23);
+    public static readonly CronFieldKind DayOfMonth = new("day-of-month", 1, 31);
+    public static readonly CronFieldKind Month = new("month", 1, 12,
         ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]);
     // 7 is accepted as Sunday and folded onto 0.
-    public static readonly CronFieldKind DayOfWeek = new(5, "day-of-week", 0, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]);
+    public static readonly CronFieldKind DayOfWeek = new("day-of-week", 0, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]);
 
-    public static readonly CronFieldKind[] All = [Minute, Hour, DayOfMonth, Month, DayOfWeek];
+    /// <summary>The classic five fields; a sixth, seconds, may come first.</summary>
+    public static readonly CronFieldKind[] Classic = [Minute, Hour, DayOfMonth, Month, DayOfWeek];
+
+    public static readonly CronFieldKind[] WithSeconds = [Second, .. Classic];
 }
 
 /// <summary>A parsed field: the set of values it matches, as bits, and whether it was written as a plain '*'.</summary>
@@ -35,6 +39,9 @@ internal readonly record struct CronField(ulong Bits, bool IsStar, bool HasStep)
     }
 
     public int First => BitOperations.TrailingZeroCount(Bits);
+
+    /// <summary>The field a 5-field expression implies for seconds: second 0 only.</summary>
+    public static CronField SecondZero => new(1UL, IsStar: false, HasStep: false);
 
     public IEnumerable<int> Values()
     {

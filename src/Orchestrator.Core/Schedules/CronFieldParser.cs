@@ -6,7 +6,8 @@ namespace Orchestrator.Core.Schedules;
 /// <summary>Parses one cron field: '*', values, names, ranges 'a-b', steps '*/n', 'a-b/n', 'a/n' and lists.</summary>
 internal static class CronFieldParser
 {
-    public static bool TryParse(string text, CronFieldKind kind, out CronField field, [NotNullWhen(false)] out string? error)
+    /// <summary><paramref name="position"/> is the field's 1-based place in the expression as written, for errors.</summary>
+    public static bool TryParse(string text, CronFieldKind kind, int position, out CronField field, [NotNullWhen(false)] out string? error)
     {
         field = default;
         ulong bits = 0;
@@ -15,7 +16,7 @@ internal static class CronFieldParser
         {
             if (!TryParsePart(part, kind, ref bits, ref hasStep, out var partError))
             {
-                error = $"field {kind.Position} ({kind.Name}): {partError}";
+                error = $"field {position} ({kind.Name}): {partError}";
                 return false;
             }
         }

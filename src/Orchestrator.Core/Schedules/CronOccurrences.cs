@@ -5,20 +5,19 @@ namespace Orchestrator.Core.Schedules;
 /// transition; a repeated wall time fires once, or in both offsets for interval schedules.</summary>
 internal static class CronOccurrences
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
     // Enough to find Feb 29 on a given weekday and to give up on impossible dates like Feb 30.
     private const int MaxYearsAhead = 30;
 
     public static DateTimeOffset? Next(CronSchedule cron, DateTimeOffset after, TimeZoneInfo zone)
     {
-        // Instants are searched at minute granularity, strictly after 'after'.
-        var t = new DateTimeOffset(after.UtcTicks - (after.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero) + Minute;
+        // Instants are searched at second granularity, strictly after 'after'.
+        var t = new DateTimeOffset(after.UtcTicks - (after.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) + Second;
         var limit = t.AddYears(MaxYearsAhead);
         while (t < limit)
         {
-            var local = TimeZoneInfo.ConvertTime(t, zone);
-            var wall = NextWallTime(cron, local.DateTime, limit.UtcDateTime);
+            var wall = NextWallTime(cron, WallClockAt(t, zone), limit.UtcDateTime);
             if (wall is not { } match)
             {
                 return null;
@@ -49,6 +48,62 @@ internal static class CronOccurrences
         return null;
     }
 
+    /// <summary>The last fire time in [<paramref name="earliest"/>, <paramref name="before"/>), or null. Finds a window
+    /// holding one (growing back from a minute), then halves it: about 40 searches forward whatever the schedule, where
+    /// listing the window would cost one per fire (millions for an every-second schedule restricted to some months).</summary>
+    public static DateTimeOffset? Previous(CronSchedule cron, DateTimeOffset before, DateTimeOffset earliest, TimeZoneInfo zone)
+    {
+        if (before <= earliest)
+        {
+            return null;
+        }
+
+        DateTimeOffset low;
+        for (var window = TimeSpan.FromMinutes(1); ; window *= 8)
+        {
+            low = window >= before - earliest ? earliest : before - window;
+            if (AnyIn(cron, low, before, zone))
+            {
+                break;
+            }
+
+            if (low == earliest)
+            {
+                return null;
+            }
+        }
+
+        // A fire in [low, high), none in [high, before).
+        var high = before;
+        while (high - low > Second)
+        {
+            var middle = low + ((high - low) / 2);
+            if (AnyIn(cron, middle, high, zone))
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return cron.GetOccurrences(low, high, zone).Last();
+    }
+
+    private static bool AnyIn(CronSchedule cron, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, TimeZoneInfo zone) =>
+        Next(cron, fromInclusive.AddTicks(-1), zone) is { } next && next < toExclusive;
+
+    /// <summary>The wall time to search from at instant <paramref name="t"/>. At the very instant clocks spring
+    /// forward (the previous fire was the last second before it) the skipped wall times are still unsearched: read
+    /// <paramref name="t"/> with the offset before the jump, so a skipped time fires at the transition.</summary>
+    private static DateTime WallClockAt(DateTimeOffset t, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(t, zone);
+        var offsetBefore = zone.GetUtcOffset(t.AddTicks(-1));
+        return offsetBefore < local.Offset ? t.UtcDateTime + offsetBefore : local.DateTime;
+    }
+
     /// <summary>The instant a matching wall time fires at, at or after <paramref name="notBefore"/>; null with
     /// <paramref name="skipTo"/> set when this wall time must not fire (a fixed time's repeat).</summary>
     private static DateTimeOffset? ToInstant(CronSchedule cron, DateTime wall, TimeZoneInfo zone, DateTimeOffset notBefore, out DateTimeOffset skipTo)
@@ -76,17 +131,17 @@ internal static class CronOccurrences
                 return late;
             }
 
-            skipTo = late + Minute;
+            skipTo = late + Second;
             return null;
         }
 
         return new DateTimeOffset(wall, zone.GetUtcOffset(wall));
     }
 
-    /// <summary>The first matching wall time at or after <paramref name="from"/> (minute precision).</summary>
+    /// <summary>The first matching wall time at or after <paramref name="from"/> (second precision).</summary>
     internal static DateTime? NextWallTime(CronSchedule cron, DateTime from, DateTime limit)
     {
-        var t = new DateTime(from.Year, from.Month, from.Day, from.Hour, from.Minute, 0, DateTimeKind.Unspecified);
+        var t = new DateTime(from.Year, from.Month, from.Day, from.Hour, from.Minute, from.Second, DateTimeKind.Unspecified);
         while (t < limit)
         {
             if (!cron.Months.Contains(t.Month))
@@ -121,7 +176,19 @@ internal static class CronOccurrences
                 continue;
             }
 
-            return t.Date.AddHours(t.Hour).AddMinutes(minute);
+            if (minute != t.Minute)
+            {
+                t = t.Date.AddHours(t.Hour).AddMinutes(minute);
+            }
+
+            var second = cron.Seconds.NextFrom(t.Second);
+            if (second < 0)
+            {
+                t = t.Date.AddHours(t.Hour).AddMinutes(t.Minute + 1);
+                continue;
+            }
+
+            return t.Date.AddHours(t.Hour).AddMinutes(t.Minute).AddSeconds(second);
         }
 
         return null;
@@ -131,7 +198,8 @@ internal static class CronOccurrences
     {
         // Before the gap the offset is the old one: the wall time read with it is past the transition.
         var guess = new DateTimeOffset(wall, zone.GetUtcOffset(wall.AddHours(-3)));
-        var low = guess.AddHours(-3) > notBefore ? guess.AddHours(-3) : notBefore;
+        // Just before notBefore: when notBefore is the transition itself, the search must start on its old side.
+        var low = guess.AddHours(-3) > notBefore ? guess.AddHours(-3) : notBefore.AddTicks(-1);
         var high = guess.AddHours(3);
         var before = zone.GetUtcOffset(low);
         return FirstInstantWithOffsetOtherThan(zone, low, high, before);

@@ -2,9 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Orchestrator.Core.Schedules;
 
-/// <summary>A 5-field cron expression (minute hour day-of-month month day-of-week) or preset, as DAG schedules
-/// use them. When both day fields are restricted a day matches if either does (Vixie cron); a field is
-/// "unrestricted" when it matches every value. Occurrences are computed in a time zone's wall-clock time.</summary>
+/// <summary>A 5-field cron expression (minute hour day-of-month month day-of-week), the same with a leading seconds
+/// field (6 fields, as Quartz and Cronos read them; 5 fields mean second 0), or a preset, as DAG schedules use them.
+/// When both day fields are restricted a day matches if either does (Vixie cron); a field is "unrestricted" when it
+/// matches every value. Occurrences are computed in a time zone's wall-clock time.</summary>
 public sealed class CronSchedule
 {
     public static readonly IReadOnlyDictionary<string, string> Presets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -18,23 +19,30 @@ public sealed class CronSchedule
         ["@hourly"] = "0 * * * *",
     };
 
-    private const string FieldNames = "minute hour day-of-month month day-of-week";
+    /// <summary>What the fields are, for messages that say what is expected.</summary>
+    public const string ExpectedFields = "5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first";
 
-    private CronSchedule(string expression, CronField[] fields)
+    private CronSchedule(string expression, CronField seconds, ReadOnlySpan<CronField> fields)
     {
         Expression = expression;
+        Seconds = seconds;
         Minutes = fields[0];
         Hours = fields[1];
         DaysOfMonth = fields[2];
         Months = fields[3];
         DaysOfWeek = fields[4];
-        // Like Cronos: a '*' or step in the minute or hour field makes it an interval schedule, which fires
+        // Like Cronos: a '*' or step in the second, minute or hour field makes it an interval schedule, which fires
         // in both offsets of a repeated (fall-back) hour; fixed times fire once.
-        IsInterval = Minutes.IsStar || Minutes.HasStep || Hours.IsStar || Hours.HasStep;
+        IsInterval = Seconds.IsStar || Seconds.HasStep || Minutes.IsStar || Minutes.HasStep || Hours.IsStar || Hours.HasStep;
     }
 
-    /// <summary>The text as written, e.g. "0 3 * * *" or "@daily".</summary>
+    /// <summary>The text as written, e.g. "0 3 * * *", "*/10 * * * * *" or "@daily".</summary>
     public string Expression { get; }
+
+    /// <summary>Whether the expression has a seconds field (6 fields); a 5-field one fires at second 0.</summary>
+    public bool HasSeconds { get; private init; }
+
+    internal CronField Seconds { get; }
 
     internal CronField Minutes { get; }
 
@@ -53,7 +61,7 @@ public sealed class CronSchedule
         schedule = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = $"empty schedule; expected 5 fields ({FieldNames}) or a preset such as @daily";
+            error = $"empty schedule; expected {ExpectedFields}, or a preset such as @daily";
             return false;
         }
 
@@ -71,22 +79,25 @@ public sealed class CronSchedule
         }
 
         var parts = expanded.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 5)
+        if (parts.Length is not (5 or 6))
         {
-            error = $"expected 5 fields ({FieldNames}) but found {parts.Length}";
+            error = $"expected {ExpectedFields}, but found {parts.Length}";
             return false;
         }
 
-        var fields = new CronField[5];
-        for (var i = 0; i < 5; i++)
+        var kinds = parts.Length == 6 ? CronFieldKind.WithSeconds : CronFieldKind.Classic;
+        var fields = new CronField[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            if (!CronFieldParser.TryParse(parts[i], CronFieldKind.All[i], out fields[i], out error))
+            if (!CronFieldParser.TryParse(parts[i], kinds[i], i + 1, out fields[i], out error))
             {
                 return false;
             }
         }
 
-        schedule = new CronSchedule(trimmed, fields);
+        schedule = parts.Length == 6
+            ? new CronSchedule(trimmed, fields[0], fields.AsSpan(1)) { HasSeconds = true }
+            : new CronSchedule(trimmed, CronField.SecondZero, fields);
         error = null;
         return true;
     }
@@ -97,6 +108,10 @@ public sealed class CronSchedule
     /// <summary>The next fire time strictly after <paramref name="after"/>, or null when the expression never matches.</summary>
     public DateTimeOffset? GetNextOccurrence(DateTimeOffset after, TimeZoneInfo zone) =>
         CronOccurrences.Next(this, after, zone);
+
+    /// <summary>The last fire time in [<paramref name="earliest"/>, <paramref name="before"/>), or null.</summary>
+    internal DateTimeOffset? GetPreviousOccurrence(DateTimeOffset before, DateTimeOffset earliest, TimeZoneInfo zone) =>
+        CronOccurrences.Previous(this, before, earliest, zone);
 
     /// <summary>Every fire time in [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), in order (catchup).</summary>
     public IEnumerable<DateTimeOffset> GetOccurrences(DateTimeOffset fromInclusive, DateTimeOffset toExclusive, TimeZoneInfo zone)
@@ -124,7 +139,7 @@ public sealed class CronSchedule
     /// in the other day field, so each trigger means one day rule whatever Quartz makes of two.</summary>
     public IReadOnlyList<string> ToQuartzCronExpressions()
     {
-        var time = $"0 {Minutes.ToList()} {Hours.ToList()}";
+        var time = $"{Seconds.ToList()} {Minutes.ToList()} {Hours.ToList()}";
         var months = Months.Bits == AllMonths ? "*" : Months.ToList();
         var quartzDays = string.Join(',', DaysOfWeek.Values().Select(d => d + 1));
         var domFull = DaysOfMonth.Bits == AllDaysOfMonth;

@@ -38,22 +38,7 @@ public readonly record struct DataInterval(DateTimeOffset Start, DateTimeOffset 
         return new DataInterval(start.ToOffset(logicalDate.Offset), logicalDate);
     }
 
-    /// <summary>The last fire time strictly before <paramref name="before"/>. Searches back in growing windows,
-    /// so a minutely schedule costs a few dozen steps and a yearly one a few windows.</summary>
-    private static DateTimeOffset? Previous(CronSchedule schedule, TimeZoneInfo zone, DateTimeOffset before)
-    {
-        for (var window = TimeSpan.FromHours(1); ; window *= 8)
-        {
-            var last = schedule.GetOccurrences(before - window, before, zone).LastOrDefault();
-            if (last != default)
-            {
-                return last;
-            }
-
-            if (window >= LongestGap)
-            {
-                return null;
-            }
-        }
-    }
+    /// <summary>The last fire time strictly before <paramref name="before"/>, looking back at most the longest gap.</summary>
+    private static DateTimeOffset? Previous(CronSchedule schedule, TimeZoneInfo zone, DateTimeOffset before) =>
+        schedule.GetPreviousOccurrence(before, before - LongestGap, zone);
 }

@@ -54,20 +54,10 @@ public static class SchedulePlanner
         return cron.GetNextOccurrence(after, TimeZoneInfo.FindSystemTimeZoneById(dag.TimeZone));
     }
 
-    /// <summary>The last occurrence in [from, now]. Searches back from now in growing windows, so a minutely
-    /// schedule started years ago costs a few steps, not millions.</summary>
-    private static DateTimeOffset? LatestDue(CronSchedule cron, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset now)
-    {
-        for (var window = TimeSpan.FromHours(1); ; window *= 8)
-        {
-            var start = window >= now - from ? from : now - window;
-            var latest = cron.GetOccurrences(start, now.AddTicks(1), zone).LastOrDefault();
-            if (latest != default || start == from)
-            {
-                return latest == default ? null : latest;
-            }
-        }
-    }
+    /// <summary>The last occurrence in [from, now], found by searching back from now (a few dozen steps even for
+    /// an every-second schedule started years ago).</summary>
+    private static DateTimeOffset? LatestDue(CronSchedule cron, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset now) =>
+        cron.GetPreviousOccurrence(now.AddTicks(1), from, zone);
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a > b ? a : b;

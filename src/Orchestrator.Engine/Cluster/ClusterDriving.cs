@@ -101,9 +101,10 @@ internal sealed class ClusterDriving : IAsyncDisposable
     {
         var driven = _coordinator.ActiveRuns.ToHashSet();
         var running = await _store.Runs.ListAsync(new RunQuery(State: DagRunState.Running, Limit: 10_000), cancellationToken);
+        var leases = (await _store.Leases.ListAsync("run/", cancellationToken)).ToDictionary(l => l.Name, StringComparer.Ordinal); // one read, not one per run
         foreach (var run in running.Where(r => !driven.Contains(r.RunId) && !r.IsTest))
         {
-            var lease = await _store.Leases.GetAsync(RunLeases.NameOf(run.RunId), cancellationToken);
+            var lease = leases.GetValueOrDefault(RunLeases.NameOf(run.RunId));
             var free = lease is null || lease.Owner == _leases.Owner || lease.ExpiresAt <= _time.GetUtcNow();
             if (free && await _leases.TryAcquireAsync(run.RunId, cancellationToken) && await _resume(run.RunId, cancellationToken))
             {

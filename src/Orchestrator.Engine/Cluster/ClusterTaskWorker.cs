@@ -36,11 +36,9 @@ public sealed class ClusterTaskWorker(
 
     public async Task RunAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested(); // stopping: Hangfire gives the job back to the queue
-        if (_stopping)
-        {
-            throw new OperationCanceledException("the worker is stopping");
-        }
+        // Past the stop grace: Hangfire gives the job back to the queue. Within it, a job already fetched still runs
+        // (failing it would leave its try queued with no job).
+        cancellationToken.ThrowIfCancellationRequested();
 
         var now = time.GetUtcNow();
         if (!await store.TaskInstances.TryStartTryAsync(new TryStart(runId, taskId, tryNumber, WorkerId, now, now + options.LeaseTimeout), cancellationToken))
@@ -73,8 +71,11 @@ public sealed class ClusterTaskWorker(
         }
     }
 
-    /// <summary>No new try starts from now on; Hangfire gives fetched jobs back to the queue.</summary>
+    /// <summary>The worker is stopping: Hangfire fetches no more jobs; running tries get the stop grace.</summary>
     public void BeginStop() => _stopping = true;
+
+    /// <summary>Whether <see cref="BeginStop"/> was called.</summary>
+    public bool Stopping => _stopping;
 
     private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
     {
@@ -114,7 +115,8 @@ public sealed class ClusterTaskWorker(
         var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
-        var instance = (await store.TaskInstances.ListAsync(runId, cancellationToken)).First(i => i.TaskId == taskId);
+        var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store");
         var outputs = new Dictionary<TaskId, JsonElement>();
         foreach (var (id, json) in await store.Outputs.GetAllAsync(runId, cancellationToken))
         {

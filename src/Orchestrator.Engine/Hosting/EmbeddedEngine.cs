@@ -30,6 +30,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly TaskWorker? _worker;
     private readonly RunLeases? _leases;
     private ClusterDriving? _cluster;
+    private EngineLease? _engineLease;
     private readonly RunFactory _runs;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
@@ -72,6 +73,35 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DagsFolder, $"{nameof(EngineOptions)}.{nameof(EngineOptions.DagsFolder)}");
+        ArgumentNullException.ThrowIfNull(store);
+        if (options.Cluster is null)
+        {
+            var lease = await EngineLease.AcquireAsync(store.Leases, time, logger, cancellationToken);
+            try
+            {
+                var engine = await StartAsync(options, store, registry, time, logger, lease, cancellationToken);
+                return engine;
+            }
+            catch
+            {
+                await lease.DisposeAsync();
+                throw;
+            }
+        }
+
+        if (await store.Leases.GetAsync(EngineLease.Name, cancellationToken) is { } standalone && standalone.ExpiresAt > time.GetUtcNow()
+            && !EngineLease.IsDeadLocalProcess(standalone.Owner))
+        {
+            throw new InvalidOperationException(
+                $"a standalone engine drives this store ({standalone.Owner}): a cluster's schedulers and a standalone engine cannot share a store; stop it first");
+        }
+
+        return await StartAsync(options, store, registry, time, logger, null, cancellationToken);
+    }
+
+    private static async Task<EmbeddedEngine> StartAsync(
+        EngineOptions options, IMetadataStore store, TaskTypeRegistry registry, TimeProvider time, ILogger logger, EngineLease? engineLease, CancellationToken cancellationToken)
+    {
         var loader = DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry));
         var catalog = new DagCatalog(options.DagsFolder, loader, store, time);
         await catalog.RefreshAsync(cancellationToken);
@@ -101,7 +131,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
 
         var runs = new RunFactory(store, time);
-        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, hangfire, local, leases, runs, time, logger);
+        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, hangfire, local, leases, runs, time, logger) { _engineLease = engineLease };
         coordinator.RunFinished += (runId, state) =>
         {
             logger.LogInformation("Run {RunId} finished: {State}", runId, state.ToName());
@@ -272,6 +302,11 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         if (_leases is not null)
         {
             await ReleaseLeasesAsync(_leases);
+        }
+
+        if (_engineLease is not null)
+        {
+            await _engineLease.DisposeAsync();
         }
 
         _stopping.Dispose();

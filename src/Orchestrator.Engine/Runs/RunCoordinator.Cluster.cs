@@ -76,7 +76,7 @@ public sealed partial class RunCoordinator
                 return false;
             }
 
-            var instance = (await _store.TaskInstances.ListAsync(expired.RunId, cancellationToken)).FirstOrDefault(i => i.TaskId == expired.TaskId);
+            var instance = await _store.TaskInstances.GetAsync(expired.RunId, expired.TaskId, cancellationToken);
             if (instance is not { State: TaskInstanceState.Running } || instance.TryNumber != expired.TryNumber)
             {
                 return false;

@@ -17,6 +17,10 @@ internal static class FeedbackBody
 {
     private const int MaxRequestIdLength = 200;
 
+    /// <summary>Labels one body may carry: each may make the store decode a chunk, so a body is bounded in work as
+    /// well as in bytes. More go in several requests.</summary>
+    public const int MaxLabels = 10_000;
+
     public static List<InferenceLabel> Parse(ReadOnlySequence<byte> body)
     {
         JsonDocument document;
@@ -53,6 +57,11 @@ internal static class FeedbackBody
             if (list.ValueKind != JsonValueKind.Array)
             {
                 throw new FeedbackBodyException("labels", $"'labels' must be a list, got {Describe(list)}");
+            }
+
+            if (list.GetArrayLength() > MaxLabels)
+            {
+                throw new FeedbackBodyException("labels", $"'labels' holds {list.GetArrayLength():N0} labels; at most {MaxLabels:N0} per request (send the rest in further requests)");
             }
 
             var labels = new List<InferenceLabel>(list.GetArrayLength());

@@ -12,10 +12,16 @@ namespace Orchestrator.Storage.Sql;
 /// live metrics never decode chunks.</summary>
 internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogStore
 {
-    // Reads fetch chunk texts this many at a time, so a read that has its Limit stops without loading the rest.
+    // Label lookups fetch chunk texts this many at a time.
     private const int ChunksPerFetch = 16;
 
     private const string SelectLabeled = "request_id, row_index, model, version, at, inputs, prediction, label, labeled_at";
+
+    /// <summary>No chunk spans more than this (an append whose rows are further apart is split): reads and label
+    /// lookups then bound their search from below (first_at ≥ the earliest time wanted − this), so they stay cheap
+    /// however long the log is. An hour: the writer's batches span at most a fraction of a second, so only a backlog
+    /// or a caller's own times ever split.</summary>
+    internal const long MaxChunkSpanMs = 3_600_000;
 
     public Task AppendAsync(IReadOnlyList<InferenceRecord> records, CancellationToken cancellationToken)
     {
@@ -26,7 +32,7 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         }
 
         // Encoded before the transaction: the JSON work is not done under the store's write lock.
-        var chunks = records.GroupBy(r => r.Model, StringComparer.Ordinal).Select(NewChunk).ToList();
+        var chunks = records.GroupBy(r => r.Model, StringComparer.Ordinal).SelectMany(SpanBounded).Select(NewChunk).ToList();
         return session.WriteAsync(async (connection, transaction) =>
         {
             foreach (var chunk in chunks)
@@ -38,9 +44,47 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         }, cancellationToken);
     }
 
-    private static NewChunkRow NewChunk(IGrouping<string, InferenceRecord> rows)
+    /// <summary>A model's rows in time order, cut wherever a chunk would span more than <see cref="MaxChunkSpanMs"/>.</summary>
+    private static IEnumerable<IGrouping<string, InferenceRecord>> SpanBounded(IGrouping<string, InferenceRecord> rows)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rows.Key, "records[].Model");
+        var current = new List<InferenceRecord>();
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var row in rows.OrderBy(r => Span(r).First))
+        {
+            var (rowFirst, rowLast) = Span(row);
+            if (current.Count > 0 && Math.Max(last, rowLast) - Math.Min(first, rowFirst) > MaxChunkSpanMs)
+            {
+                yield return new Chunk(rows.Key, current);
+                current = [];
+                (first, last) = (long.MaxValue, long.MinValue);
+            }
+
+            current.Add(row);
+            (first, last) = (Math.Min(first, rowFirst), Math.Max(last, rowLast));
+        }
+
+        yield return new Chunk(rows.Key, current);
+    }
+
+    /// <summary>The times a row's chunk must cover: its own and its request id's (normally the same instant).</summary>
+    private static (long First, long Last) Span(InferenceRecord row)
+    {
+        var at = Ms.Of(row.At);
+        return InferenceRequestIds.TryGetUnixMs(row.RequestId, out var idMs) ? (Math.Min(at, idMs), Math.Max(at, idMs)) : (at, at);
+    }
+
+    private sealed class Chunk(string model, List<InferenceRecord> rows) : IGrouping<string, InferenceRecord>
+    {
+        public string Key => model;
+
+        public IEnumerator<InferenceRecord> GetEnumerator() => rows.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private static NewChunkRow NewChunk(IGrouping<string, InferenceRecord> rows)
+    {
         var list = rows.ToList();
         long first = long.MaxValue, last = long.MinValue;
         foreach (var row in list)
@@ -109,8 +153,8 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         return session.ReadAsync(async connection =>
         {
             var spans = await connection.QueryAsync<ChunkSpan>(SqlSession.Command(
-                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at <= @max AND last_at >= @min",
-                new { model, min = sorted[0], max = sorted[^1] }, null, cancellationToken));
+                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at <= @max AND first_at >= @lowest AND last_at >= @min",
+                new { model, min = sorted[0], max = sorted[^1], lowest = sorted[0] - MaxChunkSpanMs }, null, cancellationToken));
             var holding = spans.Where(span => Holds(span, sorted)).ToList();
             await foreach (var chunk in ChunksAsync(connection, model, holding, cancellationToken))
             {
@@ -141,34 +185,50 @@ internal sealed class SqlInferenceLogStore(SqlSession session) : IInferenceLogSt
         var to = Ms.Of(window.To);
         return session.ReadAsync<IReadOnlyList<InferenceRecord>>(async connection =>
         {
-            var spans = (await connection.QueryAsync<ChunkSpan>(SqlSession.Command(
-                "SELECT id, first_at, last_at FROM inference_chunks WHERE model = @model AND first_at < @to AND last_at >= @from ORDER BY first_at, id",
-                new { model = window.Model, from, to }, null, cancellationToken))).ToList();
+            // One streamed query by first_at: a window over many small chunks (a quiet model, or rows migration 011
+            // moved one per chunk) costs one pass, not a query and a full re-sort per handful of chunks.
+            await using var reader = await connection.ExecuteReaderAsync(SqlSession.Command(
+                "SELECT first_at, data FROM inference_chunks WHERE model = @model AND first_at < @to AND first_at >= @lowest AND last_at >= @from ORDER BY first_at, id",
+                new { model = window.Model, from, to, lowest = from - MaxChunkSpanMs }, null, cancellationToken));
             var kept = new List<InferenceRecord>();
-            for (var start = 0; start < spans.Count; start += ChunksPerFetch)
+            long? bound = null; // the Limit-th oldest row's time at the last trim: no row of a chunk starting later can make the cut
+            while (await reader.ReadAsync(cancellationToken))
             {
-                // Chunks come by first_at: once the Limit-th oldest row so far is older than the next chunk's first
-                // row can be, no later chunk can contribute.
-                if (kept.Count >= window.Limit && spans[start].FirstAt > Ms.Of(kept[window.Limit - 1].At))
+                if (bound is { } b && reader.GetInt64(0) > b)
                 {
                     break;
                 }
 
-                var page = spans.GetRange(start, Math.Min(ChunksPerFetch, spans.Count - start));
-                await foreach (var chunk in ChunksAsync(connection, window.Model, page, cancellationToken))
+                foreach (var row in InferenceChunkCodec.Decode(window.Model, reader.GetString(1)))
                 {
-                    kept.AddRange(chunk.Where(row => row.At >= window.From && row.At < window.To && (window.Version is not { } v || row.Version == v)));
+                    // Compared in stored milliseconds, as the SQL above and ReadLabeledAsync compare.
+                    var at = Ms.Of(row.At);
+                    if (at >= from && at < to && (window.Version is not { } v || row.Version == v))
+                    {
+                        kept.Add(row);
+                    }
                 }
 
-                kept.Sort(ReadOrder);
-                if (kept.Count > window.Limit)
+                // Trimmed when the Limit is first reached, then whenever it has doubled: sorting stays O(n log n).
+                if (kept.Count >= (bound is null ? window.Limit : 2L * window.Limit))
                 {
-                    kept.RemoveRange(window.Limit, kept.Count - window.Limit);
+                    Trim(kept, window.Limit);
+                    bound = Ms.Of(kept[^1].At);
                 }
             }
 
+            Trim(kept, window.Limit);
             return kept;
         }, cancellationToken);
+    }
+
+    private static void Trim(List<InferenceRecord> rows, int limit)
+    {
+        rows.Sort(ReadOrder);
+        if (rows.Count > limit)
+        {
+            rows.RemoveRange(limit, rows.Count - limit);
+        }
     }
 
     /// <summary>Reads' order: time, then request id and row (ordinal), so ties come back the same way every time.</summary>

@@ -61,6 +61,23 @@ internal sealed class SqlLeaseStore(SqlSession session) : ILeaseStore
         return renewed;
     }
 
+    public async Task<LeaseGrant?> TakeOverAsync(LeaseGrant current, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        LeaseRow? taken = null;
+        await session.WriteAsync(async (connection, transaction) =>
+        {
+            taken = await connection.QuerySingleOrDefaultAsync<LeaseRow>(SqlSession.Command($"""
+                UPDATE leases SET owner = @owner, token = token + 1, acquired_at = @now, expires_at = @expiresAt
+                 WHERE name = @name AND owner = @currentOwner AND token = @token
+                RETURNING {Columns}
+                """, new { owner, now = Ms.Of(now), expiresAt = Ms.Of(expiresAt), name = current.Name, currentOwner = current.Owner, token = current.Token },
+                transaction, cancellationToken));
+        }, cancellationToken);
+        return taken?.ToRecord();
+    }
+
     public Task<bool> ReleaseAsync(LeaseGrant lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);

@@ -12,6 +12,12 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
               FROM task_instances WHERE run_id = @runId ORDER BY task_id
             """, new { runId = runId.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
 
+    public Task<TaskInstanceRecord?> GetAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken) =>
+        session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<TaskInstanceRow>(SqlSession.Command("""
+            SELECT run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at
+              FROM task_instances WHERE run_id = @runId AND task_id = @taskId
+            """, new { runId = runId.Value, taskId = taskId.Value }, null, cancellationToken)))?.ToRecord(), cancellationToken);
+
     public Task<bool> TryTransitionAsync(TaskTransition transition, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken), cancellationToken);
 

@@ -19,7 +19,9 @@ public sealed class TwoSchedulersTests(ITestOutputHelper output) : ClusterFaultT
         var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         Cluster.WriteDag("every_second.json", JsonDags.Dag("every_second",
             [JsonDags.Shell("tick", $"echo \"$ORCHESTRATOR_RUN_ID\" >> '{Marks}/ticks'")],
-            schedule: EverySecond, start: start, catchup: false));
+            // Every run may start at once: a paused DAG's queued scheduled runs wait (as in Airflow), and the test
+            // pauses it below, so none may still be queued then behind the default max of 16 active runs.
+            schedule: EverySecond, start: start, catchup: false, maxActiveRuns: 1000));
         await Cluster.StartAsync(schedulers: 2, workers: 1, concurrency: 8);
         var watcher = await Cluster.WatcherAsync();
 

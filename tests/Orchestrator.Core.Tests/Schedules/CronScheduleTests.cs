@@ -5,14 +5,26 @@ namespace Orchestrator.Core.Tests.Schedules;
 public class CronScheduleTests
 {
     [Theory]
-    [InlineData("* * * * * *", "expected 5 fields (minute hour day-of-month month day-of-week) but found 6")]
+    [InlineData("* * * *", "expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 4")]
+    [InlineData("0 * * * * * 2026", "expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 7")]
     [InlineData("* 24 * * *", "field 2 (hour): value 24 is out of range 0-23")]
     [InlineData("* * 0 * *", "field 3 (day-of-month): value 0 is out of range 1-31")]
     [InlineData("* * * jam *", "field 4 (month): 'jam' is not a number 1-12 or one of JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC")]
     [InlineData("*/0 * * * *", "field 1 (minute): step '0' must be a whole number of at least 1")]
     [InlineData("5-1 * * * *", "field 1 (minute): range '5-1' goes backwards; write the smaller value first")]
     [InlineData("@fortnightly", "unknown preset '@fortnightly'; expected one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly")]
-    [InlineData("  ", "empty schedule; expected 5 fields (minute hour day-of-month month day-of-week) or a preset such as @daily")]
+    [InlineData("  ", "empty schedule; expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, or a preset such as @daily")]
+    // With seconds first, every field is numbered as written.
+    [InlineData("60 * * * * *", "field 1 (second): value 60 is out of range 0-59")]
+    [InlineData("*/0 * * * * *", "field 1 (second): step '0' must be a whole number of at least 1")]
+    [InlineData("*/60 * * * * *", "field 1 (second): step 60 is larger than the field's maximum 59")]
+    [InlineData("30-10 * * * * *", "field 1 (second): range '30-10' goes backwards; write the smaller value first")]
+    [InlineData("1,,2 * * * * *", "field 1 (second): empty list item")]
+    [InlineData("MON * * * * *", "field 1 (second): 'MON' is not a number 0-59")]
+    [InlineData("-1 * * * * *", "field 1 (second): '' is not a number 0-59")]
+    [InlineData("0 60 * * * *", "field 2 (minute): value 60 is out of range 0-59")]
+    [InlineData("0 * 24 * * *", "field 3 (hour): value 24 is out of range 0-23")]
+    [InlineData("0 * * * * 8", "field 6 (day-of-week): value 8 is out of range 0-7")]
     public void Parse_ExplainsWhatIsWrong(string expression, string message)
     {
         Assert.False(CronSchedule.TryParse(expression, out _, out var error));
@@ -52,6 +64,18 @@ public class CronScheduleTests
         var schedule = CronSchedule.Parse("30 2 * * *");
 
         var next = schedule.GetNextOccurrence(new DateTimeOffset(2026, 3, 8, 0, 0, 0, TimeSpan.FromHours(-5)), newYork);
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 8, 3, 0, 0, TimeSpan.FromHours(-4)), next);
+    }
+
+    [Fact]
+    public void SkippedTime_RightAfterTheLastFireBeforeSpringForward_StillFiresAtTheTransition()
+    {
+        // 01:59 EST is the last minute before New York's clocks jump to 03:00 EDT; 02:59 never exists that night.
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var schedule = CronSchedule.Parse("59 1,2 * * *");
+
+        var next = schedule.GetNextOccurrence(new DateTimeOffset(2026, 3, 8, 1, 59, 0, TimeSpan.FromHours(-5)), newYork);
 
         Assert.Equal(new DateTimeOffset(2026, 3, 8, 3, 0, 0, TimeSpan.FromHours(-4)), next);
     }

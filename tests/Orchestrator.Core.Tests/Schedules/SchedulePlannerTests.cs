@@ -78,6 +78,39 @@ public class SchedulePlannerTests
         Assert.Equal(Jan1.AddHours(1), SchedulePlanner.NextRun(dag, Jan1.AddMinutes(30)));
     }
 
+    [Fact]
+    public void EverySecond_WithCatchup_Plans20RunsFor20Seconds_AndNoneTwice()
+    {
+        var dag = Dag("* * * * * *", start: Jan1, catchup: true);
+
+        var first = SchedulePlanner.DueRuns(dag, null, Jan1.AddSeconds(9.5));
+        var rest = SchedulePlanner.DueRuns(dag, first[^1], Jan1.AddSeconds(19.999));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Jan1.AddSeconds(i)), first.Concat(rest));
+        Assert.Equal(Jan1.AddSeconds(20), SchedulePlanner.NextRun(dag, Jan1.AddSeconds(19.5)));
+    }
+
+    [Fact]
+    public void EverySecond_WithoutCatchup_RunsOnlyTheLatestSecond_EvenYearsAfterTheStart()
+    {
+        var dag = Dag("*/10 * * * * *", start: Jan1.AddYears(-3), catchup: false);
+
+        Assert.Equal([Jan1.AddSeconds(50)], SchedulePlanner.DueRuns(dag, lastLogicalDate: null, now: Jan1.AddSeconds(59.9)));
+        Assert.Equal([Jan1.AddMinutes(1)], SchedulePlanner.DueRuns(dag, lastLogicalDate: Jan1.AddSeconds(50), now: Jan1.AddSeconds(60)));
+
+        // Every second of January, asked in June: the latest due second is months back.
+        var january = Dag("* * * * 1 *", start: Jan1.AddYears(-6), catchup: false);
+        Assert.Equal([Jan1.AddMonths(1).AddSeconds(-1)], SchedulePlanner.DueRuns(january, lastLogicalDate: null, now: Jan1.AddMonths(5)));
+    }
+
+    [Fact]
+    public void RunIds_KeepTheSecondsOfTheLogicalDate()
+    {
+        var logicalDate = SchedulePlanner.DueRuns(Dag("7 0 3 * * *", start: Jan1, catchup: false), null, new DateTimeOffset(2026, 11, 26, 3, 0, 8, TimeSpan.Zero)).Single();
+
+        Assert.Equal("scheduled__2026-11-26T03:00:07+00:00__planned", RunId.Scheduled(new DagId("planned"), logicalDate).Value);
+    }
+
     private static DagDefinition Dag(string? schedule, DateTimeOffset? start, bool catchup, string zone = "UTC") => new()
     {
         Id = new DagId("planned"),

@@ -15,6 +15,8 @@ public class DagSchemaTests
     [InlineData("""{"id": "a", "tasks": [{"id": "x", "type": "shell", "args": {"command": "true"}}]}""", true)]
     [InlineData("""{"id": "a", "schedule": null, "tasks": [{"id": "x", "type": "empty"}]}""", true)]
     [InlineData("""{"id": "a", "schedule": "*/5 * * * 1-5", "start": "2026-01-01", "catchup": true, "tasks": [{"id": "x", "type": "empty"}]}""", true)]
+    [InlineData("""{"id": "a", "schedule": "*/10 * * * * *", "tasks": [{"id": "x", "type": "empty"}]}""", true)]
+    [InlineData("""{"id": "a", "schedule": "0 * * * * * 2026", "tasks": [{"id": "x", "type": "empty"}]}""", false)]
     [InlineData("""{"id": "a", "defaults": {"retries": 2, "retryDelay": "10s", "retryBackoff": "exponential", "maxRetryDelay": "5m", "timeout": "PT30M"}, "tasks": [{"id": "x", "type": "empty"}]}""", true)]
     [InlineData("""{"id": "a", "triggers": [{"event": "drift", "model": "taxi"}], "tasks": [{"id": "x", "type": "empty", "dependsOn": "y"}, {"id": "y", "type": "empty"}]}""", true)]
     [InlineData("""{"tasks": [{"id": "x", "type": "empty"}]}""", false)]

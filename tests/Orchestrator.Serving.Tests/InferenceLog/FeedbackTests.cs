@@ -134,6 +134,20 @@ public sealed class FeedbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_with_more_labels_than_allowed_is_refused_before_any_is_looked_up()
+    {
+        var id = await ScoreAsync(_host);
+        var labels = string.Join(",", Enumerable.Range(0, Orchestrator.Serving.Http.FeedbackBody.MaxLabels + 1).Select(i => $$"""{"requestId": "{{id}}", "row": {{i}}, "label": 1}"""));
+
+        var error = await JsonAsync(await _host.PostAsync(Feedback, $$"""{"labels": [{{labels}}]}"""), HttpStatusCode.BadRequest);
+
+        Assert.Equal("labels", (string?)error["field"]);
+        Assert.Contains("at most 10,000 per request", (string?)error["message"], StringComparison.Ordinal);
+        await _host.Services.GetRequiredService<InferenceLogQueue>().FlushAsync(default);
+        Assert.Empty(await LabeledAsync());
+    }
+
+    [Fact]
     public async Task A_body_with_one_bad_label_stores_none_of_them()
     {
         var id = await ScoreAsync(_host);

@@ -36,9 +36,15 @@ public static class JsonDags
     }
 
     /// <summary>A DAG of the given tasks; unscheduled (runs only when triggered) unless <paramref name="schedule"/> is given.</summary>
-    public static string Dag(string id, IEnumerable<JsonObject> tasks, string? schedule = null, string? start = null, bool? catchup = null, JsonObject? defaults = null)
+    public static string Dag(
+        string id, IEnumerable<JsonObject> tasks, string? schedule = null, string? start = null, bool? catchup = null, JsonObject? defaults = null, int? maxActiveRuns = null)
     {
         var dag = new JsonObject { ["id"] = id, ["schedule"] = schedule };
+        if (maxActiveRuns is { } most)
+        {
+            dag["maxActiveRuns"] = most;
+        }
+
         if (start is not null)
         {
             dag["start"] = start;
