@@ -75,14 +75,18 @@ internal static class ClusterBenchmark
         }
         finally
         {
-            Progress("cluster processes stopped");
-            try
+            // The roles' logs stay (they explain a slow or unfinished run); the DAGs and home go.
+            Progress($"cluster processes stopped; their logs stay in {Path.Combine(root, "logs")}");
+            foreach (var folder in new[] { "dags", "home" })
             {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException exception)
-            {
-                Progress($"could not delete {root}: {exception.Message}");
+                try
+                {
+                    Directory.Delete(Path.Combine(root, folder), recursive: true);
+                }
+                catch (IOException exception)
+                {
+                    Progress($"could not delete {folder} of {root}: {exception.Message}");
+                }
             }
         }
     }
