@@ -93,12 +93,28 @@ internal sealed class EngineFixture : IAsyncDisposable
     {
         var now = TimeProvider.System.GetUtcNow();
         var runId = new RunId($"{type.ToString().ToLowerInvariant()}__{Guid.NewGuid():N}");
+        // The store keeps one run per DAG and logical date (to the millisecond): triggers in a tight loop each get
+        // their own, as the CLI's manual triggers do.
+        var logical = logicalDate ?? NextLogicalDate(now);
         Assert.True(await Store.Runs.CreateAsync(
-            new DagRunRecord(runId, dag.Id, dag.Version, logicalDate ?? now, type, DagRunState.Queued, conf, now),
+            new DagRunRecord(runId, dag.Id, dag.Version, logical, type, DagRunState.Queued, conf, now),
             [.. dag.Definition.Tasks.Select(t => new TaskInstanceRecord(runId, t.Id, TaskInstanceState.None, 0, t.Retry.MaxTries, t.Queue, now))],
             default));
         Assert.True(await Coordinator.StartAsync(runId, default));
         return runId;
+    }
+
+    private readonly Lock _logicalDates = new();
+    private DateTimeOffset _lastLogicalDate;
+
+    private DateTimeOffset NextLogicalDate(DateTimeOffset now)
+    {
+        lock (_logicalDates)
+        {
+            var ms = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+            _lastLogicalDate = ms > _lastLogicalDate ? ms : _lastLogicalDate.AddMilliseconds(1);
+            return _lastLogicalDate;
+        }
     }
 
     public Task<DagRunState> FinishedAsync(RunId runId) =>
