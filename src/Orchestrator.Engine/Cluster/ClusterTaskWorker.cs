@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.Runs;
-using Orchestrator.Core.Schedules;
 using Orchestrator.Core.Secrets;
 using Orchestrator.Engine.Catalog;
 using Orchestrator.Engine.Workers;
@@ -125,19 +124,7 @@ public sealed class ClusterTaskWorker(
 
         return new TryRequest
         {
-            Run = new RunContext
-            {
-                DagId = run.DagId,
-                RunId = runId,
-                LogicalDate = run.LogicalDate,
-                DataInterval = DataInterval.For(dag.Definition, run.RunType == RunType.Scheduled, run.LogicalDate),
-                Params = RunParams.Merge(dag.Definition.Params, run.Conf),
-                DagParams = dag.Definition.Params,
-                Outputs = outputs,
-                DagFolder = dag.Folder,
-                Secrets = secrets,
-                LogLimits = logLimits ?? LogLimits.Default,
-            },
+            Run = Runs.ActiveRun.ContextOf(run, dag, RunParams.Merge(dag.Definition.Params, run.Conf), outputs, secrets, logLimits ?? LogLimits.Default),
             Task = dag.Definition.Tasks[dag.Graph.IndexOf(taskId)],
             TryNumber = tryNumber,
             MaxTries = instance.MaxTries,

@@ -22,10 +22,6 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     public IReadOnlyDictionary<string, JsonElement> Params { get; } = parameters;
 
-    /// <summary>The run's data interval: the schedule's previous fire time to the logical date for a scheduled run,
-    /// the logical date alone otherwise (as Airflow 3 does).</summary>
-    public DataInterval DataInterval { get; } = DataInterval.For(dag.Definition, record.RunType == RunType.Scheduled, record.LogicalDate);
-
     public ConcurrentDictionary<TaskId, JsonElement> Outputs { get; } = new();
 
     /// <summary>Each task's last try number (0: never tried); a task decided anew (a cleared one) runs the try after it.</summary>
@@ -58,19 +54,27 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
 
     /// <summary>The run as its tries see it, made once (the worker's secrets source and log limits are the same for
     /// every try it runs); its outputs are <see cref="Outputs"/>, live.</summary>
-    public RunContext Context(ITrySecretsSource? secrets, LogLimits logLimits) => LazyInitializer.EnsureInitialized(ref _context, () => new RunContext
+    public RunContext Context(ITrySecretsSource? secrets, LogLimits logLimits) =>
+        LazyInitializer.EnsureInitialized(ref _context, () => ContextOf(Record, Dag, Params, Outputs, secrets, logLimits));
+
+    /// <summary>A run as its tries see it, from its record and pinned DAG version: here for the runs this engine drives,
+    /// and in a worker process for the one try it runs. Its data interval runs from the schedule's previous fire time to
+    /// the logical date for a scheduled run, and is the logical date alone otherwise (as Airflow 3 does).</summary>
+    public static RunContext ContextOf(
+        DagRunRecord record, LoadedDag dag, IReadOnlyDictionary<string, JsonElement> parameters, IReadOnlyDictionary<TaskId, JsonElement> outputs,
+        ITrySecretsSource? secrets, LogLimits logLimits) => new()
     {
-        DagId = Record.DagId,
-        RunId = Record.RunId,
-        LogicalDate = Record.LogicalDate,
-        DataInterval = DataInterval,
-        Params = Params,
-        DagParams = Dag.Definition.Params,
-        Outputs = Outputs,
-        DagFolder = Dag.Folder,
+        DagId = record.DagId,
+        RunId = record.RunId,
+        LogicalDate = record.LogicalDate,
+        DataInterval = DataInterval.For(dag.Definition, record.RunType == RunType.Scheduled, record.LogicalDate),
+        Params = parameters,
+        DagParams = dag.Definition.Params,
+        Outputs = outputs,
+        DagFolder = dag.Folder,
         Secrets = secrets,
         LogLimits = logLimits,
-    });
+    };
 
     private RunContext? _context;
 }

@@ -1,6 +1,8 @@
 using Npgsql;
 using Orchestrator.Engine.Scheduling.Clustered;
 
+using Orchestrator.Tests.Shared;
+
 namespace Orchestrator.Cli.Tests.Db;
 
 /// <summary><c>db migrate</c> on a real PostgreSQL (a database of its own per test) and on SQLite.</summary>

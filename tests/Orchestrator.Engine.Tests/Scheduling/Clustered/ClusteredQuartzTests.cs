@@ -11,6 +11,8 @@ using Orchestrator.Storage.Records;
 using Orchestrator.Storage.Sql;
 using Quartz;
 
+using Orchestrator.Tests.Shared;
+
 namespace Orchestrator.Engine.Tests.Clustered;
 
 /// <summary>Two <see cref="QuartzRunScheduler"/>s clustered on one PostgreSQL Quartz store, as two scheduler processes

@@ -1,8 +1,8 @@
 using Npgsql;
 
-namespace Orchestrator.Engine.Tests.Clustered;
+namespace Orchestrator.Tests.Shared;
 
-/// <summary>A PostgreSQL database of its own on the test server (ORCHESTRATOR_TEST_POSTGRES), dropped afterwards:
+/// <summary>(Shared by the test projects that need one: linked into each csproj.) A PostgreSQL database of its own on the test server (ORCHESTRATOR_TEST_POSTGRES), dropped afterwards:
 /// Quartz's tables live in the fixed schema <c>quartz</c>, so tests running in parallel need separate databases.
 /// Without a server the tests fail; they are never skipped.</summary>
 internal sealed class ScratchDatabase : IAsyncDisposable
