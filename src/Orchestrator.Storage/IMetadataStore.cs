@@ -59,6 +59,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Finished tries reported by workers, until the run's driver records them.</summary>
     ITryReportStore TryReports { get; }
 
+    /// <summary>Pools: cluster-wide slot limits and the admission of the task instances waiting for them.</summary>
+    IPoolStore Pools { get; }
+
     /// <summary>Wake-ups between the processes sharing this store.</summary>
     IStoreSignals Signals { get; }
 

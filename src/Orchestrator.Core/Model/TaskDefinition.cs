@@ -40,6 +40,19 @@ public sealed class TaskDefinition
     /// <summary>The worker queue this task goes to. Default: <see cref="DefaultQueue"/>.</summary>
     public string Queue { get; init; } = DefaultQueue;
 
+    /// <summary>The pool whose slots this task takes while queued or running (<c>orchestrator pools set NAME SLOTS</c>);
+    /// it waits in <c>scheduled</c> until the pool has room. Null: no pool (only worker concurrency limits it).</summary>
+    public string? Pool { get; init; }
+
+    /// <summary>How many of its pool's slots the task takes. At least 1; default 1.</summary>
+    public int PoolSlots { get; init; } = 1;
+
+    /// <summary>Its own priority among tasks waiting for pool slots (higher first). Default 1; may be negative.</summary>
+    public int PriorityWeight { get; init; } = 1;
+
+    /// <summary>How <see cref="PriorityWeight"/> combines with the weights of related tasks. Default: downstream.</summary>
+    public Pools.WeightRule WeightRule { get; init; } = Pools.WeightRule.Downstream;
+
     /// <summary>Alerts on this task's final failure, retry, gate rejection or drift.</summary>
     public Callbacks Callbacks { get; init; } = Callbacks.None;
 

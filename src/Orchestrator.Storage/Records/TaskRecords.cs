@@ -15,7 +15,10 @@ public sealed record TaskInstanceRecord(
     string? StateReason = null,
     DateTimeOffset? NextTryAt = null,
     DateTimeOffset? StartedAt = null,
-    DateTimeOffset? EndedAt = null);
+    DateTimeOffset? EndedAt = null,
+    string? Pool = null,
+    int PoolSlots = 1,
+    int PriorityWeight = 1);
 
 /// <summary>One try of one task instance, recorded exactly once. <see cref="Process"/> is the OS process group its
 /// command ran in (null for tasks without a process, or before it started).</summary>

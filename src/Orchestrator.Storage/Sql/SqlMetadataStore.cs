@@ -35,6 +35,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Leases = new SqlLeaseStore(_session);
         Workers = new SqlWorkerStore(_session);
         TryReports = new SqlTryReportStore(_session);
+        Pools = new SqlPoolStore(_session);
         Signals = database.CreateSignals();
     }
 
@@ -77,6 +78,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public IWorkerStore Workers { get; }
 
     public ITryReportStore TryReports { get; }
+
+    public IPoolStore Pools { get; }
 
     public IStoreSignals Signals { get; }
 

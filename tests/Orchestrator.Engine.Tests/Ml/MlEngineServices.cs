@@ -170,6 +170,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public ITryReportStore TryReports => current().TryReports;
 
+        public IPoolStore Pools => current().Pools;
+
         public IStoreSignals Signals => current().Signals;
 
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
