@@ -104,6 +104,7 @@ public abstract class PoolStoreContractTests : MetadataStoreContract
             Waiting("early-low", Training, weight: 1, since: T0),
             Waiting("late-high", Training, weight: 5, since: T0.AddSeconds(3)),
             Waiting("early-high", Training, weight: 5, since: T0.AddSeconds(1)) with { TryNumber = 2, Queue = "gpu" },
+            Waiting("a-latest-high", Training, weight: 5, since: T0.AddSeconds(5)),
             Waiting("z", Training, weight: 1, since: T0));
         await CreateRunAsync("r0", Waiting("zz", Training, weight: 1, since: T0));
         var at = T0.AddMinutes(1);
@@ -118,8 +119,10 @@ public abstract class PoolStoreContractTests : MetadataStoreContract
         Assert.Empty(await Store.Pools.AdmitAsync(Training, at, default)); // queued slots are taken
 
         await DrainAsync(first);
-        Assert.Equal([("r0", "zz"), ("r1", "early-low")], await AdmitKeysAsync());
-        Assert.Equal(TaskInstanceState.Scheduled, (await Store.TaskInstances.GetAsync(new RunId("r1"), new TaskId("z"), default))!.State);
+        var second = await Store.Pools.AdmitAsync(Training, at, default);
+        Assert.Equal([("r1", "a-latest-high"), ("r0", "zz")], second.Select(a => (a.RunId.Value, a.TaskId.Value))); // equal weight and time: by run
+        await DrainAsync(second);
+        Assert.Equal([("r1", "early-low"), ("r1", "z")], await AdmitKeysAsync()); // then by task
     }
 
     [Fact]
