@@ -42,6 +42,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private QuartzRunScheduler? _scheduler;
     private FolderWatcher? _watcher;
     private ITimer? _pickupTimer;
+    private Pools.PoolAdmitter? _pools;
 
     private EmbeddedEngine(
         EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker? worker, Hangfire.JobStorage hangfire,
@@ -144,6 +145,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             _ = engine.StartQueuedRunsAsync();
         };
 
+        // Before the runs resume: a resumed run's waiting tasks ask for admission as soon as it is driven here.
+        engine._pools = new Pools.PoolAdmitter(store, coordinator, time, logger, engine._stopping.Token);
         await engine.ResumeAsync(cancellationToken);
         if (options.Cluster is { } shared)
         {
@@ -162,7 +165,11 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, time, quartzStore, cancellationToken);
         catalog.Changed += () => _ = engine._scheduler.SyncAsync(engine._stopping.Token);
         engine._watcher = new FolderWatcher(options.DagsFolder, () => _ = engine.RefreshAsync(), time, TimeSpan.FromMilliseconds(300), options.RescanPeriod);
-        engine._pickupTimer = time.CreateTimer(_ => _ = engine.StartQueuedRunsAsync(), null, TimeSpan.Zero, options.RunPickupPeriod);
+        engine._pickupTimer = time.CreateTimer(_ =>
+        {
+            _ = engine.StartQueuedRunsAsync();
+            _ = engine._pools.RequestAsync();
+        }, null, TimeSpan.Zero, options.RunPickupPeriod);
         if (options.Cluster is null)
         {
             logger.LogInformation("Engine started: {Dags} DAG(s), {Errors} import error(s), {Workers} workers",
@@ -277,6 +284,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         _pickupTimer?.Dispose();
+        _pools?.Dispose();
         _watcher?.Dispose();
         if (_scheduler is not null)
         {
