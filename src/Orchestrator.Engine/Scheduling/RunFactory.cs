@@ -1,4 +1,5 @@
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Pools;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Core.States;
 using Orchestrator.Loading;
@@ -98,9 +99,12 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var now = time.GetUtcNow();
+        // The effective priority is fixed per run: the pinned version's graph and weight rules decide it once.
+        var priorities = PriorityWeights.Effective(dag.Graph, dag.Definition.Tasks);
         return await store.Runs.CreateAsync(
             new DagRunRecord(runId, dag.Id, dag.Version, logicalDate, type, DagRunState.Queued, conf, now) { EventId = eventId },
-            [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now))],
+            [.. dag.Definition.Tasks.Select((task, index) => new TaskInstanceRecord(
+                runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now, Pool: task.Pool, PoolSlots: task.PoolSlots, PriorityWeight: priorities[index]))],
             cancellationToken);
     }
 }
