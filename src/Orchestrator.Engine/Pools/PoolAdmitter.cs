@@ -50,16 +50,7 @@ public sealed class PoolAdmitter : IDisposable
             var elsewhere = 0;
             foreach (var pool in await _store.Pools.WaitedForAsync(cancellationToken))
             {
-                var admitted = await _store.Pools.AdmitAsync(pool, _time.GetUtcNow(), cancellationToken);
-                if (admitted.Count > 0)
-                {
-                    _logger.LogDebug("Pool {Pool} admitted {Count} task(s)", pool, admitted.Count);
-                    elsewhere += await _coordinator.DispatchAdmittedAsync(admitted, cancellationToken);
-                }
-                else
-                {
-                    await ReportMissingAsync(pool, cancellationToken);
-                }
+                elsewhere += await AdmitToAsync(pool, cancellationToken);
             }
 
             if (elsewhere > 0)
@@ -79,6 +70,29 @@ public sealed class PoolAdmitter : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // stopping
+        }
+    }
+
+    /// <summary>One pool's admission; a failure (a deadlock victim, the database away) is logged and leaves the other
+    /// pools to be admitted in this pass. Returns how many admitted tasks belong to runs driven elsewhere.</summary>
+    private async Task<int> AdmitToAsync(string pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var admitted = await _store.Pools.AdmitAsync(pool, _time.GetUtcNow(), cancellationToken);
+            if (admitted.Count == 0)
+            {
+                await ReportMissingAsync(pool, cancellationToken);
+                return 0;
+            }
+
+            _logger.LogDebug("Pool {Pool} admitted {Count} task(s)", pool, admitted.Count);
+            return await _coordinator.DispatchAdmittedAsync(admitted, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogError(exception, "Admitting tasks to pool {Pool} failed; the next pass tries again", pool);
+            return 0;
         }
     }
 

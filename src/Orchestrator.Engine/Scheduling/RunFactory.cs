@@ -13,6 +13,8 @@ namespace Orchestrator.Engine.Scheduling;
 /// date, so two schedulers asking at once still create each run once.</summary>
 public sealed class RunFactory(IMetadataStore store, TimeProvider time)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LoadedDag, IReadOnlyList<int>> EffectiveWeights = [];
+
     public async Task<IReadOnlyList<RunId>> CreateDueRunsAsync(LoadedDag dag, CancellationToken cancellationToken)
     {
         if ((await store.Dags.GetAsync(dag.Id, cancellationToken))?.IsPaused == true)
@@ -99,8 +101,8 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var now = time.GetUtcNow();
-        // The effective priority is fixed per run: the pinned version's graph and weight rules decide it once.
-        var priorities = PriorityWeights.Effective(dag.Graph, dag.Definition.Tasks);
+        // The effective priority is fixed per run: the pinned version's graph and weight rules decide it, once per version.
+        var priorities = EffectiveWeights.GetValue(dag, static d => PriorityWeights.Effective(d.Graph, d.Definition.Tasks));
         return await store.Runs.CreateAsync(
             new DagRunRecord(runId, dag.Id, dag.Version, logicalDate, type, DagRunState.Queued, conf, now) { EventId = eventId },
             [.. dag.Definition.Tasks.Select((task, index) => new TaskInstanceRecord(
