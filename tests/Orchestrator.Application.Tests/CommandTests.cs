@@ -109,18 +109,72 @@ public abstract class CommandTests
     }
 
     [Fact]
-    public async Task Clear_OrMark_OfARunRunningElsewhere_IsAConflict_AndChangesNothing()
+    public async Task Clear_OrMark_OfARunningRun_BesideAStandaloneEngine_IsAConflictNamingIt_AndChangesNothing()
     {
         await using var host = await AppHost.StartAsync(Backend(), engine: false);
         var runId = await host.Runs.TriggerAsync(AppHost.Flow, null, Alice, default);
         Assert.True(await host.Store.Runs.TryTransitionAsync(new RunTransition(runId, DagRunState.Queued, DagRunState.Running, DateTimeOffset.UnixEpoch), default));
+        var now = DateTimeOffset.UtcNow;
+        Assert.NotNull(await host.Store.Leases.TryAcquireAsync(Engine.Hosting.EngineLease.Name, "box:42:abc", now, now.AddMinutes(5), default));
 
         var clear = await Assert.ThrowsAsync<ApplicationProblemException>(() => host.Tasks.ClearAsync(runId, new TaskId("a"), false, Alice, default));
         var mark = await Assert.ThrowsAsync<ApplicationProblemException>(() => host.Tasks.MarkAsync(runId, new TaskId("a"), TaskInstanceState.Success, Alice, default));
 
         Assert.Equal((ProblemKind.Conflict, ProblemKind.Conflict), (clear.Kind, mark.Kind));
-        Assert.Contains("running in an engine outside this process", clear.Message, StringComparison.Ordinal);
+        Assert.Contains("the standalone engine box:42:abc drives this store", clear.Message, StringComparison.Ordinal);
         Assert.Equal("a=none b=none c=none", await host.StatesAsync(runId));
+        Assert.Empty(await host.Store.RunChanges.OpenAsync(default)); // nothing filed for a scheduler
+    }
+
+    [Fact]
+    public async Task AClusterChange_NoSchedulerTakes_IsWithdrawn_AndAConflict()
+    {
+        await using var host = await AppHost.StartAsync(Backend(), engine: false);
+        var request = new RunChangeRequest(0, new RunId("r1"), new TaskId("a"), false, null, "cleared by alice", DateTimeOffset.UtcNow);
+
+        var problem = await Assert.ThrowsAsync<ApplicationProblemException>(() => TaskInstances.ClusterChangeRequests.ApplyAsync(
+            host.Store, TimeProvider.System, request, default, takeTimeout: TimeSpan.FromMilliseconds(300)));
+
+        Assert.Equal(ProblemKind.Conflict, problem.Kind);
+        Assert.Contains("no scheduler took the change of run r1 within 0.3 s, so it was withdrawn and nothing changed", problem.Message, StringComparison.Ordinal);
+        Assert.Empty(await host.Store.RunChanges.OpenAsync(default));
+        Assert.Equal(RunChangeStatus.Withdrawn, (await host.Store.RunChanges.GetAsync(1, default))?.Status);
+    }
+
+    [Theory]
+    [InlineData(RunChangeStatus.Applied, "a,b")]
+    [InlineData(RunChangeStatus.Refused, "task 'a' is running; wait until it ends")]
+    public async Task AClusterChange_ReturnsWhatTheRunsSchedulerDecided(RunChangeStatus status, string outcome)
+    {
+        await using var host = await AppHost.StartAsync(Backend(), engine: false);
+        var request = new RunChangeRequest(0, new RunId("r1"), new TaskId("a"), true, null, "cleared by alice", DateTimeOffset.UtcNow);
+        // A scheduler driving r1: takes the request once it is filed, and decides it.
+        var scheduler = Task.Run(async () =>
+        {
+            IReadOnlyList<RunChangeRequest> filed;
+            while ((filed = await host.Store.RunChanges.OpenAsync(default)).Count == 0)
+            {
+                await Task.Delay(20);
+            }
+
+            var open = filed[0];
+
+            Assert.True(await host.Store.RunChanges.TakeAsync(open.Id, "s1", DateTimeOffset.UtcNow, default));
+            Assert.True(await host.Store.RunChanges.DecideAsync(open.Id, status, outcome, DateTimeOffset.UtcNow, default));
+        });
+
+        var applying = TaskInstances.ClusterChangeRequests.ApplyAsync(host.Store, TimeProvider.System, request, default, takeTimeout: TimeSpan.FromSeconds(30));
+        if (status == RunChangeStatus.Applied)
+        {
+            Assert.Equal(["a", "b"], (await applying).Select(t => t.Value));
+        }
+        else
+        {
+            var problem = await Assert.ThrowsAsync<ApplicationProblemException>(() => applying);
+            Assert.Equal((ProblemKind.Conflict, outcome), (problem.Kind, problem.Message));
+        }
+
+        await scheduler;
     }
 
     [Fact]

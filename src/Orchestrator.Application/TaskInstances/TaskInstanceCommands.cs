@@ -12,7 +12,8 @@ namespace Orchestrator.Application.TaskInstances;
 /// <summary>Airflow's clear and mark. A run the engine of THIS process drives is changed by its coordinator, under the
 /// run's gate, so its in-memory decisions agree; a finished run is changed in the store in ONE compare-and-set batch
 /// that also puts the run back to queued, and an engine on the store takes it up and decides what follows. A run
-/// queued or running elsewhere is refused (Conflict): only the engine driving it may change it.</summary>
+/// queued or running in a cluster is changed by its scheduler, through a request in the store (ClusterChangeRequests);
+/// one queued or running beside this process's own engine is refused (Conflict).</summary>
 internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSource versions, TimeProvider time) : ITaskInstanceCommands
 {
     /// <summary>Store changes lost to a concurrent change are decided again on what won, this many times.</summary>
@@ -24,6 +25,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
         var reason = $"cleared by {actor.Name}";
         return ChangeAsync(runId, taskId, "cleared",
             coordinator => coordinator.ClearAsync(runId, taskId, downstream, reason, cancellationToken),
+            new RunChangeRequest(0, runId, taskId, downstream, null, reason, time.GetUtcNow()),
             (dag, byIndex, task, at) =>
             {
                 var plan = ManualChanges.Clear(dag.Graph, ManualChangeTransitions.Snapshots(byIndex), task, downstream);
@@ -44,6 +46,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
         var reason = $"marked {state.ToName()} by {actor.Name}";
         await ChangeAsync(runId, taskId, "marked",
             coordinator => coordinator.MarkAsync(runId, taskId, state, reason, cancellationToken),
+            new RunChangeRequest(0, runId, taskId, false, state, reason, time.GetUtcNow()),
             (dag, byIndex, task, at) =>
             {
                 var plan = ManualChanges.Mark(dag.Graph, ManualChangeTransitions.Snapshots(byIndex), task, state);
@@ -67,6 +70,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
     private async Task<IReadOnlyList<TaskId>> ChangeAsync(
         RunId runId, TaskId taskId, string verb,
         Func<RunCoordinator, Task<ManualChangeResult?>> inEngine,
+        RunChangeRequest asRequest,
         Func<LoadedDag, TaskInstanceRecord?[], int, DateTimeOffset, (string? Refusal, IReadOnlyList<int> Changed, List<TaskTransition> Transitions)> inStore,
         CancellationToken cancellationToken)
     {
@@ -93,6 +97,12 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
                     case var result:
                         return result.Changed;
                 }
+            }
+
+            if (!run.State.IsFinished() && engine is null)
+            {
+                // A cluster: the run's scheduler applies the change (a web server or CLI drives no run).
+                return await ClusterChangeRequests.ApplyAsync(store, time, asRequest, cancellationToken);
             }
 
             if (!run.State.IsFinished())

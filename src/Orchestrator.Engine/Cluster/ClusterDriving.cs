@@ -23,7 +23,10 @@ internal sealed class ClusterDriving : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private readonly Concurrency.CoalescedPass _reports;
+    private readonly Concurrency.CoalescedPass _changes;
+    private readonly ClusterRunChanges _runChanges;
     private IDisposable? _wakeups;
+    private IDisposable? _changeWakeups;
 
     /// <summary>The signal a worker sends after reporting a try (<see cref="IStoreSignals"/>).</summary>
     public const string ReportsChannel = "try_reports";
@@ -40,6 +43,8 @@ internal sealed class ClusterDriving : IAsyncDisposable
         _logger = logger;
         _resume = resume;
         _reports = new Concurrency.CoalescedPass(TakeReportsLoggedAsync, _stop.Token);
+        _runChanges = new ClusterRunChanges(store, coordinator, leases.Owner, time, logger);
+        _changes = new Concurrency.CoalescedPass(ApplyRunChangesLoggedAsync, _stop.Token);
     }
 
     public void Start()
@@ -48,6 +53,24 @@ internal sealed class ClusterDriving : IAsyncDisposable
         _wakeups = _store.Signals.Subscribe(ReportsChannel, () => _ = _reports.RequestAsync());
         _loops.Add(Every(_options.ReportPollInterval, _ => _reports.RequestAsync(), "Reading workers' reports"));
         _loops.Add(Every(_options.RenewInterval, KeepUpAsync, "Renewing leases"));
+        // Operators' clear and mark requests: at once on the filer's signal, else at the report poll.
+        _changeWakeups = _store.Signals.Subscribe(ClusterRunChanges.Channel, () => _ = _changes.RequestAsync());
+        _loops.Add(Every(_options.ReportPollInterval, _ => _changes.RequestAsync(), "Applying operators' changes"));
+    }
+
+    /// <summary>Operators' clear and mark requests for the runs driven here, applied and decided.</summary>
+    public Task ApplyRunChangesAsync(CancellationToken cancellationToken) => _runChanges.ApplyPendingAsync(cancellationToken);
+
+    private async Task ApplyRunChangesLoggedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ApplyRunChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogWarning("Applying operators' changes failed: {Error}; the next pass tries again", exception.Message);
+        }
     }
 
     /// <summary>Reports of the runs driven here, handed to the coordinator (which decides each once).</summary>
@@ -155,6 +178,7 @@ internal sealed class ClusterDriving : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _wakeups?.Dispose();
+        _changeWakeups?.Dispose();
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
         _stop.Dispose();

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Model;
+using Orchestrator.Engine.Runs;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Cluster;
+
+/// <summary>Applies operators' clear and mark requests (<see cref="IRunChangeRequestStore"/>) to the runs this scheduler
+/// drives, through its coordinator (so its decisions and the store agree, as in the embedded engine), and records each
+/// outcome for the web server or CLI that filed it and waits for it.</summary>
+public sealed class ClusterRunChanges(IMetadataStore store, RunCoordinator coordinator, string owner, TimeProvider time, ILogger logger)
+{
+    /// <summary>The signal a process sends after filing a request.</summary>
+    public const string Channel = "orchestrator_run_changes";
+
+    public async Task ApplyPendingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var request in await store.RunChanges.OpenAsync(cancellationToken))
+        {
+            // A request taken by a driver that died is this one's once it drives the run; one taken by the live
+            // driver of a run driven here is this process's own (it stopped between taking and deciding).
+            if (!coordinator.IsActive(request.RunId) || !await store.RunChanges.TakeAsync(request.Id, owner, time.GetUtcNow(), cancellationToken))
+            {
+                continue;
+            }
+
+            var (status, outcome) = await ApplyAsync(request, cancellationToken);
+            await store.RunChanges.DecideAsync(request.Id, status, outcome, time.GetUtcNow(), cancellationToken);
+            logger.LogInformation("Run {RunId}: {Reason} of {TaskId} {Status}: {Outcome}", request.RunId, request.Reason, request.TaskId, status, outcome);
+        }
+    }
+
+    private async Task<(RunChangeStatus, string)> ApplyAsync(RunChangeRequest request, CancellationToken cancellationToken)
+    {
+        ManualChangeResult? result;
+        try
+        {
+            result = request.MarkState is { } state
+                ? await coordinator.MarkAsync(request.RunId, request.TaskId, state, request.Reason, cancellationToken)
+                : await coordinator.ClearAsync(request.RunId, request.TaskId, request.Downstream, request.Reason, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            return (RunChangeStatus.Refused, $"run {request.RunId} has no task '{request.TaskId}'");
+        }
+
+        return result switch
+        {
+            null => (RunChangeStatus.Refused, $"run {request.RunId} ended before the change was applied; change it again (a finished run is changed at once)"),
+            { Refusal: { } refusal } => (RunChangeStatus.Refused, refusal),
+            _ => (RunChangeStatus.Applied, string.Join(",", result.Changed.Select(t => t.Value))),
+        };
+    }
+}

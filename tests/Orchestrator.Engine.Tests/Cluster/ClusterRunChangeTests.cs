@@ -1,0 +1,54 @@
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Tests.Cluster;
+
+/// <summary>An operator's clear or mark of a run a cluster's scheduler drives: filed in the store, applied by that
+/// scheduler alone (through its coordinator, so what it decides next agrees), its outcome recorded for the filer.</summary>
+public sealed class ClusterRunChangeTests : IAsyncLifetime
+{
+    private ClusterFixture _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task AClearRequest_IsAppliedByTheRunsDriverOnly_AndTheTaskRunsAgain_WhileARefusalIsRecordedAsSuch()
+    {
+        var dag = new DagBuilder("pair");
+        dag.Task("x", "shell", new { command = "echo x" });
+        dag.Task("y", "shell", new { command = "echo y" });
+        var loaded = _cluster.Register(dag);
+        var (driver, other) = (_cluster.NewScheduler("s1"), _cluster.NewScheduler("s2"));
+        var worker = _cluster.NewWorker("w1");
+        var runId = await _cluster.TriggerAsync(driver, loaded);
+        var dispatched = new[] { _cluster.NextDispatched(), _cluster.NextDispatched() };
+        var x = dispatched.Single(d => d.Task.Value == "x");
+        await worker.RunAsync(x.Run, x.Task, x.Try, default);
+        await driver.Driving.TakeReportsAsync(default);
+        await driver.Coordinator.DrainAsync();
+        Assert.Equal(TaskInstanceState.Success, (await _cluster.TasksAsync(runId))["x"].State); // y stays queued: the run runs on
+
+        var clear = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, runId, new TaskId("x"), false, null, "cleared by ada", _cluster.Time.GetUtcNow()), default);
+        var mark = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, runId, new TaskId("y"), false, TaskInstanceState.Success, "marked success by ada", _cluster.Time.GetUtcNow()), default);
+        await other.Driving.ApplyRunChangesAsync(default); // drives nothing: takes nothing
+        Assert.Equal(RunChangeStatus.Pending, (await _cluster.Store.RunChanges.GetAsync(clear, default))!.Status);
+
+        await driver.Driving.ApplyRunChangesAsync(default);
+
+        var cleared = (await _cluster.Store.RunChanges.GetAsync(clear, default))!;
+        Assert.Equal((RunChangeStatus.Applied, "x", "s1"), (cleared.Status, cleared.Outcome, cleared.DecidedBy));
+        var again = _cluster.NextDispatched();
+        Assert.Equal(("x", 2), (again.Task.Value, again.Try)); // decided again and dispatched as its next try
+        var instance = (await _cluster.TasksAsync(runId))["x"];
+        Assert.Equal(TaskInstanceState.Queued, instance.State);
+        var refused = (await _cluster.Store.RunChanges.GetAsync(mark, default))!;
+        Assert.Equal(RunChangeStatus.Refused, refused.Status);
+        Assert.Contains("'y'", refused.Outcome, StringComparison.Ordinal);
+        Assert.Equal(TaskInstanceState.Queued, (await _cluster.TasksAsync(runId))["y"].State);
+        Assert.Empty(await _cluster.Store.RunChanges.OpenAsync(default));
+    }
+}
