@@ -77,10 +77,17 @@ internal sealed class TaskInstanceRow
     public long? NextTryAt { get; set; }
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
+    public string? Pool { get; set; }
+    public long PoolSlots { get; set; } = 1;
+    public long PriorityWeight { get; set; } = 1;
+
+    /// <summary>The columns <see cref="ToRecord"/> reads, for a SELECT from task_instances.</summary>
+    public const string Columns =
+        "run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at, pool, pool_slots, priority_weight";
 
     public TaskInstanceRecord ToRecord() => new(
         new RunId(RunId), new TaskId(TaskId), StateRows.Parse(State), (int)TryNumber, (int)MaxTries, Queue, Ms.At(UpdatedAt),
-        StateReason, Ms.At(NextTryAt), Ms.At(StartedAt), Ms.At(EndedAt));
+        StateReason, Ms.At(NextTryAt), Ms.At(StartedAt), Ms.At(EndedAt), Pool, (int)PoolSlots, (int)PriorityWeight);
 }
 
 internal sealed class TryRow

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Pools;
 using Orchestrator.Core.States;
 using Orchestrator.Storage.Records;
 
@@ -10,8 +11,24 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
 {
     private const string RunColumns = "run_id, dag_id, dag_version, logical_date, run_type, state, conf, created_at, started_at, ended_at, event_id";
 
-    public Task<bool> CreateAsync(DagRunRecord run, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken) =>
-        session.WriteAsync(async (connection, transaction) =>
+    public Task<bool> CreateAsync(DagRunRecord run, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var task in tasks)
+        {
+            // Checked before anything is written: a pool the admission could never match or count is refused here.
+            if (task.Pool is not null && !PoolNames.IsValid(task.Pool))
+            {
+                throw new ArgumentException($"task {task.TaskId}: pool '{task.Pool}' is not a valid pool name ({PoolNames.Expected})", nameof(tasks));
+            }
+
+            if (task.PoolSlots < 1)
+            {
+                throw new ArgumentException($"task {task.TaskId}: poolSlots must be at least 1, got {task.PoolSlots}", nameof(tasks));
+            }
+        }
+
+        return session.WriteAsync(async (connection, transaction) =>
         {
             var inserted = await connection.ExecuteAsync(SqlSession.Command($"""
                 INSERT INTO dag_runs ({RunColumns})
@@ -33,6 +50,7 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
             await InsertTasksAsync(connection, transaction, tasks, cancellationToken);
             return true;
         }, cancellationToken);
+    }
 
     public Task<DagRunRecord?> GetAsync(RunId runId, CancellationToken cancellationToken) =>
         session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<RunRow>(SqlSession.Command(
@@ -77,15 +95,17 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
     {
         foreach (var task in tasks)
         {
-            await connection.ExecuteAsync(SqlSession.Command("""
-                INSERT INTO task_instances (run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at)
-                VALUES (@runId, @taskId, @state, @tryNumber, @maxTries, @queue, @updatedAt, @stateReason, @nextTryAt, @startedAt, @endedAt)
+            await connection.ExecuteAsync(SqlSession.Command($"""
+                INSERT INTO task_instances ({TaskInstanceRow.Columns})
+                VALUES (@runId, @taskId, @state, @tryNumber, @maxTries, @queue, @updatedAt, @stateReason, @nextTryAt, @startedAt, @endedAt,
+                        @pool, @poolSlots, @priorityWeight)
                 """,
                 new
                 {
                     runId = task.RunId.Value, taskId = task.TaskId.Value, state = task.State.ToName(), tryNumber = (long)task.TryNumber,
                     maxTries = (long)task.MaxTries, queue = task.Queue, updatedAt = Ms.Of(task.UpdatedAt), stateReason = task.StateReason,
                     nextTryAt = Ms.Of(task.NextTryAt), startedAt = Ms.Of(task.StartedAt), endedAt = Ms.Of(task.EndedAt),
+                    pool = task.Pool, poolSlots = task.PoolSlots, priorityWeight = task.PriorityWeight,
                 },
                 transaction, cancellationToken));
         }

@@ -7,14 +7,14 @@ namespace Orchestrator.Storage.Sql;
 internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceStore
 {
     public Task<IReadOnlyList<TaskInstanceRecord>> ListAsync(RunId runId, CancellationToken cancellationToken) =>
-        session.ReadAsync<IReadOnlyList<TaskInstanceRecord>>(async connection => [.. (await connection.QueryAsync<TaskInstanceRow>(SqlSession.Command("""
-            SELECT run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at
+        session.ReadAsync<IReadOnlyList<TaskInstanceRecord>>(async connection => [.. (await connection.QueryAsync<TaskInstanceRow>(SqlSession.Command($"""
+            SELECT {TaskInstanceRow.Columns}
               FROM task_instances WHERE run_id = @runId ORDER BY task_id
             """, new { runId = runId.Value }, null, cancellationToken))).Select(row => row.ToRecord())], cancellationToken);
 
     public Task<TaskInstanceRecord?> GetAsync(RunId runId, TaskId taskId, CancellationToken cancellationToken) =>
-        session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<TaskInstanceRow>(SqlSession.Command("""
-            SELECT run_id, task_id, state, try_number, max_tries, queue, updated_at, state_reason, next_try_at, started_at, ended_at
+        session.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<TaskInstanceRow>(SqlSession.Command($"""
+            SELECT {TaskInstanceRow.Columns}
               FROM task_instances WHERE run_id = @runId AND task_id = @taskId
             """, new { runId = runId.Value, taskId = taskId.Value }, null, cancellationToken)))?.ToRecord(), cancellationToken);
 
