@@ -12,6 +12,7 @@ using Orchestrator.Storage;
 using Orchestrator.Storage.Records;
 using Orchestrator.Storage.Sql;
 using Orchestrator.Storage.Sqlite;
+using Orchestrator.Web.Api.OpenApi;
 using Orchestrator.Web.Api.Pools;
 
 namespace Orchestrator.Web.Tests.Api.Pools;
@@ -34,8 +35,13 @@ public sealed class PoolsApiTests : IAsyncLifetime
                 services.AddSingleton<IMetadataStore>(_store);
                 services.AddSingleton(TimeProvider.System);
                 services.AddSingleton<PoolService>();
+                services.AddOrchestratorOpenApi();
             },
-            v1 => v1.MapPoolsApi());
+            v1 =>
+            {
+                v1.MapPoolsApi();
+                v1.MapOpenApi("/openapi/{documentName}.json"); // under the group: /api/v1/openapi/v1.json
+            });
     }
 
     public async Task DisposeAsync()
@@ -179,6 +185,18 @@ public sealed class PoolsApiTests : IAsyncLifetime
         {
             Assert.Equal(4, (await _store.Pools.GetAsync("gpu", default))!.Slots);
         }
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_HasThePoolPaths_AndThePoolSchema()
+    {
+        var document = await GetJsonAsync("/api/v1/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+
+        Assert.Equal(["get"], paths.GetProperty("/api/v1/pools").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["get", "put", "patch", "delete"], paths.GetProperty("/api/v1/pools/{name}").EnumerateObject().Select(p => p.Name).Where(n => n != "parameters"));
+        Assert.Equal(["name", "slots", "description", "updatedAt", "running", "queued", "waiting", "open"],
+            document.GetProperty("components").GetProperty("schemas").GetProperty("PoolView").GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
     [Theory]
