@@ -92,7 +92,7 @@ internal static class PoolsCommand
             var text = parse.GetValue(slots)!;
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
             {
-                await console.Error.WriteLineAsync($"error: slots must be a whole number from 0 to {PoolRules.MaxSlots}, not '{text}'");
+                await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"error: slots must be a whole number from 0 to {PoolRules.MaxSlots:N0}, not '{text}'"));
                 return 2;
             }
 
