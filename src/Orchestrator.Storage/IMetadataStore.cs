@@ -62,6 +62,9 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Pools: cluster-wide slot limits and the admission of the task instances waiting for them.</summary>
     IPoolStore Pools { get; }
 
+    /// <summary>Operators' clear and mark requests for runs a cluster's scheduler drives.</summary>
+    IRunChangeRequestStore RunChanges { get; }
+
     /// <summary>Wake-ups between the processes sharing this store.</summary>
     IStoreSignals Signals { get; }
 

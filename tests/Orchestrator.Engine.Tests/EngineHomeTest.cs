@@ -30,10 +30,10 @@ public abstract class EngineHomeTest : IAsyncLifetime
 
     /// <summary>The engine on this home. On a fake clock its periodic timers would fire once per period of every
     /// Advance: they are made rare then, and the test drives pickups itself.</summary>
-    protected async Task<EmbeddedEngine> StartEngineAsync(TimeProvider? time = null, TimeSpan? rescan = null) => await EmbeddedEngine.StartAsync(
+    protected async Task<EmbeddedEngine> StartEngineAsync(TimeProvider? time = null, TimeSpan? rescan = null, int workers = 2) => await EmbeddedEngine.StartAsync(
         new EngineOptions
         {
-            DagsFolder = Dags, Workers = 2,
+            DagsFolder = Dags, Workers = workers,
             RescanPeriod = time is null ? rescan ?? TimeSpan.FromSeconds(1) : TimeSpan.FromDays(30),
             RunPickupPeriod = time is null ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromDays(30),
         },

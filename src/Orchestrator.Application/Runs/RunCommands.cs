@@ -18,7 +18,8 @@ internal sealed class RunCommands(IMetadataStore store, DagVersionSource version
             ?? throw ApplicationProblemException.Conflict($"the latest version of {dagId} ({record.LatestVersion[..Math.Min(12, record.LatestVersion.Length)]}) cannot be loaded from its stored source");
         var conf = ConfValidation.Normalize(confJson, dag.Definition.Params, sensitive);
         var (runId, _) = await new RunFactory(store, time).CreateManualAsync(dag, conf, cancellationToken);
-        _ = versions.Engine?.StartQueuedRunsAsync(); // this process's engine starts it now rather than at its next look
+        // This process's engine starts it now rather than at its next look; without one, a cluster's scheduler is woken.
+        _ = versions.Engine is { } engine ? engine.StartQueuedRunsAsync() : Engine.Hosting.EmbeddedEngine.SignalPickupAsync(store, CancellationToken.None);
         return runId;
     }
 }

@@ -125,7 +125,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
             var applied = await store.ApplyAsync(new StateChangeBatch(Transitions: transitions, Run: new RunTransition(runId, run.State, DagRunState.Queued, now)), cancellationToken);
             if (applied.Applied)
             {
-                _ = engine?.StartQueuedRunsAsync();
+                _ = engine is not null ? engine.StartQueuedRunsAsync() : Engine.Hosting.EmbeddedEngine.SignalPickupAsync(store, CancellationToken.None);
                 return [.. changed.Select(i => dag.Graph.TaskIds[i])];
             }
         }

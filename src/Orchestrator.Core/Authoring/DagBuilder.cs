@@ -188,6 +188,7 @@ public sealed class DagBuilder
 
         var errors = new List<DagError>();
         CheckEnv(errors);
+        Defaults.CheckPool("defaults", Location, "defaults", null, errors);
         var callbacks = _callbacks.Build(Location, "", errors);
         var tasks = new List<TaskDefinition>(_tasks.Count);
         for (var i = 0; i < _tasks.Count; i++)
@@ -255,6 +256,7 @@ public sealed class DagBuilder
             }
         }
 
+        task.Settings.CheckPool($"task '{task.Id}'", task.Location, field, Defaults, errors);
         return new TaskDefinition
         {
             Id = new TaskId(task.Id),
@@ -266,6 +268,10 @@ public sealed class DagBuilder
             Timeout = task.Settings.Timeout ?? Defaults.Timeout,
             Args = task.Type == "shell" ? DagEnvironment.Merge(_env, task.Args) : task.Args,
             Queue = task.Settings.Queue ?? Defaults.Queue ?? TaskDefinition.DefaultQueue,
+            Pool = task.Settings.Pool ?? Defaults.Pool,
+            PoolSlots = task.Settings.PoolSlots ?? Defaults.PoolSlots ?? 1,
+            PriorityWeight = task.Settings.PriorityWeight ?? Defaults.PriorityWeight ?? 1,
+            WeightRule = task.Settings.WeightRule ?? Defaults.WeightRule ?? Pools.WeightRule.Downstream,
             Callbacks = task.CallbackList.Build(task.Location, field, errors),
             Location = task.Location,
         };

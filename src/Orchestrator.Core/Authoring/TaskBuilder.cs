@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Core.Durations;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Pools;
 using Orchestrator.Core.Retries;
 using Orchestrator.Core.TriggerRules;
 
@@ -137,6 +138,43 @@ public sealed class TaskBuilder
     public TaskBuilder Queue(string queue)
     {
         Settings.Queue = queue;
+        return this;
+    }
+
+    /// <summary>Makes the task wait in <c>scheduled</c> until <paramref name="name"/> (<c>orchestrator pools set NAME
+    /// SLOTS</c>) admits it, taking <paramref name="slots"/> of its slots while queued or running (null: the defaults'
+    /// poolSlots, else 1). The pool need not exist yet.</summary>
+    public TaskBuilder Pool(string name, int? slots = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Settings.Pool = name;
+        if (slots is not null)
+        {
+            Settings.PoolSlots = slots;
+        }
+
+        return this;
+    }
+
+    /// <summary>How many slots of its pool (its own or the defaults') the task takes. At least 1.</summary>
+    public TaskBuilder PoolSlots(int slots)
+    {
+        Settings.PoolSlots = slots;
+        return this;
+    }
+
+    /// <summary>The task's own priority among tasks waiting for pool slots: higher goes first. May be negative.</summary>
+    public TaskBuilder PriorityWeight(int weight)
+    {
+        Settings.PriorityWeight = weight;
+        return this;
+    }
+
+    /// <summary>How the effective priority adds up: the task's weight plus its downstream tasks' (default), plus its
+    /// upstream tasks', or its own alone.</summary>
+    public TaskBuilder WeightRule(WeightRule rule)
+    {
+        Settings.WeightRule = rule;
         return this;
     }
 

@@ -22,6 +22,10 @@ namespace Orchestrator.Engine.Hosting;
 /// queued runs within each DAG's max active runs, and runs tasks on Hangfire workers.</summary>
 public sealed class EmbeddedEngine : IAsyncDisposable
 {
+    /// <summary>The signal channel of "queued runs were created: start them" in a cluster, where the scheduler holding
+    /// the pickup lease may be another process than the one that created them (a Quartz fire, a web trigger).</summary>
+    public const string PickupChannel = "orchestrator_pickup";
+
     private readonly IMetadataStore _store;
     private readonly DagCatalog _catalog;
     private readonly RunCoordinator _coordinator;
@@ -42,6 +46,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private QuartzRunScheduler? _scheduler;
     private FolderWatcher? _watcher;
     private ITimer? _pickupTimer;
+    private Pools.PoolAdmitter? _pools;
+    private IDisposable? _pickupSignals;
 
     private EmbeddedEngine(
         EngineOptions options, IMetadataStore store, DagCatalog catalog, RunCoordinator coordinator, TaskWorker? worker, Hangfire.JobStorage hangfire,
@@ -144,6 +150,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             _ = engine.StartQueuedRunsAsync();
         };
 
+        // Before the runs resume: a resumed run's waiting tasks ask for admission as soon as it is driven here.
+        engine._pools = new Pools.PoolAdmitter(store, coordinator, time, logger, engine._stopping.Token);
         await engine.ResumeAsync(cancellationToken);
         if (options.Cluster is { } shared)
         {
@@ -159,10 +167,19 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         // A cluster's schedulers share Quartz's clustered store: each fire happens on one of them (and the store's
         // unique logical date refuses a duplicate run anyway).
         var quartzStore = options.Cluster is { } quartzCluster ? QuartzStore.ClusteredPostgres(quartzCluster.ConnectionString) : QuartzStore.Ram;
-        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.StartQueuedRunsAsync, time, quartzStore, cancellationToken);
+        if (options.Cluster is not null)
+        {
+            engine._pickupSignals = store.Signals.Subscribe(PickupChannel, () => _ = engine.StartQueuedRunsAsync());
+        }
+
+        engine._scheduler = await QuartzRunScheduler.StartAsync(catalog, runs, engine.RunsCreatedAsync, time, quartzStore, cancellationToken);
         catalog.Changed += () => _ = engine._scheduler.SyncAsync(engine._stopping.Token);
         engine._watcher = new FolderWatcher(options.DagsFolder, () => _ = engine.RefreshAsync(), time, TimeSpan.FromMilliseconds(300), options.RescanPeriod);
-        engine._pickupTimer = time.CreateTimer(_ => _ = engine.StartQueuedRunsAsync(), null, TimeSpan.Zero, options.RunPickupPeriod);
+        engine._pickupTimer = time.CreateTimer(_ =>
+        {
+            _ = engine.StartQueuedRunsAsync();
+            _ = engine._pools.RequestAsync();
+        }, null, TimeSpan.Zero, options.RunPickupPeriod);
         if (options.Cluster is null)
         {
             logger.LogInformation("Engine started: {Dags} DAG(s), {Errors} import error(s), {Workers} workers",
@@ -181,6 +198,24 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     /// as in Airflow's UI trigger of a paused DAG); runs of a DAG whose file is gone wait, and the log says why.
     /// A DAG seen unpaused since the last look gets the runs now due at once.</summary>
     public Task StartQueuedRunsAsync() => _pickup.RequestAsync();
+
+    /// <summary>After this process created queued runs: in a cluster, wakes whichever scheduler holds the pickup lease
+    /// (this one included); alone, starts them here.</summary>
+    private Task RunsCreatedAsync() => _options.Cluster is null ? StartQueuedRunsAsync() : SignalPickupAsync(_store, _stopping.Token);
+
+    /// <summary>Wakes the cluster's scheduler that starts queued runs (its timer is the fallback when a signal is lost).</summary>
+    public static async Task SignalPickupAsync(IMetadataStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            await store.Signals.NotifyAsync(PickupChannel, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The pickup timer starts the runs within its period anyway.
+        }
+    }
 
     private async Task PickUpQueuedRunsAsync(CancellationToken cancellationToken)
     {
@@ -277,6 +312,8 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         _pickupTimer?.Dispose();
+        _pools?.Dispose();
+        _pickupSignals?.Dispose();
         _watcher?.Dispose();
         if (_scheduler is not null)
         {

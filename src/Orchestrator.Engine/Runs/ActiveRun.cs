@@ -42,6 +42,13 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     /// <summary>Workers' reports handed to the committer and not yet committed: a report read twice is decided once.</summary>
     public HashSet<(TaskId Task, int TryNumber)> ReportsInFlight { get; } = [];
 
+    /// <summary>Tasks waiting in scheduled for slots of their pool; when a pool admits one (scheduled → queued in the
+    /// store) it is dispatched here, once. Read and changed under <see cref="Gate"/>.</summary>
+    public HashSet<TaskId> PoolWaiting { get; } = [];
+
+    /// <summary>Whether any task of the run's DAG takes pool slots (only then do its changes concern pools).</summary>
+    public bool UsesPools { get; } = dag.Definition.Tasks.Any(t => t.Pool is not null);
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     /// <summary>Completions waiting to be decided and committed; the committer takes all of them at once.</summary>

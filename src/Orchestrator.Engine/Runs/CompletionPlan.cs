@@ -6,7 +6,8 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Engine.Runs;
 
 /// <summary>The state changes one decision step makes, gathered so they commit together: tracker decisions become
-/// compare-and-set transitions, ready tasks go none → scheduled → queued and are dispatched after the commit.</summary>
+/// compare-and-set transitions, ready tasks go none → scheduled → queued and are dispatched after the commit; a ready
+/// task with a pool stops at scheduled and waits for its pool to admit it.</summary>
 internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 {
     /// <summary>When the plan's decisions were made.</summary>
@@ -16,13 +17,24 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 
     public List<(TaskId Task, int FirstTry)> Dispatch { get; } = [];
 
+    /// <summary>Tasks left in scheduled for their pool's slots.</summary>
+    public List<TaskId> PoolWaits { get; } = [];
+
     public RunTransition? RunTransition { get; private set; }
 
     public void AddDecisions(IEnumerable<TaskDecision> decisions)
     {
         foreach (var decision in decisions)
         {
-            var task = run.Dag.Definition.Tasks[decision.Task].Id;
+            var definition = run.Dag.Definition.Tasks[decision.Task];
+            var task = definition.Id;
+            if (decision.State == TaskInstanceState.Scheduled && definition.Pool is { } pool)
+            {
+                Transitions.Add(new TaskTransition(run.Record.RunId, task, TaskInstanceState.None, decision.State, $"{decision.Reason}; {WaitingFor(pool)}", at));
+                PoolWaits.Add(task);
+                continue;
+            }
+
             Transitions.Add(new TaskTransition(run.Record.RunId, task, TaskInstanceState.None, decision.State, decision.Reason, at));
             if (decision.State == TaskInstanceState.Scheduled)
             {
@@ -37,6 +49,26 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
         Transitions.Add(new TaskTransition(run.Record.RunId, task, from, TaskInstanceState.Queued, reason, at));
         Dispatch.Add((task, firstTry));
     }
+
+    /// <summary>A task ready to run (again): queued and dispatched, or, when it has a pool, left in scheduled to wait
+    /// for its slots (moved there from <paramref name="from"/> unless it is there already).</summary>
+    public void Ready(TaskId task, TaskInstanceState from, int firstTry, string reason)
+    {
+        if (run.Task(task).Pool is not { } pool)
+        {
+            Queue(task, from, firstTry, reason);
+            return;
+        }
+
+        if (from != TaskInstanceState.Scheduled)
+        {
+            Transitions.Add(new TaskTransition(run.Record.RunId, task, from, TaskInstanceState.Scheduled, $"{reason}; {WaitingFor(pool)}", at));
+        }
+
+        PoolWaits.Add(task);
+    }
+
+    private static string WaitingFor(string pool) => $"waiting for a slot in pool {pool}";
 
     public void StartRun() => RunTransition = new RunTransition(run.Record.RunId, DagRunState.Queued, DagRunState.Running, at);
 

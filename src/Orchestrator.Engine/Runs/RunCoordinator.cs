@@ -408,9 +408,12 @@ public sealed partial class RunCoordinator
 
         foreach (var (taskId, tryNumber) in plan.Dispatch)
         {
-            active.TryToRun[taskId] = tryNumber;
-            Metrics?.Dispatched(active.Record.RunId, taskId, plan.At);
-            (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, tryNumber, active.Task(taskId).Queue);
+            Dispatch(active, taskId, tryNumber, plan.At);
+        }
+
+        if (active.UsesPools)
+        {
+            NotePoolChanges(active, plan, batch.MoreFinishedTries.Count > 0);
         }
 
         if (plan.RunTransition is not null)
@@ -439,7 +442,7 @@ public sealed partial class RunCoordinator
             switch (instance.State)
             {
                 case TaskInstanceState.Scheduled:
-                    plan.Queue(instance.TaskId, TaskInstanceState.Scheduled, instance.TryNumber + 1, "queued again after restart");
+                    plan.Ready(instance.TaskId, TaskInstanceState.Scheduled, instance.TryNumber + 1, "queued again after restart");
                     break;
                 case TaskInstanceState.Queued:
                     plan.Dispatch.Add((instance.TaskId, instance.TryNumber + 1));
@@ -505,7 +508,7 @@ public sealed partial class RunCoordinator
         try
         {
             var plan = new CompletionPlan(active, _time.GetUtcNow());
-            plan.Queue(task, TaskInstanceState.UpForRetry, tryNumber, $"retry {tryNumber} due");
+            plan.Ready(task, TaskInstanceState.UpForRetry, tryNumber, $"retry {tryNumber} due");
             await CommitAsync(active, plan, [], [], _stopping);
         }
         catch (Exception exception)

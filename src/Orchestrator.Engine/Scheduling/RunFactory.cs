@@ -1,4 +1,5 @@
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Pools;
 using Orchestrator.Core.Schedules;
 using Orchestrator.Core.States;
 using Orchestrator.Loading;
@@ -12,6 +13,8 @@ namespace Orchestrator.Engine.Scheduling;
 /// date, so two schedulers asking at once still create each run once.</summary>
 public sealed class RunFactory(IMetadataStore store, TimeProvider time)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LoadedDag, IReadOnlyList<int>> EffectiveWeights = [];
+
     public async Task<IReadOnlyList<RunId>> CreateDueRunsAsync(LoadedDag dag, CancellationToken cancellationToken)
     {
         if ((await store.Dags.GetAsync(dag.Id, cancellationToken))?.IsPaused == true)
@@ -98,9 +101,12 @@ public sealed class RunFactory(IMetadataStore store, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var now = time.GetUtcNow();
+        // The effective priority is fixed per run: the pinned version's graph and weight rules decide it, once per version.
+        var priorities = EffectiveWeights.GetValue(dag, static d => PriorityWeights.Effective(d.Graph, d.Definition.Tasks));
         return await store.Runs.CreateAsync(
             new DagRunRecord(runId, dag.Id, dag.Version, logicalDate, type, DagRunState.Queued, conf, now) { EventId = eventId },
-            [.. dag.Definition.Tasks.Select(task => new TaskInstanceRecord(runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now))],
+            [.. dag.Definition.Tasks.Select((task, index) => new TaskInstanceRecord(
+                runId, task.Id, TaskInstanceState.None, 0, task.Retry.MaxTries, task.Queue, now, Pool: task.Pool, PoolSlots: task.PoolSlots, PriorityWeight: priorities[index]))],
             cancellationToken);
     }
 }

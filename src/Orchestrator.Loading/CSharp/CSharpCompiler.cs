@@ -24,6 +24,7 @@ internal static class CSharpCompiler
         global using Microsoft.Extensions.Logging;
         global using Orchestrator.Core.Authoring;
         global using Orchestrator.Core.Model;
+        global using Orchestrator.Core.Pools;
         global using Orchestrator.Core.TriggerRules;
         """;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
+using Orchestrator.Core.Pools;
 using Orchestrator.Core.Retries;
 using Orchestrator.Core.TriggerRules;
 
@@ -14,7 +15,8 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
         ["$schema", "id", "description", "schedule", "timezone", "start", "catchup", "maxActiveRuns", "tags", "params", "env", "defaults", "triggers", "callbacks", "tasks"];
 
     private static readonly string[] SettingProperties =
-        ["retries", "retryDelay", "retryBackoff", "maxRetryDelay", "retryJitter", "timeout", "triggerRule", "queue"];
+        ["retries", "retryDelay", "retryBackoff", "maxRetryDelay", "retryJitter", "timeout", "triggerRule", "queue",
+         "pool", "poolSlots", "priorityWeight", "weightRule"];
 
     private static readonly string[] TaskProperties =
         ["id", "type", "description", "dependsOn", "args", "callbacks", .. SettingProperties];
@@ -25,6 +27,13 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
     {
         ["fixed"] = RetryBackoff.Fixed,
         ["exponential"] = RetryBackoff.Exponential,
+    };
+
+    private static readonly Dictionary<string, WeightRule> WeightRules = new(StringComparer.Ordinal)
+    {
+        ["downstream"] = WeightRule.Downstream,
+        ["upstream"] = WeightRule.Upstream,
+        ["absolute"] = WeightRule.Absolute,
     };
 
     private static readonly Dictionary<string, TriggerRule> Rules =
@@ -252,5 +261,21 @@ internal sealed class JsonDagReader(JsonFields fields, string file)
         settings.Timeout = fields.Duration(obj, path, "timeout") ?? settings.Timeout;
         settings.TriggerRule = fields.Choice(obj, path, "triggerRule", Rules) ?? settings.TriggerRule;
         settings.Queue = fields.String(obj, path, "queue") ?? settings.Queue;
+        settings.Pool = PoolName(obj, path) ?? settings.Pool;
+        settings.PoolSlots = fields.Count(obj, path, "poolSlots", 1) ?? settings.PoolSlots;
+        settings.PriorityWeight = fields.Integer(obj, path, "priorityWeight") ?? settings.PriorityWeight;
+        settings.WeightRule = fields.Choice(obj, path, "weightRule", WeightRules) ?? settings.WeightRule;
+    }
+
+    private string? PoolName(JsonElement obj, string path)
+    {
+        var name = fields.String(obj, path, "pool");
+        if (name is null || PoolNames.IsValid(name))
+        {
+            return name;
+        }
+
+        fields.Error(JsonFields.Join(path, "pool"), $"'{name}' is not a pool name; expected {PoolNames.Expected}");
+        return null;
     }
 }

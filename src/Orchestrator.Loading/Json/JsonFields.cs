@@ -90,6 +90,23 @@ internal sealed class JsonFields(string file, JsonPositions positions)
         return null;
     }
 
+    /// <summary>Any whole number that fits a 32-bit int, negative ones included.</summary>
+    public int? Integer(JsonElement obj, string path, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        Error(Join(path, name), $"expected a whole number from {int.MinValue} to {int.MaxValue}, found {Describe(value)}");
+        return null;
+    }
+
     public TimeSpan? Duration(JsonElement obj, string path, string name)
     {
         var text = String(obj, path, name);

@@ -36,6 +36,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Workers = new SqlWorkerStore(_session);
         TryReports = new SqlTryReportStore(_session);
         Pools = new SqlPoolStore(_session);
+        RunChanges = new SqlRunChangeRequestStore(_session);
         Signals = database.CreateSignals();
     }
 
@@ -80,6 +81,8 @@ public sealed class SqlMetadataStore : IMetadataStore
     public ITryReportStore TryReports { get; }
 
     public IPoolStore Pools { get; }
+
+    public IRunChangeRequestStore RunChanges { get; }
 
     public IStoreSignals Signals { get; }
 

@@ -172,6 +172,8 @@ internal sealed class MlEngineServices : IDisposable
 
         public IPoolStore Pools => current().Pools;
 
+        public IRunChangeRequestStore RunChanges => current().RunChanges;
+
         public IStoreSignals Signals => current().Signals;
 
         public Task<BatchResult> ApplyAsync(StateChangeBatch batch, CancellationToken cancellationToken) => current().ApplyAsync(batch, cancellationToken);
