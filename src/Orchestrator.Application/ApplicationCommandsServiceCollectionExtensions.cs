@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchestrator.Application.Dags;
+using Orchestrator.Application.Pools;
 using Orchestrator.Application.Runs;
 using Orchestrator.Application.TaskInstances;
 using Orchestrator.Application.TestRuns;
@@ -28,6 +29,7 @@ public static class ApplicationCommandsServiceCollectionExtensions
         services.TryAddSingleton<IRunCommands, RunCommands>();
         services.TryAddSingleton<IDagCommands, DagCommands>();
         services.TryAddSingleton<ITaskInstanceCommands, TaskInstanceCommands>();
+        services.TryAddSingleton<PoolService>();
         services.TryAddSingleton(provider => new TestRunRecorder(provider.GetRequiredService<IMetadataStore>(), provider.GetRequiredService<TimeProvider>()));
         return services;
     }

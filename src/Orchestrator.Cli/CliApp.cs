@@ -58,6 +58,7 @@ public static class CliApp
         root.Subcommands.Add(ExperimentsCommand.Create(console));
         root.Subcommands.Add(UsersCommand.Create(console));
         root.Subcommands.Add(AlertsCommand.Create(console));
+        root.Subcommands.Add(PoolsCommand.Create(console));
 
         var db = new Command("db", "The database of a distributed cluster.");
         db.Subcommands.Add(DbMigrateCommand.Create(console));

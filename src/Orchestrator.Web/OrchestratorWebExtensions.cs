@@ -12,6 +12,7 @@ using Orchestrator.Web.Api.Dags;
 using Orchestrator.Web.Api.Events;
 using Orchestrator.Web.Api.Ml;
 using Orchestrator.Web.Api.OpenApi;
+using Orchestrator.Web.Api.Pools;
 using Orchestrator.Web.Dashboard;
 using Orchestrator.Web.Health;
 using Orchestrator.Web.Metrics;
@@ -64,6 +65,7 @@ public static class OrchestratorWebExtensions
         v1.MapDriftApi();
         v1.MapEventApi();
         v1.MapAlertsApi();
+        v1.MapPoolsApi();
         app.MapSecurityEndpoints(v1);
         app.MapOrchestratorOpenApi();
         app.MapDashboard();

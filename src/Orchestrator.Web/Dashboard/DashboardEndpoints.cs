@@ -27,6 +27,7 @@ public static class DashboardEndpoints
         "/datasets",
         "/datasets/{name}/{version}",
         "/monitoring",
+        "/pools",
     ];
 
     /// <summary>The shell may only load scripts, styles and images from this server: no inline script, no CDN.</summary>

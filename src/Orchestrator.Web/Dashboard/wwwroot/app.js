@@ -14,6 +14,7 @@ const ROUTES = [
   [/^\/datasets\/?$/, () => import('./pages/datasets.js')],
   [/^\/datasets\/([^/]+)\/([^/]+)\/?$/, () => import('./pages/dataset.js')],
   [/^\/monitoring\/?$/, () => import('./pages/monitoring.js')],
+  [/^\/pools\/?$/, () => import('./pages/pools.js')],
 ];
 
 async function start() {

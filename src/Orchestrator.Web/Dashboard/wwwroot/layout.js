@@ -8,6 +8,7 @@ const NAV = [
   ['Experiments', '/experiments', (p) => p.startsWith('/experiments')],
   ['Datasets', '/datasets', (p) => p.startsWith('/datasets')],
   ['Monitoring', '/monitoring', (p) => p.startsWith('/monitoring')],
+  ['Pools', '/pools', (p) => p.startsWith('/pools')],
 ];
 
 export async function renderHeader() {
