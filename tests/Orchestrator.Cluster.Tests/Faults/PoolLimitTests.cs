@@ -17,7 +17,8 @@ public sealed class PoolLimitTests(ITestOutputHelper output) : ClusterFaultTest(
         Cluster.WriteDag("pooled.json", JsonDags.Dag("pooled", [.. Enumerable.Range(1, TasksPerRun).Select(i => Training($"train{i}"))]));
         await Cluster.StartAsync(schedulers: 2, workers: 2, concurrency: 4);
         var watcher = await Cluster.WatcherAsync();
-        await watcher.Store.Pools.SetAsync("training", 2, "at most two trainings", DateTimeOffset.UtcNow, default);
+        var set = await Cluster.RunAsync("pools", "set", "training", "2", "--description", "at most two trainings");
+        Assert.True(set.ExitCode == 0, set.Tail());
 
         var runs = new[] { await Cluster.TriggerAsync("pooled"), await Cluster.TriggerAsync("pooled") };
         var mostTaken = 0;
