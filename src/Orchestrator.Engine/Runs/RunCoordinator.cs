@@ -395,6 +395,12 @@ public sealed partial class RunCoordinator
                 ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
             Alerts = CallbackAlertRecords.ForCommit(active.Dag.Definition, active.Task, finishes, runEnd, plan.At),
         };
+        foreach (var (taskId, tryNumber) in plan.Dispatch)
+        {
+            // A worker may claim the try from the store as soon as this commits, and report it before the dispatch below.
+            active.TryToRun[taskId] = tryNumber;
+        }
+
         var result = await _store.ApplyAsync(batch, cancellationToken);
         if (!result.Applied)
         {
@@ -408,7 +414,6 @@ public sealed partial class RunCoordinator
 
         foreach (var (taskId, tryNumber) in plan.Dispatch)
         {
-            active.TryToRun[taskId] = tryNumber;
             Metrics?.Dispatched(active.Record.RunId, taskId, plan.At);
             (_dispatcher ?? throw new InvalidOperationException("no dispatcher attached")).Enqueue(active.Record.RunId, taskId, tryNumber, active.Task(taskId).Queue);
         }
