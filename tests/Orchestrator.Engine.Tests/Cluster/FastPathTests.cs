@@ -61,10 +61,13 @@ public sealed class FastPathTests : IAsyncLifetime
     [Fact]
     public async Task ABatchJob_SkipsTriesTheFastPathClaimed_AndRunsTheRest()
     {
+        var probe = new SlotProbe();
+        probe.Open();
+        _cluster.Registry.Register("test.probe", probe);
         var dag = new DagBuilder("three");
         foreach (var id in new[] { "a", "b", "c" })
         {
-            dag.Task(id, "empty");
+            dag.Task(id, "test.probe");
         }
 
         var loaded = _cluster.Register(dag);
@@ -83,6 +86,7 @@ public sealed class FastPathTests : IAsyncLifetime
         await scheduler.Coordinator.DrainAsync();
 
         Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.Equal(3, probe.Started); // "a" ran once, on the fast path
         var tries = await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default);
         Assert.Equal(3, tries.Count);
         Assert.All(tries, t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome)));
