@@ -21,6 +21,7 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private ITimer? _poll;
     private int _failuresInARow;
+    private volatile string? _standalone;
 
     public QueuedTryClaimer(IMetadataStore store, ClusterTaskWorker worker, IReadOnlyList<string> queues, ClusterOptions options, TimeProvider time, ILogger logger)
     {
@@ -41,7 +42,35 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         }
 
         _worker.TryEnded += Wake;
-        _poll = _time.CreateTimer(_ => Wake(), null, TimeSpan.Zero, _options.ClaimPollInterval);
+        _poll = _time.CreateTimer(_ => _ = PollAsync(), null, TimeSpan.Zero, _options.ClaimPollInterval);
+    }
+
+    /// <summary>The fallback poll; it also checks that no standalone engine drives this store, whose queued tries are
+    /// its own (a misconfiguration: such a store has no cluster scheduler).</summary>
+    private async Task PollAsync()
+    {
+        try
+        {
+            var holder = await _store.Leases.GetAsync(Hosting.EngineLease.Name, _stop.Token);
+            var standalone = holder is not null && holder.ExpiresAt > _time.GetUtcNow() && !Hosting.EngineLease.IsDeadLocalProcess(holder.Owner) ? holder.Owner : null;
+            if (standalone is not null && _standalone is null)
+            {
+                _logger.LogError("Worker {Worker}: a standalone engine ({Owner}) drives this store; claiming nothing until it stops (a cluster's workers and a standalone engine cannot share a store)",
+                    _worker.WorkerId, standalone);
+            }
+
+            _standalone = standalone;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The database restarting: the claim pass logs it.
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        Wake();
     }
 
     /// <summary>Asks for a claim pass; completes when a pass begun after the call has ended.</summary>
@@ -52,7 +81,7 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     /// <summary>Claims while slots are free and the store has queued tries for them.</summary>
     private async Task ClaimAsync(CancellationToken cancellationToken)
     {
-        while (!_worker.Stopping)
+        while (!_worker.Stopping && _standalone is null)
         {
             var free = _worker.Slots.TryTake(int.MaxValue);
             if (free == 0)

@@ -61,6 +61,14 @@ public sealed class WorkerRole : IAsyncDisposable
         }
 
         await ClusterHangfire.EnsureMigratedAsync(cluster, cancellationToken);
+        // Workers claim queued tries from the store: a standalone engine's are its own.
+        if (await store.Leases.GetAsync(EngineLease.Name, cancellationToken) is { } standalone && standalone.ExpiresAt > time.GetUtcNow()
+            && !EngineLease.IsDeadLocalProcess(standalone.Owner))
+        {
+            throw new InvalidOperationException(
+                $"a standalone engine drives this store ({standalone.Owner}): a cluster's workers and a standalone engine cannot share a store; stop it first");
+        }
+
         // Versions come from the store (the source text each run is pinned to); the folder is where relative paths point.
         var versions = new DagCatalog(dagsFolder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry)), store, time);
         var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits, concurrency);
