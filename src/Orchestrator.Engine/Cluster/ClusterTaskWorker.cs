@@ -32,6 +32,9 @@ public sealed class ClusterTaskWorker(
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _interrupt = new();
 
+    // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
+    private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
+
     public string WorkerId => options.ProcessName;
 
     /// <summary>The tries run here at once, shared by the fast path and Hangfire's jobs.</summary>
@@ -238,7 +241,17 @@ public sealed class ClusterTaskWorker(
 
     private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
     {
-        var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
+        if (!_runs.TryGetValue(runId, out var run))
+        {
+            run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
+            if (_runs.Count >= 1_000)
+            {
+                _runs.Clear(); // bounded: the runs of the moment are read again
+            }
+
+            _runs[runId] = run;
+        }
+
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
         var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
