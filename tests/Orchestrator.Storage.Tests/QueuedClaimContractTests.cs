@@ -102,6 +102,47 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
     }
 
     [Fact]
+    public Task PerTryAndBatchClaimsOfTheSameInstancesAtOnce_NeitherFailsNorClaimsTwice() => ClaimBothWaysAtOnceAsync(Store);
+
+    /// <summary>Per-try claims through <paramref name="perTryStore"/> (another process's store: its own transactions),
+    /// batch claims through this one, on the same instances at once.</summary>
+    protected async Task ClaimBothWaysAtOnceAsync(IMetadataStore perTryStore)
+    {
+        // Both kinds lock the instance row before the try row: taken in the other order they deadlocked (40P01).
+        var tasks = Enumerable.Range(0, 30).Select(i => ($"t{i:00}", TaskInstanceState.Queued, 0, "default", T0.AddMilliseconds(i))).ToArray();
+        await CreateRunAsync("r1", DagRunState.Running, tasks);
+
+        var perTry = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var won = new List<string>();
+            foreach (var (task, _, _, _, _) in w % 2 == 0 ? tasks : tasks.Reverse())
+            {
+                if (await perTryStore.TaskInstances.TryStartTryAsync(new TryStart(new RunId("r1"), new TaskId(task), 1, $"job{w}", T0.AddSeconds(1), T0.AddSeconds(31)), default))
+                {
+                    won.Add(task);
+                }
+            }
+
+            return won;
+        }));
+        var batch = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var won = new List<string>();
+            for (var round = 0; round < 10; round++)
+            {
+                won.AddRange((await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 2, $"fast{w}", T0.AddSeconds(1)), default)).Select(c => c.TaskId.Value));
+            }
+
+            return won;
+        }));
+
+        var all = (await Task.WhenAll(perTry.Concat(batch))).SelectMany(w => w).ToList();
+        Assert.Equal(30, all.Count);
+        Assert.Equal(30, all.Distinct().Count());
+        Assert.Equal(30, (await Store.TaskInstances.ListTriesAsync(new RunId("r1"), null, default)).Count);
+    }
+
+    [Fact]
     public async Task BadClaims_AreRefusedNamingTheField_AndChangeNothing()
     {
         await CreateRunAsync("r1", DagRunState.Running, ("a", TaskInstanceState.Queued, 0, "default", T0));
@@ -136,6 +177,13 @@ public sealed class SqliteQueuedClaimContractTests : QueuedClaimContractTests
 {
     private readonly SqliteBackend _backend = new("orchestrator-queued-claim-");
 
+    [Fact]
+    public async Task PerTryClaimsOfAnotherProcess_AndBatchClaims_AtOnce_NeverDeadlock()
+    {
+        await using var otherProcess = await _backend.OpenAsync();
+        await ClaimBothWaysAtOnceAsync(otherProcess);
+    }
+
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override Task DropAsync() => _backend.DropAsync();
@@ -165,6 +213,13 @@ public sealed class PostgresQueuedClaimContractTests : QueuedClaimContractTests
         Assert.Equal(["b"], claimed.Select(c => c.TaskId.Value));
         await holding.RollbackAsync();
         Assert.Equal(["a"], (await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 5, "w1", T0.AddSeconds(3)), default)).Select(c => c.TaskId.Value));
+    }
+
+    [Fact]
+    public async Task PerTryClaimsOfAnotherProcess_AndBatchClaims_AtOnce_NeverDeadlock()
+    {
+        await using var otherProcess = await _backend.OpenAsync();
+        await ClaimBothWaysAtOnceAsync(otherProcess);
     }
 
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
