@@ -16,6 +16,13 @@ public interface ITaskInstanceStore
     /// <summary>queued → running plus the try row; false if the task is not queued or that try already exists.</summary>
     Task<bool> TryStartTryAsync(TryStart start, CancellationToken cancellationToken);
 
+    /// <summary>A worker's fast path: up to <see cref="QueuedClaim.Limit"/> queued task instances of the claim's queues,
+    /// in runs that are running (never a test run), oldest <c>updated_at</c> first, each started in ONE transaction
+    /// exactly as <see cref="TryStartTryAsync"/> starts it (queued → running, try row number <c>try_number + 1</c> with
+    /// the lease). Instances another transaction holds are skipped, not waited for, so workers claiming at once never
+    /// get the same one.</summary>
+    Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken);
+
     /// <summary>Closes the running try; false if it is not running or that try already ended: a try completes once.</summary>
     Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken);
 

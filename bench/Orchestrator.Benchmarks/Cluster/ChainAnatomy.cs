@@ -7,18 +7,17 @@ namespace Orchestrator.Benchmarks.Cluster;
 /// (worker) → its report committed (try_reports; the product deletes a report once recorded, so the bench copies each
 /// insert with the server's clock through a trigger of its own) → the next task queued (task_state_changes "queued",
 /// stamped with the scheduler's clock when it plans; the previous task's "success" change carries the try's end
-/// time, not the time it was recorded, so it cannot split this segment) → Hangfire's job Enqueued and Processing
-/// (hangfire.state, written by the scheduler's client and the fetching worker) → the next try claimed (task_tries
-/// started_at). Medians and p90 over the hops of one chain. Every clock is on this one machine.</summary>
+/// time, not the time it was recorded, so it cannot split this segment) → the next try claimed (task_tries
+/// started_at: on the fast path the scheduler's commit, its flusher's NOTIFY and a worker's batch claim; Hangfire's
+/// batch jobs carry many tries, so they no longer split a hop). Medians and p90 over the hops of one chain. Every
+/// clock is on this one machine.</summary>
 internal static class ChainAnatomy
 {
     public static readonly string[] Segments =
     [
         "try end → report committed (worker: log drain, INSERT try_reports)",
         "report → next task queued (NOTIFY, scheduler reads the reports, records the try, plans the next)",
-        "queued → Hangfire job Enqueued (scheduler: commit of the plan, Hangfire client create)",
-        "Enqueued → Processing (a worker fetches the job)",
-        "Processing → try claimed (worker: activate job, CAS queued → running)",
+        "queued → try claimed (scheduler: commit of the plan, NOTIFY on the queue; worker: batch claim)",
     ];
 
     /// <summary>Installs the bench's copy of try_reports inserts (run after <c>db migrate</c>).</summary>
@@ -48,18 +47,11 @@ internal static class ChainAnatomy
                 FROM orchestrator.task_tries p
                 JOIN orchestrator.task_tries n ON n.run_id = p.run_id AND n.task_id = 'c' || (substr(p.task_id, 2)::int + 1) AND n.try_number = 1
                WHERE p.run_id = $1 AND p.try_number = 1),
-            changes AS (SELECT task_id, to_state, min(at)::float8 AS at FROM orchestrator.task_state_changes WHERE run_id = $1 GROUP BY task_id, to_state),
-            jobs AS (
-              SELECT trim(both '"' FROM j.arguments::jsonb ->> 1) AS task_id, s.name, min(extract(epoch FROM s.createdat AT TIME ZONE 'UTC')::float8 * 1000.0) AS at
-                FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id
-               WHERE trim(both '"' FROM j.arguments::jsonb ->> 0) = $1 AND s.name IN ('Enqueued', 'Processing')
-               GROUP BY 1, 2)
-            SELECT r.committed_ms - h.prev_end, q.at - r.committed_ms, je.at - q.at, jp.at - je.at, h.next_claim - jp.at
+            changes AS (SELECT task_id, to_state, min(at)::float8 AS at FROM orchestrator.task_state_changes WHERE run_id = $1 GROUP BY task_id, to_state)
+            SELECT r.committed_ms - h.prev_end, q.at - r.committed_ms, h.next_claim - q.at
               FROM hops h
               LEFT JOIN bench.report_log r ON r.run_id = $1 AND r.task_id = h.prev AND r.try_number = 1
               LEFT JOIN changes q ON q.task_id = h.next AND q.to_state = 'queued'
-              LEFT JOIN jobs je ON je.task_id = h.next AND je.name = 'Enqueued'
-              LEFT JOIN jobs jp ON jp.task_id = h.next AND jp.name = 'Processing'
             """;
         await using var command = database.CreateCommand(Sql);
         command.Parameters.AddWithValue(runId);

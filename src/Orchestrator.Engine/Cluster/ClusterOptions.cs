@@ -22,6 +22,15 @@ public sealed class ClusterOptions
     /// <summary>How often Hangfire's workers look for queued jobs when no notification arrives. Default: 1 s.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often a worker with free slots claims queued tries of its queues from the store when no
+    /// notification arrives (the fast path's fallback: a lost NOTIFY delays a try by at most this). Default: 2 s.</summary>
+    public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a stopping scheduler keeps trying to hand its last dispatches to Hangfire (the database may
+    /// be down). What it cannot hand over is not lost: the tries are queued in the store, where workers claim them.
+    /// Default: 30 s.</summary>
+    public TimeSpan DispatchFlushOnStop { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>This process's name in the store (leases, tries, the workers table): host, process id and a random
     /// suffix, so a restarted process on the same host is a new owner.</summary>
     public string ProcessName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";

@@ -14,48 +14,151 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Cluster;
 
-/// <summary>Runs one dispatched try in a worker process. Everything comes from the store: the run, the DAG version it
-/// is pinned to, its params and its upstream outputs. The try is claimed first (queued → running with a lease, by
-/// compare-and-set: a duplicate delivery finds it taken and does nothing), runs while the worker's heartbeat extends
-/// its lease, and ends as a report in the store that the run's scheduler records. A try recorded lost meanwhile (the
-/// lease ran out) is stopped, and its late report refused.</summary>
+/// <summary>Runs the tries of a worker process, at most <c>concurrency</c> at once (<see cref="Slots"/>). A try reaches
+/// it claimed from the store in a batch (<see cref="StartClaimed"/>, the fast path) or named in a Hangfire job
+/// (<see cref="ClaimAndStartAsync"/>, the fallback), which claims it by compare-and-set first: a try taken by the other
+/// path, or by another worker, is skipped. Everything comes from the store: the run, the DAG version it is pinned
+/// to, its params and its upstream outputs. A try runs while the worker's heartbeat extends its lease, and ends as a
+/// report in the store that the run's scheduler records. A try recorded lost meanwhile (the lease ran out) is
+/// stopped, and its late report refused.</summary>
 public sealed class ClusterTaskWorker(
     IMetadataStore store, DagCatalog versions, TaskTypeRegistry registry, ClusterOptions options, TimeProvider time, ILogger logger,
-    ITrySecretsSource? secrets = null, LogLimits? logLimits = null)
+    ITrySecretsSource? secrets = null, LogLimits? logLimits = null, int concurrency = 1) : IDisposable
 {
     private readonly TaskInstanceRunner _runner = new(registry, time);
     private readonly ConcurrentDictionary<(RunId, TaskId, int), CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly Polly.ResiliencePipeline _retry = StoreRetry.Create(logger, time, "Recording a try's end");
-    private volatile bool _stopping;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _interrupt = new();
+
+    // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
+    private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
 
     public string WorkerId => options.ProcessName;
+
+    /// <summary>The tries run here at once, shared by the fast path and Hangfire's jobs.</summary>
+    internal WorkerSlots Slots { get; } = new(concurrency);
+
+    /// <summary>Raised after a try ended here and freed its slot: the fast path looks for more work at once.</summary>
+    internal event Action? TryEnded;
 
     /// <summary>The tries running here now, for the heartbeat's check that each is still this worker's.</summary>
     public IReadOnlyCollection<(RunId Run, TaskId Task, int Try)> Running => [.. _running.Keys];
 
+    /// <summary>Claims one try by compare-and-set once a slot is free, and runs it to its report (a job of the first
+    /// version; tests).</summary>
     public async Task RunAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
     {
-        // Past the stop grace: Hangfire gives the job back to the queue. Within it, a job already fetched still runs
-        // (failing it would leave its try queued with no job).
+        // Past the stop grace: Hangfire gives the job back to the queue.
         cancellationToken.ThrowIfCancellationRequested();
-
-        var now = time.GetUtcNow();
-        if (!await store.TaskInstances.TryStartTryAsync(new TryStart(runId, taskId, tryNumber, WorkerId, now, now + options.LeaseTimeout), cancellationToken))
+        await Slots.TakeAsync(cancellationToken);
+        DateTimeOffset claimedAt;
+        try
         {
-            logger.LogDebug("Try {Try} of {TaskId} in {RunId} is not queued any more (taken, or decided otherwise): skipped", tryNumber, taskId, runId);
-            return;
+            claimedAt = time.GetUtcNow();
+            if (!await TryClaimAsync(runId, taskId, tryNumber, claimedAt, cancellationToken))
+            {
+                Slots.Release();
+                return;
+            }
+        }
+        catch
+        {
+            Slots.Release();
+            throw;
         }
 
+        await RunHeldAsync(runId, taskId, tryNumber, claimedAt, cancellationToken);
+    }
+
+    /// <summary>A Hangfire batch job's tries: each still queued is claimed by compare-and-set when a slot frees, and
+    /// started; the job ends when every try is started or skipped. Once the worker stops, the rest are left queued in
+    /// the store for any worker of the queue.</summary>
+    public async Task ClaimAndStartAsync(IReadOnlyList<(RunId Run, TaskId Task, int Try)> tries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tries);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        foreach (var (runId, taskId, tryNumber) in tries)
+        {
+            try
+            {
+                await Slots.TakeAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                var claimedAt = time.GetUtcNow();
+                if (await TryClaimAsync(runId, taskId, tryNumber, claimedAt, stop.Token))
+                {
+                    StartHeld(runId, taskId, tryNumber, claimedAt);
+                }
+                else
+                {
+                    Slots.Release();
+                }
+            }
+            catch
+            {
+                Slots.Release();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Runs a try this worker claimed from the store (<see cref="ITaskInstanceStore.ClaimQueuedAsync"/>) in
+    /// the background, in a slot the caller took for it.</summary>
+    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimedAt);
+
+    private async Task<bool> TryClaimAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await store.TaskInstances.TryStartTryAsync(new TryStart(runId, taskId, tryNumber, WorkerId, now, now + options.LeaseTimeout), cancellationToken))
+        {
+            return true;
+        }
+
+        logger.LogDebug("Try {Try} of {TaskId} in {RunId} is not queued any more (taken, or decided otherwise): skipped", tryNumber, taskId, runId);
+        return false;
+    }
+
+    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt)
+    {
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                await RunHeldAsync(runId, taskId, tryNumber, claimedAt, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                // Left running in the store: its lease runs out once this worker stops heartbeating it, and it is retried.
+                logger.LogError(exception, "Try {Try} of {TaskId} in {RunId} ended without a report on worker {Worker}", tryNumber, taskId, runId, WorkerId);
+            }
+        });
+        _background.TryAdd(run, 0);
+        _ = run.ContinueWith(done => _background.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Runs a claimed try in the slot it holds, reports it, then frees the slot.</summary>
+    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken stopping)
+    {
         using var lost = new CancellationTokenSource();
         _running[(runId, taskId, tryNumber)] = lost;
         try
         {
-            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, now, lost.Token, cancellationToken);
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
+            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, claimedAt, lost.Token, interrupted.Token);
             await ReportAsync(runId, attempt, lost.IsCancellationRequested);
         }
         finally
         {
             _running.TryRemove((runId, taskId, tryNumber), out _);
+            Slots.Release();
+            TryEnded?.Invoke();
         }
     }
 
@@ -70,11 +173,38 @@ public sealed class ClusterTaskWorker(
         }
     }
 
-    /// <summary>The worker is stopping: Hangfire fetches no more jobs; running tries get the stop grace.</summary>
-    public void BeginStop() => _stopping = true;
+    /// <summary>The worker is stopping: no try is claimed from now on; running tries go on.</summary>
+    public void BeginStop() => _stopping.Cancel();
 
     /// <summary>Whether <see cref="BeginStop"/> was called.</summary>
-    public bool Stopping => _stopping;
+    public bool Stopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Stops claiming, lets the tries running in the background end within <paramref name="grace"/>, then
+    /// interrupts the rest (reported as interrupted: they run again without using up a retry) and waits for their
+    /// reports. Returns how many were interrupted.</summary>
+    public async Task<int> StopAsync(TimeSpan grace)
+    {
+        BeginStop();
+        var running = _background.Keys.ToList();
+        var all = Task.WhenAll(running);
+        if (running.Count > 0 && await Task.WhenAny(all, Task.Delay(grace, time)) != all)
+        {
+            var interrupted = _running.Count;
+            await _interrupt.CancelAsync();
+            await all;
+            return interrupted;
+        }
+
+        await all;
+        return 0;
+    }
+
+    /// <summary>After <see cref="StopAsync"/>.</summary>
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _interrupt.Dispose();
+    }
 
     private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
     {
@@ -111,7 +241,17 @@ public sealed class ClusterTaskWorker(
 
     private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
     {
-        var run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
+        if (!_runs.TryGetValue(runId, out var run))
+        {
+            run = await store.Runs.GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run {runId} is not in the store");
+            if (_runs.Count >= 1_000)
+            {
+                _runs.Clear(); // bounded: the runs of the moment are read again
+            }
+
+            _runs[runId] = run;
+        }
+
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
         var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)

@@ -11,23 +11,32 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Cluster;
 
-/// <summary>What <c>orchestrator worker</c> runs: a Hangfire server on the cluster's PostgreSQL fetching the tries of
-/// its queues, <see cref="ClusterTaskWorker"/> running them, and the heartbeat that keeps their leases.</summary>
+/// <summary>What <c>orchestrator worker</c> runs: <see cref="ClusterTaskWorker"/> running tries in its slots, fed by
+/// the fast path (<see cref="QueuedTryClaimer"/>: claims queued tries of its queues from the store when woken) and by
+/// a Hangfire server on the cluster's PostgreSQL fetching the batch jobs of its queues (the fallback), and the
+/// heartbeat that keeps their leases.</summary>
 public sealed class WorkerRole : IAsyncDisposable
 {
     private readonly IMetadataStore _store;
     private readonly ClusterTaskWorker _worker;
     private readonly WorkerHeartbeat _heartbeat;
+    private readonly QueuedTryClaimer _claimer;
     private readonly BackgroundJobServer _server;
     private readonly JobStorage _storage;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    private WorkerRole(IMetadataStore store, ClusterTaskWorker worker, WorkerHeartbeat heartbeat, BackgroundJobServer server, JobStorage storage, TimeProvider time, ILogger logger)
+    private readonly TimeSpan _stopGrace;
+
+    private WorkerRole(
+        IMetadataStore store, ClusterTaskWorker worker, WorkerHeartbeat heartbeat, QueuedTryClaimer claimer, BackgroundJobServer server, JobStorage storage,
+        TimeSpan stopGrace, TimeProvider time, ILogger logger)
     {
         _store = store;
         _worker = worker;
         _heartbeat = heartbeat;
+        _claimer = claimer;
+        _stopGrace = stopGrace;
         _server = server;
         _storage = storage;
         _time = time;
@@ -52,26 +61,37 @@ public sealed class WorkerRole : IAsyncDisposable
         }
 
         await ClusterHangfire.EnsureMigratedAsync(cluster, cancellationToken);
+        // Workers claim queued tries from the store: a standalone engine's are its own.
+        if (await store.Leases.GetAsync(EngineLease.Name, cancellationToken) is { } standalone && standalone.ExpiresAt > time.GetUtcNow()
+            && !EngineLease.IsDeadLocalProcess(standalone.Owner))
+        {
+            throw new InvalidOperationException(
+                $"a standalone engine drives this store ({standalone.Owner}): a cluster's workers and a standalone engine cannot share a store; stop it first");
+        }
+
         // Versions come from the store (the source text each run is pinned to); the folder is where relative paths point.
         var versions = new DagCatalog(dagsFolder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry)), store, time);
-        var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits);
+        var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits, concurrency);
         var now = time.GetUtcNow();
         var heartbeat = new WorkerHeartbeat(store, worker,
             new WorkerRecord(worker.WorkerId, Environment.MachineName, Environment.ProcessId, queues, concurrency, now, now), cluster, time, logger);
         await heartbeat.StartAsync(cancellationToken);
         var storage = ClusterHangfire.CreateStorage(cluster);
+        var claimer = new QueuedTryClaimer(store, worker, queues, cluster, time, logger);
+        claimer.Start();
         var server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
-            WorkerCount = concurrency,
+            // A batch job only claims and starts its tries (they run in the worker's slots), so a few fetchers do.
+            WorkerCount = Math.Min(concurrency, 2),
             Queues = [.. queues],
             ServerName = worker.WorkerId,
             Activator = new Activator(worker),
-            // Running tries get the grace before their cancellation token fires (then they are interrupted).
+            // Tries run outside Hangfire's jobs (see DisposeAsync); a job of the first version gets the grace.
             StopTimeout = stopGrace,
             ShutdownTimeout = stopGrace + TimeSpan.FromSeconds(30),
         }, storage);
         logger.LogInformation("Worker {Worker} started: queues {Queues}, {Concurrency} at once", worker.WorkerId, string.Join(",", queues), concurrency);
-        return new WorkerRole(store, worker, heartbeat, server, storage, time, logger);
+        return new WorkerRole(store, worker, heartbeat, claimer, server, storage, stopGrace, time, logger);
     }
 
     /// <summary>Stops fetching, lets running tries finish within the stop grace, interrupts the rest (reported as
@@ -79,10 +99,19 @@ public sealed class WorkerRole : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _worker.BeginStop();
+        await _claimer.DisposeAsync();
         _server.SendStop();
+        var interrupted = await _worker.StopAsync(_stopGrace);
+        if (interrupted > 0)
+        {
+            _logger.LogWarning("Worker {Worker}: {Count} running tries did not end within the stop grace of {Grace} and were interrupted; they run again without using up a retry",
+                _worker.WorkerId, interrupted, _stopGrace);
+        }
+
         await _server.WaitForShutdownAsync(CancellationToken.None);
         _server.Dispose();
         await _heartbeat.DisposeAsync();
+        _worker.Dispose();
         try
         {
             await _store.Workers.StopAsync(_worker.WorkerId, _time.GetUtcNow(), CancellationToken.None);
@@ -99,6 +128,8 @@ public sealed class WorkerRole : IAsyncDisposable
     private sealed class Activator(ClusterTaskWorker worker) : JobActivator
     {
         public override object ActivateJob(Type jobType) =>
-            jobType == typeof(ClusterTaskJob) ? new ClusterTaskJob(worker) : base.ActivateJob(jobType);
+            jobType == typeof(ClusterBatchJob) ? new ClusterBatchJob(worker)
+            : jobType == typeof(ClusterTaskJob) ? new ClusterTaskJob(worker)
+            : base.ActivateJob(jobType);
     }
 }

@@ -34,6 +34,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private readonly TaskWorker? _worker;
     private readonly RunLeases? _leases;
     private ClusterDriving? _cluster;
+    private ClusterDispatcher? _clusterDispatcher;
     private EngineLease? _engineLease;
     private readonly RunFactory _runs;
     private readonly EngineOptions _options;
@@ -122,11 +123,13 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         TaskWorker? worker = null;
         HangfireTaskDispatcher? local = null;
         Hangfire.JobStorage hangfire;
+        ClusterDispatcher? dispatcher = null;
         if (options.Cluster is { } clustered)
         {
             await ClusterHangfire.EnsureMigratedAsync(clustered, cancellationToken);
             hangfire = ClusterHangfire.CreateStorage(clustered); // tries go to worker processes
-            coordinator.Attach(new ClusterDispatcher(hangfire, StoreRetry.Create(logger, time, "Dispatching a try")));
+            dispatcher = new ClusterDispatcher(hangfire, store.Signals, StoreRetry.Create(logger, time, "Dispatching tries"), clustered, time, logger);
+            coordinator.Attach(dispatcher);
         }
         else
         {
@@ -137,7 +140,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         }
 
         var runs = new RunFactory(store, time);
-        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, hangfire, local, leases, runs, time, logger) { _engineLease = engineLease };
+        var engine = new EmbeddedEngine(options, store, catalog, coordinator, worker, hangfire, local, leases, runs, time, logger) { _engineLease = engineLease, _clusterDispatcher = dispatcher };
         coordinator.RunFinished += (runId, state) =>
         {
             logger.LogInformation("Run {RunId} finished: {State}", runId, state.ToName());
@@ -335,6 +338,11 @@ public sealed class EmbeddedEngine : IAsyncDisposable
 
         _localDispatcher?.Dispose();
         await _coordinator.StopAsync(); // what the workers finished is recorded before the store closes
+        if (_clusterDispatcher is not null)
+        {
+            await _clusterDispatcher.DisposeAsync(); // the last dispatches, after the last commits
+        }
+
         _worker?.Dispose();
         if (_leases is not null)
         {

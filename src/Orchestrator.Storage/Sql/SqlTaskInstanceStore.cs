@@ -24,6 +24,25 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
     public Task<bool> TryStartTryAsync(TryStart start, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.StartTryAsync(connection, transaction, start, cancellationToken), cancellationToken);
 
+    public async Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(claim.Limit, $"{nameof(claim)}.{nameof(QueuedClaim.Limit)}");
+        ArgumentException.ThrowIfNullOrWhiteSpace(claim.WorkerId, $"{nameof(claim)}.{nameof(QueuedClaim.WorkerId)}");
+        if (claim.Queues.Count == 0)
+        {
+            throw new ArgumentException("a claim needs at least one queue", $"{nameof(claim)}.{nameof(QueuedClaim.Queues)}");
+        }
+
+        IReadOnlyList<ClaimedTry> claimed = [];
+        await session.WriteAsync(async (connection, transaction) =>
+        {
+            claimed = await QueuedClaims.ClaimAsync(connection, transaction, session.Database, claim, cancellationToken);
+            return claimed.Count > 0;
+        }, cancellationToken);
+        return claimed;
+    }
+
     public Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken), cancellationToken);
 

@@ -33,22 +33,31 @@ internal static class TaskStatements
         return updated == 1;
     }
 
+    /// <summary>queued → running plus the try row. The instance row is changed (so locked) before the try row is
+    /// inserted: the same order as <see cref="QueuedClaims"/>' batch claim, so a per-try claim and a batch claim of the
+    /// same instance never wait on each other in a cycle. A false result must undo the transaction (the caller's
+    /// write does): the instance may have changed while the try row already existed.</summary>
     public static async Task<bool> StartTryAsync(DbConnection connection, DbTransaction transaction, TryStart start, CancellationToken cancellationToken)
     {
         var ids = new { runId = start.RunId.Value, taskId = start.TaskId.Value, tryNumber = (long)start.TryNumber };
+        var reason = $"try {start.TryNumber} started" + (start.WorkerId is null ? "" : $" on {start.WorkerId}");
+        var updated = await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE task_instances
+               SET state = 'running', try_number = @tryNumber, state_reason = @reason, updated_at = @at,
+                   next_try_at = NULL, started_at = COALESCE(started_at, @at)
+             WHERE run_id = @runId AND task_id = @taskId AND state = 'queued' AND try_number < @tryNumber
+            """, new { ids.runId, ids.taskId, ids.tryNumber, reason, at = Ms.Of(start.At) }, transaction, cancellationToken));
+        if (updated != 1)
+        {
+            return false;
+        }
+
         var inserted = await connection.ExecuteAsync(SqlSession.Command("""
             INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
             VALUES (@runId, @taskId, @tryNumber, @workerId, @at, @leaseUntil)
             ON CONFLICT (run_id, task_id, try_number) DO NOTHING
             """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = start.WorkerId, at = Ms.Of(start.At), leaseUntil = Ms.Of(start.LeaseUntil) }, transaction, cancellationToken));
-        var reason = $"try {start.TryNumber} started" + (start.WorkerId is null ? "" : $" on {start.WorkerId}");
-        var updated = inserted == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
-            UPDATE task_instances
-               SET state = 'running', try_number = @tryNumber, state_reason = @reason, updated_at = @at,
-                   next_try_at = NULL, started_at = COALESCE(started_at, @at)
-             WHERE run_id = @runId AND task_id = @taskId AND state = 'queued' AND try_number < @tryNumber
-            """, new { ids.runId, ids.taskId, ids.tryNumber, reason, at = Ms.Of(start.At) }, transaction, cancellationToken)) : 0;
-        return updated == 1;
+        return inserted == 1;
     }
 
     public static async Task<bool> FinishTryAsync(DbConnection connection, DbTransaction transaction, TryFinish finish, CancellationToken cancellationToken)

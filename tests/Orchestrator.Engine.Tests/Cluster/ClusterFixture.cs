@@ -68,11 +68,12 @@ internal sealed class ClusterFixture : IAsyncDisposable
         return new Scheduler(coordinator, leases, driving);
     }
 
-    public ClusterTaskWorker NewWorker(string name)
+    public ClusterTaskWorker NewWorker(string name, int concurrency = 1)
     {
         var catalog = new DagCatalog(_folder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(Registry)), Store, Time);
         _dags.ForEach(catalog.Versions.Add);
-        return new ClusterTaskWorker(Store, catalog, Registry, new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name }, Time, NullLogger.Instance);
+        return new ClusterTaskWorker(Store, catalog, Registry, new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name }, Time, NullLogger.Instance,
+            concurrency: concurrency);
     }
 
     /// <summary>Creates a queued run and has <paramref name="scheduler"/> start it under its lease.</summary>

@@ -1,0 +1,252 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Cluster;
+using Orchestrator.Execution.TaskTypes;
+using Polly;
+using Polly.Retry;
+
+namespace Orchestrator.Engine.Tests.Cluster;
+
+/// <summary>The distributed fast path with schedulers and workers in one process on one store: workers claim queued
+/// tries of their queues from the store within their slots; a Hangfire batch job claims only what is still queued;
+/// a try delivered by both paths runs once; and a dispatch survives the flusher failing.</summary>
+public sealed class FastPathTests : IAsyncLifetime
+{
+    private ClusterFixture _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task TheFastClaim_TakesOnlyItsQueues_NeverMoreThanItsSlots_AndLooksAgainWhenATryEnds()
+    {
+        var probe = new SlotProbe();
+        _cluster.Registry.Register("test.probe", probe);
+        var dag = new DagBuilder("wide");
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            dag.Task($"d{i}", "test.probe");
+        }
+
+        dag.Task("train", "test.probe").Queue("training");
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        using var worker = _cluster.NewWorker("w1", concurrency: 2);
+        await using var claimer = new QueuedTryClaimer(_cluster.Store, worker, ["default"], _cluster.Options, _cluster.Time, NullLogger.Instance);
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+
+        claimer.Start();
+        await claimer.WakeAsync();
+        await probe.WaitForRunningAsync(2);
+        var tasks = await _cluster.TasksAsync(runId);
+        Assert.Equal(2, tasks.Values.Count(t => t.State == TaskInstanceState.Running));
+        await claimer.WakeAsync(); // no free slot: nothing more is claimed
+        Assert.Equal(2, (await _cluster.TasksAsync(runId)).Values.Count(t => t.State == TaskInstanceState.Running));
+
+        probe.Open(); // each try that ends frees its slot, and the worker claims the next at once
+        await probe.WaitUntilAsync(p => p.Started == 5);
+        await worker.StopAsync(TimeSpan.FromMinutes(1)); // lets the last tries report
+        Assert.Equal(5, probe.Started);
+        Assert.Equal(2, probe.MaxAtOnce);
+        tasks = await _cluster.TasksAsync(runId);
+        Assert.Equal(TaskInstanceState.Queued, tasks["train"].State); // not this worker's queue
+        Assert.All(tasks.Values.Where(t => t.TaskId.Value != "train"), t => Assert.Equal(TaskInstanceState.Running, t.State)); // reported, not yet recorded
+        Assert.Equal(5, (await _cluster.Store.TryReports.ListAsync(null, 100, default)).Count);
+    }
+
+    [Fact]
+    public async Task ABatchJob_SkipsTriesTheFastPathClaimed_AndRunsTheRest()
+    {
+        var probe = new SlotProbe();
+        probe.Open();
+        _cluster.Registry.Register("test.probe", probe);
+        var dag = new DagBuilder("three");
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            dag.Task(id, "test.probe");
+        }
+
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        using var fast = _cluster.NewWorker("fast", concurrency: 1);
+        using var fallback = _cluster.NewWorker("fallback", concurrency: 2);
+        await using var claimer = new QueuedTryClaimer(_cluster.Store, fast, ["default"], _cluster.Options, _cluster.Time, NullLogger.Instance);
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        var batch = new[] { _cluster.NextDispatched(), _cluster.NextDispatched(), _cluster.NextDispatched() };
+
+        await claimer.WakeAsync(); // one slot: the oldest queued try
+        await fast.StopAsync(TimeSpan.FromMinutes(1));
+        await fallback.ClaimAndStartAsync([.. batch], default);
+        await fallback.StopAsync(TimeSpan.FromMinutes(1));
+        await scheduler.Driving.TakeReportsAsync(default);
+        await scheduler.Coordinator.DrainAsync();
+
+        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.Equal(3, probe.Started); // "a" ran once, on the fast path
+        var tries = await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default);
+        Assert.Equal(3, tries.Count);
+        Assert.All(tries, t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome)));
+        Assert.Equal(["fallback", "fallback", "fast"], tries.Select(t => t.WorkerId!).Order());
+    }
+
+    [Fact]
+    public async Task ATryDeliveredByBothPaths_ToSeveralWorkers_RunsOnce()
+    {
+        var probe = new SlotProbe();
+        probe.Open();
+        _cluster.Registry.Register("test.probe", probe);
+        var dag = new DagBuilder("both");
+        foreach (var i in Enumerable.Range(0, 12))
+        {
+            dag.Task($"t{i:00}", "test.probe");
+        }
+
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        var dispatched = Enumerable.Range(0, 12).Select(_ => _cluster.NextDispatched()).ToList();
+        var workers = Enumerable.Range(0, 3).Select(i => _cluster.NewWorker($"w{i}", concurrency: 3)).ToList();
+        var claimers = workers.Select(w => new QueuedTryClaimer(_cluster.Store, w, ["default"], _cluster.Options, _cluster.Time, NullLogger.Instance)).ToList();
+
+        // Every worker gets every try twice over: its fast claim, and a Hangfire batch job naming all of them.
+        await Task.WhenAll(workers.SelectMany((w, i) => new[]
+        {
+            Task.Run(() => w.ClaimAndStartAsync([.. dispatched], default)),
+            Task.Run(claimers[i].WakeAsync),
+            Task.Run(() => w.ClaimAndStartAsync([.. dispatched.AsEnumerable().Reverse()], default)),
+        }));
+        foreach (var worker in workers)
+        {
+            await worker.StopAsync(TimeSpan.FromMinutes(1));
+        }
+
+        await scheduler.Driving.TakeReportsAsync(default);
+        await scheduler.Coordinator.DrainAsync();
+
+        Assert.Equal(12, probe.Started);
+        var tries = await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default);
+        Assert.Equal(12, tries.Count);
+        Assert.Equal(12, tries.Select(t => t.TaskId).Distinct().Count());
+        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        foreach (var (claimer, worker) in claimers.Zip(workers))
+        {
+            await claimer.DisposeAsync();
+            worker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ADispatch_SurvivesTheFlusherFailingForAWhile_AndIsHandedOverOnceInOrder()
+    {
+        var failing = true;
+        var jobs = new List<(string Queue, string[] Tries)>();
+        using var signalled = new SemaphoreSlim(0);
+        using var subscription = _cluster.Store.Signals.Subscribe(QueueChannels.Of("training"), () => signalled.Release());
+        var retryOnce = new ResiliencePipelineBuilder { TimeProvider = _cluster.Time }
+            .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 1, Delay = TimeSpan.Zero, ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>() })
+            .Build();
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            lock (jobs)
+            {
+                if (failing)
+                {
+                    throw new InvalidOperationException("the database is restarting");
+                }
+
+                jobs.Add((queue, [.. tries.Select(t => $"{t.RunId}/{t.TaskId}/{t.TryNumber}")]));
+            }
+
+            return Task.CompletedTask;
+        }, _cluster.Store.Signals, retryOnce, _cluster.Options, _cluster.Time, NullLogger.Instance);
+
+        dispatcher.Enqueue(new RunId("r1"), new TaskId("a"), 1, "default");
+        dispatcher.Enqueue(new RunId("r1"), new TaskId("t"), 1, "training");
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => dispatcher.FlushAsync(default));
+        }
+
+        dispatcher.Enqueue(new RunId("r1"), new TaskId("b"), 2, "default"); // while it fails
+        failing = false;
+        await dispatcher.FlushAsync(default);
+
+        Assert.Equal(0, dispatcher.Pending);
+        Assert.Equal([("default", "r1/a/1,r1/b/2"), ("training", "r1/t/1")], jobs.Select(j => (j.Queue, string.Join(',', j.Tries))).Order());
+        await dispatcher.DisposeAsync();
+        Assert.Single(jobs, j => j.Queue == "default"); // nothing sent twice, even by the flush on stop
+        Assert.True(await signalled.WaitAsync(TimeSpan.FromSeconds(30))); // each flush tells the queue's workers to look
+    }
+
+    /// <summary>A task that counts how many run at once, held until the test opens it.</summary>
+    private sealed class SlotProbe : ITaskExecutor
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _gate = new();
+        private int _running;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Started { get; private set; }
+
+        public int MaxAtOnce { get; private set; }
+
+        public void Open() => _open.TrySetResult();
+
+        public Task WaitForRunningAsync(int count) => WaitUntilAsync(p => p._running >= count);
+
+        public async Task WaitUntilAsync(Func<SlotProbe, bool> condition)
+        {
+            while (true)
+            {
+                Task changed;
+                lock (_gate)
+                {
+                    if (condition(this))
+                    {
+                        return;
+                    }
+
+                    changed = _changed.Task;
+                }
+
+                await changed.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            Enter(+1);
+            try
+            {
+                await _open.Task.WaitAsync(cancellationToken);
+                return null;
+            }
+            finally
+            {
+                Enter(-1);
+            }
+        }
+
+        private void Enter(int delta)
+        {
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                _running += delta;
+                if (delta > 0)
+                {
+                    Started++;
+                }
+
+                MaxAtOnce = Math.Max(MaxAtOnce, _running);
+                (changed, _changed) = (_changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+
+            changed.TrySetResult();
+        }
+    }
+}
