@@ -126,19 +126,64 @@ public abstract class CommandTests
         Assert.Empty(await host.Store.RunChanges.OpenAsync(default)); // nothing filed for a scheduler
     }
 
+    private static DagRunRecord ClusterRun(string runId, DagRunState state) =>
+        new(new RunId(runId), AppHost.Flow, "v1", DateTimeOffset.UtcNow, RunType.Manual, state, "{}", DateTimeOffset.UtcNow);
+
+    private static RunChangeRequest ClearOf(string runId) => new(0, new RunId(runId), new TaskId("a"), true, null, "cleared by alice", DateTimeOffset.UtcNow);
+
+    /// <summary>A live scheduler's lease on the run, as the cluster's driver holds it.</summary>
+    private static async Task DriveAsync(AppHost host, string runId, string owner = "s1", double minutes = 1)
+    {
+        var now = DateTimeOffset.UtcNow;
+        Assert.NotNull(await host.Store.Leases.TryAcquireAsync("run/" + runId, owner, now.AddMinutes(Math.Min(0, minutes) - 1), now.AddMinutes(minutes), default));
+    }
+
     [Fact]
-    public async Task AClusterChange_NoSchedulerTakes_IsWithdrawn_AndAConflict()
+    public async Task AClusterChange_TheDriverDoesNotTake_IsWithdrawn_AndAConflict()
     {
         await using var host = await AppHost.StartAsync(Backend(), engine: false);
-        var request = new RunChangeRequest(0, new RunId("r1"), new TaskId("a"), false, null, "cleared by alice", DateTimeOffset.UtcNow);
+        await DriveAsync(host, "r1");
 
         var problem = await Assert.ThrowsAsync<ApplicationProblemException>(() => TaskInstances.ClusterChangeRequests.ApplyAsync(
-            host.Store, TimeProvider.System, request, default, takeTimeout: TimeSpan.FromMilliseconds(300)));
+            host.Store, TimeProvider.System, ClusterRun("r1", DagRunState.Running), ClearOf("r1"), default, takeTimeout: TimeSpan.FromMilliseconds(300)));
 
         Assert.Equal(ProblemKind.Conflict, problem.Kind);
-        Assert.Contains("no scheduler took the change of run r1 within 0.3 s, so it was withdrawn and nothing changed", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("did not take the change within 0.3 s, so it was withdrawn and nothing changed", problem.Message, StringComparison.Ordinal);
         Assert.Empty(await host.Store.RunChanges.OpenAsync(default));
         Assert.Equal(RunChangeStatus.Withdrawn, (await host.Store.RunChanges.GetAsync(1, default))?.Status);
+    }
+
+    [Fact]
+    public async Task AClusterChange_WhoseCallerGoesAway_IsWithdrawn_NeverAppliedLater()
+    {
+        await using var host = await AppHost.StartAsync(Backend(), engine: false);
+        await DriveAsync(host, "r1");
+        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TaskInstances.ClusterChangeRequests.ApplyAsync(
+            host.Store, TimeProvider.System, ClusterRun("r1", DagRunState.Running), ClearOf("r1"), gone.Token));
+
+        Assert.Equal(RunChangeStatus.Withdrawn, (await host.Store.RunChanges.GetAsync(1, default))?.Status);
+    }
+
+    [Theory]
+    [InlineData("queued", "run r1 is queued: a scheduler is about to start it")]
+    [InlineData("no lease", "no scheduler drives run r1 right now: another scheduler takes it over within the lease timeout")]
+    [InlineData("expired lease", "no scheduler drives run r1 right now (its scheduler dead-s1 stopped renewing its lease)")]
+    public async Task AClusterChange_NoSchedulerCanTake_IsAConflictAtOnce_FilingNothing(string situation, string message)
+    {
+        await using var host = await AppHost.StartAsync(Backend(), engine: false);
+        if (situation == "expired lease")
+        {
+            await DriveAsync(host, "r1", "dead-s1", minutes: -0.5);
+        }
+
+        var problem = await Assert.ThrowsAsync<ApplicationProblemException>(() => TaskInstances.ClusterChangeRequests.ApplyAsync(
+            host.Store, TimeProvider.System, ClusterRun("r1", situation == "queued" ? DagRunState.Queued : DagRunState.Running), ClearOf("r1"), default));
+
+        Assert.Equal(ProblemKind.Conflict, problem.Kind);
+        Assert.StartsWith(message, problem.Message, StringComparison.Ordinal);
+        Assert.Null(await host.Store.RunChanges.GetAsync(1, default));
     }
 
     [Theory]
@@ -147,7 +192,7 @@ public abstract class CommandTests
     public async Task AClusterChange_ReturnsWhatTheRunsSchedulerDecided(RunChangeStatus status, string outcome)
     {
         await using var host = await AppHost.StartAsync(Backend(), engine: false);
-        var request = new RunChangeRequest(0, new RunId("r1"), new TaskId("a"), true, null, "cleared by alice", DateTimeOffset.UtcNow);
+        await DriveAsync(host, "r1");
         // A scheduler driving r1: takes the request once it is filed, and decides it.
         var scheduler = Task.Run(async () =>
         {
@@ -158,12 +203,12 @@ public abstract class CommandTests
             }
 
             var open = filed[0];
-
             Assert.True(await host.Store.RunChanges.TakeAsync(open.Id, "s1", DateTimeOffset.UtcNow, default));
             Assert.True(await host.Store.RunChanges.DecideAsync(open.Id, status, outcome, DateTimeOffset.UtcNow, default));
         });
 
-        var applying = TaskInstances.ClusterChangeRequests.ApplyAsync(host.Store, TimeProvider.System, request, default, takeTimeout: TimeSpan.FromSeconds(30));
+        var applying = TaskInstances.ClusterChangeRequests.ApplyAsync(
+            host.Store, TimeProvider.System, ClusterRun("r1", DagRunState.Running), ClearOf("r1"), default, takeTimeout: TimeSpan.FromSeconds(30));
         if (status == RunChangeStatus.Applied)
         {
             Assert.Equal(["a", "b"], (await applying).Select(t => t.Value));

@@ -51,7 +51,7 @@ public abstract partial class PoolMigrationContractTests : IAsyncLifetime
 
         await using var store = await SqlMetadataStore.OpenAsync(database, TimeProvider.System, default);
 
-        Assert.Equal([.. Enumerable.Range(1, 13)], await store.AppliedMigrationsAsync(default));
+        Assert.Equal([.. Enumerable.Range(1, 13)], (await store.AppliedMigrationsAsync(default)).Take(13)); // and any later ones
         var run = new RunId("r1");
         Assert.Equal(
             [

@@ -7,7 +7,7 @@ namespace Orchestrator.Application.Pools;
 /// anything is written.</summary>
 public static class PoolRules
 {
-    public const int MaxSlots = 100_000;
+    public const int MaxSlots = PoolNames.MaxSlots;
     public const int MaxDescription = 500;
 
     public static void CheckName(string? name)
@@ -34,6 +34,12 @@ public static class PoolRules
         {
             throw ApplicationProblemException.Invalid(
                 string.Create(CultureInfo.InvariantCulture, $"description must be at most {MaxDescription} characters, not {description.Length}"), "description");
+        }
+
+        // Shown in terminals (`pools list`) and pages: no control characters (escape sequences, line breaks).
+        if (description is not null && description.Any(char.IsControl))
+        {
+            throw ApplicationProblemException.Invalid("description must be one line of printable text (no control characters such as line breaks or escapes)", "description");
         }
 
         return string.IsNullOrWhiteSpace(description) ? null : description;

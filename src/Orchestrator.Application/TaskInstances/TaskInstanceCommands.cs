@@ -102,7 +102,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
             if (!run.State.IsFinished() && engine is null)
             {
                 // A cluster: the run's scheduler applies the change (a web server or CLI drives no run).
-                return await ClusterChangeRequests.ApplyAsync(store, time, asRequest, cancellationToken);
+                return await ClusterChangeRequests.ApplyAsync(store, time, run, asRequest, cancellationToken);
             }
 
             if (!run.State.IsFinished())

@@ -23,7 +23,7 @@ internal static class PoolsCommand
         return command;
     }
 
-    private static Argument<string> Name() => new("name") { Description = "The pool's name: 1-64 letters, digits, '_', '-' or '.'." };
+    private static Argument<string> Name() => new("name") { Description = "The pool's name: 1-64 letters, digits, '_', '-' or '.' (not dots alone)." };
 
     private static Command List(CliConsole console)
     {

@@ -72,6 +72,11 @@ public sealed class TaskSettings
         {
             errors.Add(new DagError(at.WithField($"{field}.poolSlots"), $"{owner}: poolSlots must be at least 1, not {slots}"));
         }
+        else if (slots > PoolNames.MaxSlots)
+        {
+            errors.Add(new DagError(at.WithField($"{field}.poolSlots"),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{owner}: poolSlots must be at most {PoolNames.MaxSlots:N0} (the most a pool can have), not {slots}")));
+        }
         else if (Pool is null && defaults?.Pool is null)
         {
             var where = defaults is null ? "set pool in the defaults too" : "set the task's pool or a pool in the defaults";

@@ -14,10 +14,26 @@ public sealed class ClusterRunChanges(IMetadataStore store, RunCoordinator coord
     /// <summary>The signal a process sends after filing a request.</summary>
     public const string Channel = "orchestrator_run_changes";
 
+    /// <summary>How long a filed request may wait to be taken: its filer waits this long, then withdraws it; a request
+    /// still pending after this (its filer went away before withdrawing) is withdrawn by whichever scheduler sees it,
+    /// so a change nobody was told about never happens later.</summary>
+    public static readonly TimeSpan TakeTimeout = TimeSpan.FromSeconds(10);
+
     public async Task ApplyPendingAsync(CancellationToken cancellationToken)
     {
         foreach (var request in await store.RunChanges.OpenAsync(cancellationToken))
         {
+            if (request.Status == RunChangeStatus.Pending && time.GetUtcNow() - request.RequestedAt > TakeTimeout)
+            {
+                if (await store.RunChanges.WithdrawAsync(request.Id, time.GetUtcNow(), cancellationToken))
+                {
+                    logger.LogWarning("Run {RunId}: {Reason} of {TaskId} waited more than {Timeout} s without being taken: withdrawn, not applied",
+                        request.RunId, request.Reason, request.TaskId, TakeTimeout.TotalSeconds);
+                }
+
+                continue;
+            }
+
             // A request taken by a driver that died is this one's once it drives the run; one taken by the live
             // driver of a run driven here is this process's own (it stopped between taking and deciding).
             if (!coordinator.IsActive(request.RunId) || !await store.RunChanges.TakeAsync(request.Id, owner, time.GetUtcNow(), cancellationToken))

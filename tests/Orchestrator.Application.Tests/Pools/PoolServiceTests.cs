@@ -61,13 +61,16 @@ public abstract class PoolServiceTests : IAsyncLifetime
 
     public static TheoryData<string, int, string?, string, string> BadSets => new()
     {
-        { "", 1, null, "name", "name must be 1-64 ASCII letters, digits, '_', '-' or '.', not ''" },
+        { "", 1, null, "name", "name must be 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone), not ''" },
         { "has space", 1, null, "name", "name must be 1-64 ASCII letters" },
         { "gpü", 1, null, "name", "name must be 1-64 ASCII letters" },
         { new string('p', 65), 1, null, "name", "name must be 1-64 ASCII letters" },
         { "gpu", -1, null, "slots", "slots must be a whole number from 0 to 100,000 (0 admits nothing), not -1" },
         { "gpu", 100_001, null, "slots", "slots must be a whole number from 0 to 100,000" },
         { "gpu", 1, new string('d', 501), "description", "description must be at most 500 characters, not 501" },
+        { "gpu", 1, "two\nlines", "description", "description must be one line of printable text" },
+        { "gpu", 1, "a\u001b[31mred", "description", "description must be one line of printable text" },
+        { "..", 1, null, "name", "name must be 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone), not '..'" },
     };
 
     [Theory]

@@ -68,7 +68,7 @@ public sealed class PoolsCommandTests : IDisposable
     [InlineData("error: slots must be a whole number from 0 to 100,000, not 'four'", "pools", "set", "gpu", "four")]
     [InlineData("error: slots must be a whole number from 0 to 100,000, not '-1'", "pools", "set", "gpu", "-1")]
     [InlineData("error: slots must be a whole number from 0 to 100,000 (0 admits nothing), not 100001", "pools", "set", "gpu", "100001")]
-    [InlineData("error: name must be 1-64 ASCII letters, digits, '_', '-' or '.', not 'g pu'", "pools", "set", "g pu", "1")]
+    [InlineData("error: name must be 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone), not 'g pu'", "pools", "set", "g pu", "1")]
     [InlineData("error: no pool 'gpu'", "pools", "get", "gpu")]
     [InlineData("error: no pool 'gpu'", "pools", "delete", "gpu")]
     public async Task BadInput_AndUnknownPools_Exit2_NamingWhatIsWrong_AndStoreNothing(string message, params string[] args)

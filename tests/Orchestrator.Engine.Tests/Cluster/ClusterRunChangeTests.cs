@@ -1,6 +1,7 @@
 using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
+using Orchestrator.Engine.Cluster;
 using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Tests.Cluster;
@@ -50,5 +51,25 @@ public sealed class ClusterRunChangeTests : IAsyncLifetime
         Assert.Contains("'y'", refused.Outcome, StringComparison.Ordinal);
         Assert.Equal(TaskInstanceState.Queued, (await _cluster.TasksAsync(runId))["y"].State);
         Assert.Empty(await _cluster.Store.RunChanges.OpenAsync(default));
+    }
+
+    [Fact]
+    public async Task ARequestLeftPendingPastTheTakeTimeout_IsWithdrawnByAnyScheduler_NotApplied()
+    {
+        var dag = new DagBuilder("single");
+        dag.Task("x", "shell", new { command = "echo x" });
+        var loaded = _cluster.Register(dag);
+        var (driver, other) = (_cluster.NewScheduler("s1"), _cluster.NewScheduler("s2"));
+        var runId = await _cluster.TriggerAsync(driver, loaded);
+        Assert.Equal("x", _cluster.NextDispatched().Task.Value);
+        // Filed by a web server that went away before it could withdraw it: older than the take timeout.
+        var filedAt = _cluster.Time.GetUtcNow() - ClusterRunChanges.TakeTimeout - TimeSpan.FromSeconds(1);
+        var stale = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, runId, new TaskId("x"), false, TaskInstanceState.Failed, "marked failed by ada", filedAt), default);
+
+        await other.Driving.ApplyRunChangesAsync(default); // not its run, but a stale request is anyone's to withdraw
+        await driver.Driving.ApplyRunChangesAsync(default);
+
+        Assert.Equal(RunChangeStatus.Withdrawn, (await _cluster.Store.RunChanges.GetAsync(stale, default))!.Status);
+        Assert.Equal(TaskInstanceState.Queued, (await _cluster.TasksAsync(runId))["x"].State);
     }
 }

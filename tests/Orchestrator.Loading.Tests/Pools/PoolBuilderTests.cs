@@ -53,9 +53,11 @@ public sealed class PoolBuilderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("my pool", 1, "tasks[0].pool", "task 'train': 'my pool' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.'")]
+    [InlineData("my pool", 1, "tasks[0].pool", "task 'train': 'my pool' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone)")]
     [InlineData("", 1, "tasks[0].pool", "task 'train': '' is not a pool name")]
     [InlineData("p", 0, "tasks[0].poolSlots", "task 'train': poolSlots must be at least 1, not 0")]
+    [InlineData("p", 100_001, "tasks[0].poolSlots", "task 'train': poolSlots must be at most 100,000 (the most a pool can have), not 100001")]
+    [InlineData(".", 1, "tasks[0].pool", "task 'train': '.' is not a pool name")]
     [InlineData("p", -5, "tasks[0].poolSlots", "task 'train': poolSlots must be at least 1, not -5")]
     public void BadValues_AreErrorsNamingTheTaskAndField(string pool, int slots, string field, string message)
     {
@@ -90,7 +92,7 @@ public sealed class PoolBuilderTests : IDisposable
 
         var error = Assert.Single(dag.TryBuild().Errors);
 
-        Assert.Equal(("defaults.pool", "defaults: 'bad name' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.'"), (error.Location.Field, error.Message));
+        Assert.Equal(("defaults.pool", "defaults: 'bad name' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone)"), (error.Location.Field, error.Message));
     }
 
     [Theory]

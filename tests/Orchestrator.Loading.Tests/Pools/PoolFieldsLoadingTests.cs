@@ -88,7 +88,7 @@ public class PoolFieldsLoadingTests
           {"id": "x", "type": "empty",
            "pool": "my pool"}
         ]}
-        """, "dags/pools.json:3:4 (tasks[0].pool): 'my pool' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.'")]
+        """, "dags/pools.json:3:4 (tasks[0].pool): 'my pool' is not a pool name; expected 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone)")]
     [InlineData("""
         {"id": "a", "tasks": [{"id": "x", "type": "empty", "pool": ""}]}
         """, "dags/pools.json:1:52 (tasks[0].pool): '' is not a pool name; expected 1-64")]
