@@ -20,6 +20,8 @@ internal sealed partial class PrometheusExport : IDisposable
     private readonly Gauge _activeDags;
     private readonly Gauge _importErrors;
     private readonly Gauge _storeUp;
+    private readonly Gauge _poolSlots;
+    private HashSet<string> _poolsSeen = new(StringComparer.Ordinal);
 
     public PrometheusExport(IMeterFactory meters, StoreCountsCache counts, ILogger<PrometheusExport> logger)
     {
@@ -31,6 +33,8 @@ internal sealed partial class PrometheusExport : IDisposable
         _activeDags = factory.CreateGauge("orchestrator_dags_active", "DAGs whose file is present in the DAG folder.");
         _importErrors = factory.CreateGauge("orchestrator_import_errors", "Import errors recorded for DAG files.");
         _storeUp = factory.CreateGauge("orchestrator_store_up", "1 when the last read of the metadata store answered, else 0.");
+        _poolSlots = factory.CreateGauge("orchestrator_pool_slots",
+            "Slots of each pool: total, running and queued (taken), open (negative when shrunk below its use), waiting (asked for by tasks in scheduled).", "pool", "state");
         Registry.AddBeforeCollectCallback(ReadStoreAsync);
 
         _bridge = new MeterBridge(meters, Registry);
@@ -42,10 +46,10 @@ internal sealed partial class PrometheusExport : IDisposable
 
     private async Task ReadStoreAsync(CancellationToken cancellationToken)
     {
-        StateCounts counts;
+        StoreSnapshot snapshot;
         try
         {
-            counts = await _counts.GetAsync(cancellationToken);
+            snapshot = await _counts.GetAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -56,6 +60,7 @@ internal sealed partial class PrometheusExport : IDisposable
         }
 
         _storeUp.Set(1);
+        var counts = snapshot.Counts;
         foreach (var state in Enum.GetValues<DagRunState>())
         {
             _runs.WithLabels(state.ToName()).Set(counts.Runs.GetValueOrDefault(state));
@@ -68,6 +73,32 @@ internal sealed partial class PrometheusExport : IDisposable
 
         _activeDags.Set(counts.ActiveDags);
         _importErrors.Set(counts.ImportErrors);
+        SetPools(snapshot.Pools);
+    }
+
+    /// <summary>One series per pool and state; a deleted pool's series go away rather than keep their last values.</summary>
+    private void SetPools(IReadOnlyList<Storage.Records.PoolRecord> pools)
+    {
+        var now = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pool in pools)
+        {
+            now.Add(pool.Name);
+            _poolSlots.WithLabels(pool.Name, "total").Set(pool.Slots);
+            _poolSlots.WithLabels(pool.Name, "running").Set(pool.Running);
+            _poolSlots.WithLabels(pool.Name, "queued").Set(pool.Queued);
+            _poolSlots.WithLabels(pool.Name, "open").Set(pool.Open);
+            _poolSlots.WithLabels(pool.Name, "waiting").Set(pool.Waiting);
+        }
+
+        foreach (var gone in _poolsSeen.Where(name => !now.Contains(name)))
+        {
+            foreach (var state in new[] { "total", "running", "queued", "open", "waiting" })
+            {
+                _poolSlots.RemoveLabelled(gone, state);
+            }
+        }
+
+        _poolsSeen = now;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "/metrics: reading the metadata store failed; its gauges keep their last values")]

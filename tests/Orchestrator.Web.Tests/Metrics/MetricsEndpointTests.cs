@@ -40,6 +40,26 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task EachPool_IsReportedBySlotState_AndADeletedPoolsSeriesGoAway()
+    {
+        await using var app = await ObservedApp.StartAsync();
+        await app.Store.Pools.SetAsync("training", 3, null, app.Time.GetUtcNow(), default);
+        await app.Store.Pools.SetAsync("gpu", 1, null, app.Time.GetUtcNow(), default);
+
+        var text = await app.ScrapeAsync();
+        Assert.Contains("orchestrator_pool_slots{pool=\"training\",state=\"total\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("orchestrator_pool_slots{pool=\"training\",state=\"open\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("orchestrator_pool_slots{pool=\"gpu\",state=\"running\"} 0\n", text, StringComparison.Ordinal);
+
+        Assert.Equal(Storage.Records.PoolDeleteOutcome.Deleted, await app.Store.Pools.DeleteAsync("gpu", default));
+        await app.Store.Pools.SetAsync("training", 5, null, app.Time.GetUtcNow(), default);
+        app.Time.Advance(TimeSpan.FromSeconds(2));
+        text = await app.ScrapeAsync();
+        Assert.Contains("orchestrator_pool_slots{pool=\"training\",state=\"total\"} 5\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("pool=\"gpu\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StoreCounts_AreCachedForTwoSeconds()
     {
         await using var app = await ObservedApp.StartAsync();
