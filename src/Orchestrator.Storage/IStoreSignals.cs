@@ -12,3 +12,22 @@ public interface IStoreSignals
     /// signal of <paramref name="channel"/>; disposing the result stops it.</summary>
     IDisposable Subscribe(string channel, Action onSignal);
 }
+
+public static class StoreSignalsExtensions
+{
+    /// <summary>Signals <paramref name="channel"/> where a lost signal only delays the listeners until their poll: a
+    /// failure (the database away) is swallowed. False when the signal could not be sent.</summary>
+    public static async Task<bool> TryNotifyAsync(this IStoreSignals signals, string channel, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        try
+        {
+            await signals.NotifyAsync(channel, cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

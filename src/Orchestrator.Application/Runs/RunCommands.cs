@@ -19,7 +19,7 @@ internal sealed class RunCommands(IMetadataStore store, DagVersionSource version
         var conf = ConfValidation.Normalize(confJson, dag.Definition.Params, sensitive);
         var (runId, _) = await new RunFactory(store, time).CreateManualAsync(dag, conf, cancellationToken);
         // This process's engine starts it now rather than at its next look; without one, a cluster's scheduler is woken.
-        _ = versions.Engine is { } engine ? engine.StartQueuedRunsAsync() : Engine.Hosting.EmbeddedEngine.SignalPickupAsync(store, CancellationToken.None);
+        _ = Engine.Hosting.EmbeddedEngine.WakePickupAsync(versions.Engine, store);
         return runId;
     }
 }

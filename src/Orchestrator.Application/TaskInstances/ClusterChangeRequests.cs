@@ -27,7 +27,7 @@ internal static class ClusterChangeRequests
         RunChangeRequest? decided;
         try
         {
-            await NotifyAsync(store, cancellationToken);
+            await store.Signals.TryNotifyAsync(ClusterRunChanges.Channel, cancellationToken); // else the schedulers' poll
             decided = await WaitAsync(store, time, id, take, cancellationToken);
             if (decided is null && await store.RunChanges.WithdrawAsync(id, time.GetUtcNow(), cancellationToken))
             {
@@ -98,18 +98,6 @@ internal static class ClusterChangeRequests
             }
 
             await Task.Delay(Poll, time, cancellationToken);
-        }
-    }
-
-    private static async Task NotifyAsync(IMetadataStore store, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.Signals.NotifyAsync(ClusterRunChanges.Channel, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // The schedulers also look at their report poll.
         }
     }
 }

@@ -135,7 +135,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
             var applied = await store.ApplyAsync(new StateChangeBatch(Transitions: transitions, Run: new RunTransition(runId, run.State, DagRunState.Queued, now)), cancellationToken);
             if (applied.Applied)
             {
-                _ = engine is not null ? engine.StartQueuedRunsAsync() : Engine.Hosting.EmbeddedEngine.SignalPickupAsync(store, CancellationToken.None);
+                _ = Engine.Hosting.EmbeddedEngine.WakePickupAsync(engine, store);
                 return [.. changed.Select(i => dag.Graph.TaskIds[i])];
             }
         }

@@ -42,36 +42,36 @@ internal sealed class ClusterDriving : IAsyncDisposable
         _time = time;
         _logger = logger;
         _resume = resume;
-        _reports = new Concurrency.CoalescedPass(TakeReportsLoggedAsync, _stop.Token);
         _runChanges = new ClusterRunChanges(store, coordinator, leases.Owner, time, logger);
-        _changes = new Concurrency.CoalescedPass(ApplyRunChangesLoggedAsync, _stop.Token);
+        _reports = new Concurrency.CoalescedPass(Logged(TakeReportsAsync, "Reading workers' reports"), _stop.Token);
+        _changes = new Concurrency.CoalescedPass(Logged(ApplyRunChangesAsync, "Applying operators' changes"), _stop.Token);
     }
 
     public void Start()
     {
         // A worker's signal starts a pass at once; the poll is the fallback when a signal is lost.
+        // Operators' clear and mark requests likewise: at once on the filer's signal, else at the same poll.
         _wakeups = _store.Signals.Subscribe(ReportsChannel, () => _ = _reports.RequestAsync());
-        _loops.Add(Every(_options.ReportPollInterval, _ => _reports.RequestAsync(), "Reading workers' reports"));
-        _loops.Add(Every(_options.RenewInterval, KeepUpAsync, "Renewing leases"));
-        // Operators' clear and mark requests: at once on the filer's signal, else at the report poll.
         _changeWakeups = _store.Signals.Subscribe(ClusterRunChanges.Channel, () => _ = _changes.RequestAsync());
-        _loops.Add(Every(_options.ReportPollInterval, _ => _changes.RequestAsync(), "Applying operators' changes"));
+        _loops.Add(Every(_options.ReportPollInterval, _ => Task.WhenAll(_reports.RequestAsync(), _changes.RequestAsync()), "Reading reports and changes"));
+        _loops.Add(Every(_options.RenewInterval, KeepUpAsync, "Renewing leases"));
     }
 
-    /// <summary>Operators' clear and mark requests for the runs driven here, applied and decided.</summary>
-    public Task ApplyRunChangesAsync(CancellationToken cancellationToken) => _runChanges.ApplyPendingAsync(cancellationToken);
-
-    private async Task ApplyRunChangesLoggedAsync(CancellationToken cancellationToken)
+    /// <summary>A background pass that logs its failure and leaves the retry to the next pass.</summary>
+    private Func<CancellationToken, Task> Logged(Func<CancellationToken, Task> pass, string what) => async cancellationToken =>
     {
         try
         {
-            await ApplyRunChangesAsync(cancellationToken);
+            await pass(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            _logger.LogWarning("Applying operators' changes failed: {Error}; the next pass tries again", exception.Message);
+            _logger.LogWarning("{What} failed: {Error}; the next pass tries again", what, exception.Message);
         }
-    }
+    };
+
+    /// <summary>Operators' clear and mark requests for the runs driven here, applied and decided.</summary>
+    public Task ApplyRunChangesAsync(CancellationToken cancellationToken) => _runChanges.ApplyPendingAsync(cancellationToken);
 
     /// <summary>Reports of the runs driven here, handed to the coordinator (which decides each once).</summary>
     public async Task TakeReportsAsync(CancellationToken cancellationToken)
@@ -85,18 +85,6 @@ internal sealed class ClusterDriving : IAsyncDisposable
         foreach (var report in await _store.TryReports.ListAsync(driven, 1_000, cancellationToken))
         {
             _coordinator.CompleteReported(report);
-        }
-    }
-
-    private async Task TakeReportsLoggedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await TakeReportsAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            _logger.LogWarning("Reading workers' reports failed: {Error}; the next pass tries again", exception.Message);
         }
     }
 

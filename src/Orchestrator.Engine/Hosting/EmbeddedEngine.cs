@@ -181,7 +181,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         engine._pickupTimer = time.CreateTimer(_ =>
         {
             _ = engine.StartQueuedRunsAsync();
-            _ = engine._pools.RequestAsync();
+            _ = engine._pools.TickAsync();
         }, null, TimeSpan.Zero, options.RunPickupPeriod);
         if (options.Cluster is null)
         {
@@ -207,18 +207,16 @@ public sealed class EmbeddedEngine : IAsyncDisposable
     private Task RunsCreatedAsync() => _options.Cluster is null ? StartQueuedRunsAsync() : SignalPickupAsync(_store, _stopping.Token);
 
     /// <summary>Wakes the cluster's scheduler that starts queued runs (its timer is the fallback when a signal is lost).</summary>
-    public static async Task SignalPickupAsync(IMetadataStore store, CancellationToken cancellationToken)
+    public static Task SignalPickupAsync(IMetadataStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        try
-        {
-            await store.Signals.NotifyAsync(PickupChannel, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // The pickup timer starts the runs within its period anyway.
-        }
+        return store.Signals.TryNotifyAsync(PickupChannel, cancellationToken);
     }
+
+    /// <summary>After a process created or reopened a queued run: <paramref name="local"/>, this process's engine, starts
+    /// it now; without one, the cluster's pickup scheduler is woken.</summary>
+    public static Task WakePickupAsync(EmbeddedEngine? local, IMetadataStore store) =>
+        local is not null ? local.StartQueuedRunsAsync() : SignalPickupAsync(store, CancellationToken.None);
 
     private async Task PickUpQueuedRunsAsync(CancellationToken cancellationToken)
     {

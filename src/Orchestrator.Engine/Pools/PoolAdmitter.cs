@@ -9,7 +9,8 @@ namespace Orchestrator.Engine.Pools;
 /// store to admit, per pool some task waits for, as many as its open slots allow (highest priority first; the store's
 /// row lock on the pool keeps two schedulers from over-admitting), dispatches the admitted tasks of the runs driven
 /// here, and signals the other schedulers to dispatch theirs. A pass runs when this coordinator's runs change the
-/// pools' use, when another process signals, and on the pickup timer (a pool resized, a signal lost).</summary>
+/// pools' use and on the pickup timer (a pool resized); another process's signal, and the timer, re-read the waiting
+/// tasks of the runs driven here to dispatch what others admitted.</summary>
 public sealed class PoolAdmitter : IDisposable
 {
     /// <summary>The signal channel of admissions: "a pool admitted tasks, dispatch yours".</summary>
@@ -41,6 +42,11 @@ public sealed class PoolAdmitter : IDisposable
     /// <summary>Asks for an admission pass; completes when one begun after the call has ended.</summary>
     public Task RequestAsync() => _pass.RequestAsync();
 
+    /// <summary>The periodic look (the pickup timer): an admission pass, and a re-read of the tasks waiting here in case
+    /// one was admitted without this process hearing of it (a lost signal, or admitted before this process resumed
+    /// its run). The re-read reads whole runs, so it is kept off the per-commit path.</summary>
+    public Task TickAsync() => Task.WhenAll(_pass.RequestAsync(), _refresh.RequestAsync());
+
     private void OnPoolsChanged() => _ = _pass.RequestAsync();
 
     private async Task AdmitAsync(CancellationToken cancellationToken)
@@ -56,11 +62,6 @@ public sealed class PoolAdmitter : IDisposable
             if (elsewhere > 0)
             {
                 await _store.Signals.NotifyAsync(Channel, cancellationToken);
-            }
-
-            if (_coordinator.HasPoolWaits)
-            {
-                await _coordinator.RefreshPoolWaitsAsync(cancellationToken); // admitted before a restart, or by another process
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
