@@ -26,6 +26,11 @@ public sealed class ClusterOptions
     /// notification arrives (the fast path's fallback: a lost NOTIFY delays a try by at most this). Default: 2 s.</summary>
     public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a dispatched try may stay queued after its queue's NOTIFY before the scheduler hands it to
+    /// Hangfire as well (one batch job per queue). Workers normally claim it within milliseconds, so Hangfire's
+    /// per-job writes are paid only for tries no worker was free or listening for. Default: 1 s.</summary>
+    public TimeSpan HangfireFallbackAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a stopping scheduler keeps trying to hand its last dispatches to Hangfire (the database may
     /// be down). What it cannot hand over is not lost: the tries are queued in the store, where workers claim them.
     /// Default: 30 s.</summary>

@@ -32,6 +32,10 @@ public sealed class ClusterTaskWorker(
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _interrupt = new();
 
+    // One NOTIFY for the reports of every try that ended while the last one was being sent.
+    private readonly Concurrency.CoalescedPass _signalReports = new(
+        async token => await store.Signals.TryNotifyAsync(ClusterDriving.ReportsChannel, token), CancellationToken.None);
+
     // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
     private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
 
@@ -69,7 +73,7 @@ public sealed class ClusterTaskWorker(
             throw;
         }
 
-        await RunHeldAsync(runId, taskId, tryNumber, claimedAt, cancellationToken);
+        await RunHeldAsync(runId, taskId, tryNumber, null, claimedAt, cancellationToken);
     }
 
     /// <summary>A Hangfire batch job's tries: each still queued is claimed by compare-and-set when a slot frees, and
@@ -95,7 +99,7 @@ public sealed class ClusterTaskWorker(
                 var claimedAt = time.GetUtcNow();
                 if (await TryClaimAsync(runId, taskId, tryNumber, claimedAt, stop.Token))
                 {
-                    StartHeld(runId, taskId, tryNumber, claimedAt);
+                    StartHeld(runId, taskId, tryNumber, null, claimedAt);
                 }
                 else
                 {
@@ -112,7 +116,7 @@ public sealed class ClusterTaskWorker(
 
     /// <summary>Runs a try this worker claimed from the store (<see cref="ITaskInstanceStore.ClaimQueuedAsync"/>) in
     /// the background, in a slot the caller took for it.</summary>
-    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimedAt);
+    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimed.MaxTries, claimedAt);
 
     private async Task<bool> TryClaimAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -125,13 +129,13 @@ public sealed class ClusterTaskWorker(
         return false;
     }
 
-    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt)
+    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt)
     {
         var run = Task.Run(async () =>
         {
             try
             {
-                await RunHeldAsync(runId, taskId, tryNumber, claimedAt, CancellationToken.None);
+                await RunHeldAsync(runId, taskId, tryNumber, maxTries, claimedAt, CancellationToken.None);
             }
             catch (Exception exception)
             {
@@ -144,14 +148,14 @@ public sealed class ClusterTaskWorker(
     }
 
     /// <summary>Runs a claimed try in the slot it holds, reports it, then frees the slot.</summary>
-    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken stopping)
+    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
     {
         using var lost = new CancellationTokenSource();
         _running[(runId, taskId, tryNumber)] = lost;
         try
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
-            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, claimedAt, lost.Token, interrupted.Token);
+            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
             await ReportAsync(runId, attempt, lost.IsCancellationRequested);
         }
         finally
@@ -206,12 +210,12 @@ public sealed class ClusterTaskWorker(
         _interrupt.Dispose();
     }
 
-    private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
+    private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
     {
         TryRequest request;
         try
         {
-            request = await LoadAsync(runId, taskId, tryNumber, stopping);
+            request = await LoadAsync(runId, taskId, tryNumber, maxTries, stopping);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -239,7 +243,9 @@ public sealed class ClusterTaskWorker(
         return attempt;
     }
 
-    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
+    /// <summary>What a try needs from the store. <paramref name="maxTries"/> comes with a batch claim; a Hangfire
+    /// job's try reads its instance for it.</summary>
+    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(runId, out var run))
         {
@@ -254,20 +260,30 @@ public sealed class ClusterTaskWorker(
 
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
-        var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
-            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store");
-        var outputs = new Dictionary<TaskId, JsonElement>();
-        foreach (var (id, json) in await store.Outputs.GetAllAsync(runId, cancellationToken))
+        if (!dag.Graph.TryGetIndex(taskId, out var index))
         {
-            outputs[id] = JsonDocument.Parse(json).RootElement.Clone();
+            throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} has no task {taskId}");
+        }
+
+        maxTries ??= (await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store")).MaxTries;
+        var task = dag.Definition.Tasks[index];
+        var outputs = new Dictionary<TaskId, JsonElement>();
+        // A task reads only its ancestors' outputs (templates are checked for it at import): a root has none to read.
+        if (task.DependsOn.Count > 0)
+        {
+            foreach (var (id, json) in await store.Outputs.GetAllAsync(runId, cancellationToken))
+            {
+                outputs[id] = JsonDocument.Parse(json).RootElement.Clone();
+            }
         }
 
         return new TryRequest
         {
             Run = Runs.ActiveRun.ContextOf(run, dag, RunParams.Merge(dag.Definition.Params, run.Conf), outputs, secrets, logLimits ?? LogLimits.Default),
-            Task = dag.Definition.Tasks[dag.Graph.IndexOf(taskId)],
+            Task = task,
             TryNumber = tryNumber,
-            MaxTries = instance.MaxTries,
+            MaxTries = maxTries.Value,
             KeepLogLines = false, // written live to the store
         };
     }
@@ -283,14 +299,7 @@ public sealed class ClusterTaskWorker(
             CancellationToken.None);
         if (accepted)
         {
-            try
-            {
-                await store.Signals.NotifyAsync(ClusterDriving.ReportsChannel, CancellationToken.None); // the scheduler looks now
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogDebug("Could not signal the report ({Error}); the scheduler's poll finds it", exception.Message);
-            }
+            _ = _signalReports.RequestAsync(); // the scheduler looks now; its poll finds the report if the signal is lost
         }
         else
         {
