@@ -20,7 +20,7 @@ public sealed class PoolsPageTests(DashboardFixture fixture)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/pools$"));
 
         var form = page.GetByTestId("pool-add");
-        var expected = "name must be 1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone)";
+        var expected = $"name must be {Orchestrator.Core.Pools.PoolNames.Expected}"; // the server's words for its rule
         // Empty: said at the name field (no request: PUT /pools/ has no pool to reach).
         await form.GetByTestId("pool-add-submit").ClickAsync();
         await Expect(form.GetByTestId("pool-add-error-name")).ToHaveTextAsync(expected);
