@@ -16,6 +16,7 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
     private const long MigrationLockKey = 0x0_5EED_0DA6;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _listenSource;
     private readonly string _schema;
     private readonly string _describe;
 
@@ -29,6 +30,11 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
         _schema = schema;
         _describe = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (schema {schema})";
+        // LISTEN connections keep session state (their channels): they come from a pool of their own, reset on close.
+        _listenSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        // The store never leaves session state behind (no session locks, SETs or LISTENs on these connections), so
+        // the DISCARD ALL Npgsql sends when a pooled connection is reused is a wasted round trip on every open.
+        builder.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
@@ -40,7 +46,7 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     public override string ForUpdateSkipLocked => " FOR UPDATE SKIP LOCKED";
 
-    public override IStoreSignals CreateSignals() => new PostgresSignals(_dataSource, _schema);
+    public override IStoreSignals CreateSignals() => new PostgresSignals(_dataSource, _listenSource, _schema);
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -69,7 +75,11 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _dataSource.DisposeAsync();
+        await _listenSource.DisposeAsync();
+    }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex SchemaName();

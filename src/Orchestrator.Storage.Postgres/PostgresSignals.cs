@@ -6,7 +6,9 @@ namespace Orchestrator.Storage.Postgres;
 /// named after the store's schema, so two stores in one database do not wake each other. A subscription keeps one
 /// connection listening; when it breaks (the database restarting) it reconnects with a growing pause, and signals
 /// once on each reconnection, since something may have happened meanwhile.</summary>
-internal sealed class PostgresSignals(NpgsqlDataSource dataSource, string schema) : IStoreSignals
+/// <remarks>Notifying uses the store's pool; listening uses <paramref name="listenSource"/>, whose connections are reset
+/// when given back, so a closed subscription's channels never linger on a connection someone else gets.</remarks>
+internal sealed class PostgresSignals(NpgsqlDataSource dataSource, NpgsqlDataSource listenSource, string schema) : IStoreSignals
 {
     public async Task NotifyAsync(string channel, CancellationToken cancellationToken)
     {
@@ -16,7 +18,7 @@ internal sealed class PostgresSignals(NpgsqlDataSource dataSource, string schema
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public IDisposable Subscribe(string channel, Action onSignal) => new Listener(dataSource, ChannelName(channel), onSignal);
+    public IDisposable Subscribe(string channel, Action onSignal) => new Listener(listenSource, ChannelName(channel), onSignal);
 
     private string ChannelName(string channel)
     {

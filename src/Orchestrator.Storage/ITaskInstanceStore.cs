@@ -23,6 +23,10 @@ public interface ITaskInstanceStore
     /// get the same one.</summary>
     Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Which of these dispatched tries are still waiting to be claimed: their instance is queued for exactly
+    /// that try (its <c>try_number</c> is one less). A scheduler hands only those to its slower fallback.</summary>
+    Task<IReadOnlyList<ClaimedTry>> StillQueuedAsync(IReadOnlyCollection<(RunId RunId, TaskId TaskId, int TryNumber)> tries, CancellationToken cancellationToken);
+
     /// <summary>Closes the running try; false if it is not running or that try already ended: a try completes once.</summary>
     Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken);
 

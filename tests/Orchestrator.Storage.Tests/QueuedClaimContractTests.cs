@@ -30,7 +30,7 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
 
         var claimed = await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 2, "w1", T0.AddSeconds(10)), default);
 
-        Assert.Equal([("old", 1), ("retry", 3)], claimed.Select(c => (c.TaskId.Value, c.TryNumber)));
+        Assert.Equal([("old", 1, 3), ("retry", 3, 3)], claimed.Select(c => (c.TaskId.Value, c.TryNumber, c.MaxTries)));
         var instances = (await Store.TaskInstances.ListAsync(new RunId("r1"), default)).ToDictionary(i => i.TaskId.Value);
         Assert.Equal((TaskInstanceState.Running, 3, "try 3 started on w1", T0.AddSeconds(10)),
             (instances["retry"].State, instances["retry"].TryNumber, instances["retry"].StateReason, instances["retry"].StartedAt));
@@ -164,6 +164,27 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
         Assert.Equal(30, all.Count);
         Assert.Equal(30, all.Distinct().Count());
         Assert.Equal(30, (await Store.TaskInstances.ListTriesAsync(new RunId("r1"), null, default)).Count);
+    }
+
+    [Fact]
+    public async Task StillQueued_NamesOnlyTheDispatchedTriesNobodyClaimed()
+    {
+        await CreateRunAsync("r1", DagRunState.Running,
+            ("waiting", TaskInstanceState.Queued, 0, "default", T0), ("claimed", TaskInstanceState.Queued, 0, "default", T0),
+            ("retry", TaskInstanceState.Queued, 2, "default", T0), ("requeued", TaskInstanceState.Queued, 1, "default", T0),
+            ("done", TaskInstanceState.Success, 1, "default", T0));
+        await CreateRunAsync("r2", DagRunState.Running, ("waiting", TaskInstanceState.Queued, 0, "training", T0.AddSeconds(1)));
+        Assert.True(await Store.TaskInstances.TryStartTryAsync(new TryStart(new RunId("r1"), new TaskId("claimed"), 1, "w1", T0.AddSeconds(2), T0.AddSeconds(32)), default));
+        (RunId, TaskId, int) Try(string run, string task, int number) => (new RunId(run), new TaskId(task), number);
+
+        var still = await Store.TaskInstances.StillQueuedAsync(
+            [Try("r1", "waiting", 1), Try("r1", "claimed", 1), Try("r1", "retry", 3), Try("r1", "requeued", 1), Try("r1", "done", 1),
+             Try("r1", "unknown", 1), Try("r2", "waiting", 1), Try("r3", "waiting", 1)], default);
+
+        // "requeued" is queued for try 2 now: try 1's dispatch is stale.
+        Assert.Equal([("r1", "retry", 3, 3), ("r1", "waiting", 1, 3), ("r2", "waiting", 1, 3)],
+            still.Select(s => (s.RunId.Value, s.TaskId.Value, s.TryNumber, s.MaxTries)).Order());
+        Assert.Empty(await Store.TaskInstances.StillQueuedAsync([], default));
     }
 
     [Fact]

@@ -9,12 +9,13 @@ using Orchestrator.Storage;
 namespace Orchestrator.Engine.Cluster;
 
 /// <summary>A scheduler's dispatcher. <see cref="Enqueue"/> only buffers (it runs inside the run's commit path); a
-/// background flusher then, per queue that got work, (1) sends one NOTIFY on the queue's channel — the workers of
-/// that queue claim the queued tries straight from the store (<see cref="QueuedTryClaimer"/>) — and (2) enqueues ONE
-/// Hangfire job carrying the whole batch (<see cref="ClusterBatchJob"/>), the durable fallback, retried while the
-/// database is unreachable. A batch whose enqueue fails is kept and tried again; a scheduler that dies before a flush
-/// loses nothing either: the tries are queued in the store, where workers' polls claim them, and the run's next
-/// driver dispatches every queued try again when it resumes the run.</summary>
+/// background flusher then sends one NOTIFY per queue that got work, and the workers of that queue claim the queued
+/// tries straight from the store (<see cref="QueuedTryClaimer"/>). Hangfire is the durable fallback, paid only for
+/// what that misses: a try still queued <see cref="ClusterOptions.HangfireFallbackAfter"/> after its NOTIFY (no worker
+/// of its queue was free or listening) goes into ONE Hangfire job per queue carrying the whole batch
+/// (<see cref="ClusterBatchJob"/>), retried while the database is unreachable; a batch whose enqueue fails is kept and
+/// tried again. Nothing is lost when a scheduler dies before that: the tries are queued in the store, where workers'
+/// polls claim them, and the run's next driver dispatches every queued try again when it resumes the run.</summary>
 public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
 {
     private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(1);
@@ -23,6 +24,7 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     internal const int MaxTriesPerJob = 500;
 
     private readonly Func<string, DispatchedTry[], CancellationToken, Task> _enqueueBatch;
+    private readonly Func<IReadOnlyList<DispatchedTry>, CancellationToken, Task<IReadOnlyList<DispatchedTry>>> _stillQueued;
     private readonly IStoreSignals _signals;
     private readonly Polly.ResiliencePipeline _retry;
     private readonly ClusterOptions _options;
@@ -34,19 +36,22 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private Dictionary<string, List<DispatchedTry>> _pending = new(StringComparer.Ordinal);
-    private bool _signalled;
+    private readonly Queue<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> _signalled = new();
+    private bool _wakeRequested;
 
-    public ClusterDispatcher(JobStorage storage, IStoreSignals signals, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
-        : this(EnqueueWith(new BackgroundJobClient(storage)), signals, retry, options, time, logger)
+    public ClusterDispatcher(JobStorage storage, IMetadataStore store, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
+        : this(EnqueueWith(new BackgroundJobClient(storage)), StillQueuedIn(store), store.Signals, retry, options, time, logger)
     {
     }
 
-    /// <summary>With the Hangfire enqueue replaced (tests: one that fails for a while).</summary>
+    /// <summary>With Hangfire's enqueue and the store's check replaced (tests: an enqueue that fails for a while).</summary>
     internal ClusterDispatcher(
-        Func<string, DispatchedTry[], CancellationToken, Task> enqueueBatch, IStoreSignals signals, Polly.ResiliencePipeline retry, ClusterOptions options,
-        TimeProvider time, ILogger logger)
+        Func<string, DispatchedTry[], CancellationToken, Task> enqueueBatch,
+        Func<IReadOnlyList<DispatchedTry>, CancellationToken, Task<IReadOnlyList<DispatchedTry>>> stillQueued,
+        IStoreSignals signals, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
     {
         _enqueueBatch = enqueueBatch;
+        _stillQueued = stillQueued;
         _signals = signals;
         _retry = retry;
         _options = options;
@@ -55,14 +60,15 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Dispatches waiting for the flusher (for tests and the stop log).</summary>
+    /// <summary>Dispatches not yet settled: waiting for their NOTIFY, or for the check that hands the unclaimed ones
+    /// to Hangfire (for tests and the stop log).</summary>
     public int Pending
     {
         get
         {
             lock (_gate)
             {
-                return _pending.Values.Sum(p => p.Count);
+                return _pending.Values.Sum(p => p.Count) + _signalled.Count;
             }
         }
     }
@@ -77,61 +83,27 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             }
 
             batch.Add(new DispatchedTry { RunId = runId.Value, TaskId = taskId.Value, TryNumber = tryNumber });
-            if (_signalled)
+            if (_wakeRequested)
             {
                 return;
             }
 
-            _signalled = true;
+            _wakeRequested = true;
         }
 
         _work.Release();
     }
 
-    /// <summary>Hands everything buffered to the workers now: a NOTIFY and one Hangfire job per queue. A batch whose
-    /// Hangfire enqueue fails (past the retries) is kept for the next flush and the error rethrown.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>Sends the buffered dispatches' NOTIFYs, then hands to Hangfire those still queued that were signalled
+    /// at least <see cref="ClusterOptions.HangfireFallbackAfter"/> ago (all of them when <paramref name="all"/>). A
+    /// batch whose Hangfire enqueue fails (past the retries) is kept for the next flush and the error rethrown.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken, bool all = false)
     {
         await _flushing.WaitAsync(cancellationToken);
         try
         {
-            Dictionary<string, List<DispatchedTry>> taken;
-            lock (_gate)
-            {
-                (taken, _pending) = (_pending, new Dictionary<string, List<DispatchedTry>>(StringComparer.Ordinal));
-                _signalled = false;
-            }
-
-            foreach (var queue in taken.Keys)
-            {
-                try
-                {
-                    await _signals.NotifyAsync(QueueChannels.Of(queue), cancellationToken); // the workers claim now
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    _logger.LogDebug("Could not signal queue {Queue} ({Error}); the workers' poll and the Hangfire job find its tries", queue, exception.Message);
-                }
-            }
-
-            foreach (var (queue, batch) in taken)
-            {
-                try
-                {
-                    // A job's arguments are one JSON text: a start plan of thousands of tries goes in several jobs.
-                    while (batch.Count > 0)
-                    {
-                        var part = batch.Take(MaxTriesPerJob).ToArray();
-                        await _retry.ExecuteAsync(async token => await _enqueueBatch(queue, part, token), cancellationToken);
-                        batch.RemoveRange(0, part.Length);
-                    }
-                }
-                catch
-                {
-                    Restore(taken);
-                    throw;
-                }
-            }
+            await SignalAsync(cancellationToken);
+            await HandOverUnclaimedAsync(all ? DateTimeOffset.MaxValue : _time.GetUtcNow() - _options.HangfireFallbackAfter, cancellationToken);
         }
         finally
         {
@@ -139,19 +111,87 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         }
     }
 
-    private void Restore(Dictionary<string, List<DispatchedTry>> unsent)
+    private async Task SignalAsync(CancellationToken cancellationToken)
     {
+        Dictionary<string, List<DispatchedTry>> taken;
         lock (_gate)
         {
-            foreach (var (queue, batch) in unsent.Where(u => u.Value.Count > 0))
+            (taken, _pending) = (_pending, new Dictionary<string, List<DispatchedTry>>(StringComparer.Ordinal));
+            _wakeRequested = false;
+        }
+
+        foreach (var queue in taken.Keys)
+        {
+            if (!await _signals.TryNotifyAsync(QueueChannels.Of(queue), cancellationToken))
             {
-                if (_pending.TryGetValue(queue, out var newer))
+                _logger.LogDebug("Could not signal queue {Queue}; the workers' poll and the Hangfire fallback find its tries", queue);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var (queue, batch) in taken)
+            {
+                foreach (var one in batch)
                 {
-                    batch.AddRange(newer); // oldest first
+                    _signalled.Enqueue((now, queue, one));
+                }
+            }
+        }
+    }
+
+    /// <summary>The tries signalled up to <paramref name="signalledBy"/>: those still queued go to Hangfire.</summary>
+    private async Task HandOverUnclaimedAsync(DateTimeOffset signalledBy, CancellationToken cancellationToken)
+    {
+        List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> due = [];
+        lock (_gate)
+        {
+            while (_signalled.TryPeek(out var oldest) && oldest.SignalledAt <= signalledBy)
+            {
+                due.Add(_signalled.Dequeue());
+            }
+        }
+
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var unsent = due;
+        try
+        {
+            var still = (await _retry.ExecuteAsync(async token => await _stillQueued([.. due.Select(d => d.Try)], token), cancellationToken))
+                .Select(t => (t.RunId, t.TaskId, t.TryNumber)).ToHashSet();
+            unsent = [.. due.Where(d => still.Contains((d.Try.RunId, d.Try.TaskId, d.Try.TryNumber)))];
+            foreach (var queue in unsent.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
+            {
+                // A job's arguments are one JSON text: thousands of tries go in several jobs.
+                foreach (var part in unsent.Where(d => d.Queue == queue).Select(d => d.Try).Chunk(MaxTriesPerJob))
+                {
+                    await _retry.ExecuteAsync(async token => await _enqueueBatch(queue, part, token), cancellationToken);
+                    unsent = [.. unsent.Where(d => !part.Contains(d.Try))];
+                }
+            }
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                // Oldest first, ahead of what was signalled meanwhile.
+                foreach (var left in _signalled)
+                {
+                    unsent.Add(left);
                 }
 
-                _pending[queue] = batch;
+                _signalled.Clear();
+                foreach (var left in unsent)
+                {
+                    _signalled.Enqueue(left);
+                }
             }
+
+            throw;
         }
     }
 
@@ -161,7 +201,14 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         {
             while (true)
             {
-                await _work.WaitAsync(_stop.Token);
+                // Until new work, or until the oldest signalled try is due for the fallback check.
+                TimeSpan? untilDue;
+                lock (_gate)
+                {
+                    untilDue = _signalled.TryPeek(out var oldest) ? oldest.SignalledAt + _options.HangfireFallbackAfter - _time.GetUtcNow() : null;
+                }
+
+                await WaitForWorkAsync(untilDue);
                 try
                 {
                     await FlushAsync(_stop.Token);
@@ -171,12 +218,6 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
                     _logger.LogError("Handing {Count} dispatched tries to Hangfire failed ({Error}); they stay queued in the store and are tried again",
                         Pending, exception.Message);
                     await Task.Delay(PauseAfterFailure, _time, _stop.Token);
-                    lock (_gate)
-                    {
-                        _signalled = true;
-                    }
-
-                    _work.Release();
                 }
             }
         }
@@ -186,7 +227,34 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         }
     }
 
-    /// <summary>Flushes what is buffered (for up to <see cref="ClusterOptions.DispatchFlushOnStop"/>) and stops.</summary>
+    /// <summary>Returns when something was enqueued or <paramref name="due"/> has passed (never, when null).</summary>
+    private async Task WaitForWorkAsync(TimeSpan? due)
+    {
+        if (due is not { } wait)
+        {
+            await _work.WaitAsync(_stop.Token);
+            return;
+        }
+
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(wait, _time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, timeout.Token);
+        try
+        {
+            await _work.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            // due
+        }
+    }
+
+    /// <summary>Signals what is buffered and hands every try still queued to Hangfire (for up to
+    /// <see cref="ClusterOptions.DispatchFlushOnStop"/>), then stops.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -194,7 +262,7 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         using var bounded = new CancellationTokenSource(_options.DispatchFlushOnStop, _time);
         try
         {
-            await FlushAsync(bounded.Token);
+            await FlushAsync(bounded.Token, all: true);
         }
         catch (Exception exception)
         {
@@ -211,4 +279,8 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         client.Create(job, new EnqueuedState(queue));
         return Task.CompletedTask;
     };
+
+    internal static Func<IReadOnlyList<DispatchedTry>, CancellationToken, Task<IReadOnlyList<DispatchedTry>>> StillQueuedIn(IMetadataStore store) => async (tries, token) =>
+        [.. (await store.TaskInstances.StillQueuedAsync([.. tries.Select(t => (new RunId(t.RunId), new TaskId(t.TaskId), t.TryNumber))], token))
+            .Select(c => new DispatchedTry { RunId = c.RunId.Value, TaskId = c.TaskId.Value, TryNumber = c.TryNumber })];
 }

@@ -82,9 +82,17 @@ internal sealed class ClusterDriving : IAsyncDisposable
             return;
         }
 
-        foreach (var report in await _store.TryReports.ListAsync(driven, 1_000, cancellationToken))
+        var left = (await _store.TryReports.ListAsync(driven, 1_000, cancellationToken)).ToList();
+        // A try a worker started right after another's success is taken once that one is; workers' clocks differ, so
+        // its report may come first in the list: go over the rest again while that makes progress.
+        while (left.Count > 0)
         {
-            _coordinator.CompleteReported(report);
+            var before = left.Count;
+            left = left.Where(report => !_coordinator.CompleteReported(report)).ToList();
+            if (left.Count == before)
+            {
+                break;
+            }
         }
     }
 

@@ -26,6 +26,17 @@ public sealed class ClusterOptions
     /// notification arrives (the fast path's fallback: a lost NOTIFY delays a try by at most this). Default: 2 s.</summary>
     public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a dispatched try may stay queued after its queue's NOTIFY before the scheduler hands it to
+    /// Hangfire as well (one batch job per queue). Workers normally claim it within milliseconds, so Hangfire's
+    /// per-job writes are paid only for tries no worker was free or listening for. Default: 1 s.</summary>
+    public TimeSpan HangfireFallbackAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a worker whose try succeeded starts a ready downstream task of its queues itself, in the same
+    /// transaction as its report and in the same slot, instead of waiting for a scheduler to queue it and a worker to
+    /// claim it (only all_success tasks without a pool, and only when nothing of a higher priority weight is queued
+    /// for its queues; the run's scheduler adopts the try). Default: true.</summary>
+    public bool FollowOn { get; set; } = true;
+
     /// <summary>How long a stopping scheduler keeps trying to hand its last dispatches to Hangfire (the database may
     /// be down). What it cannot hand over is not lost: the tries are queued in the store, where workers claim them.
     /// Default: 30 s.</summary>

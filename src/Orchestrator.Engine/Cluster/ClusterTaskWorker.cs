@@ -32,10 +32,19 @@ public sealed class ClusterTaskWorker(
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _interrupt = new();
 
+    // One NOTIFY for the reports of every try that ended while the last one was being sent.
+    private readonly Concurrency.CoalescedPass _signalReports = new(
+        async token => await store.Signals.TryNotifyAsync(ClusterDriving.ReportsChannel, token), CancellationToken.None);
+
     // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
     private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
 
     public string WorkerId => options.ProcessName;
+
+    /// <summary>The queues whose tasks this worker starts itself right after an upstream try of its own succeeds
+    /// (<see cref="FollowOn"/>, in the report's transaction, in the same slot): the next task of a chain starts
+    /// without waiting for a scheduler. Null: never (each try then waits for a claim).</summary>
+    public IReadOnlySet<string>? FollowQueues { get; init; }
 
     /// <summary>The tries run here at once, shared by the fast path and Hangfire's jobs.</summary>
     internal WorkerSlots Slots { get; } = new(concurrency);
@@ -69,7 +78,7 @@ public sealed class ClusterTaskWorker(
             throw;
         }
 
-        await RunHeldAsync(runId, taskId, tryNumber, claimedAt, cancellationToken);
+        await RunHeldAsync(runId, taskId, tryNumber, null, claimedAt, cancellationToken);
     }
 
     /// <summary>A Hangfire batch job's tries: each still queued is claimed by compare-and-set when a slot frees, and
@@ -95,7 +104,7 @@ public sealed class ClusterTaskWorker(
                 var claimedAt = time.GetUtcNow();
                 if (await TryClaimAsync(runId, taskId, tryNumber, claimedAt, stop.Token))
                 {
-                    StartHeld(runId, taskId, tryNumber, claimedAt);
+                    StartHeld(runId, taskId, tryNumber, null, claimedAt);
                 }
                 else
                 {
@@ -112,7 +121,7 @@ public sealed class ClusterTaskWorker(
 
     /// <summary>Runs a try this worker claimed from the store (<see cref="ITaskInstanceStore.ClaimQueuedAsync"/>) in
     /// the background, in a slot the caller took for it.</summary>
-    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimedAt);
+    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimed.MaxTries, claimedAt);
 
     private async Task<bool> TryClaimAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -125,13 +134,13 @@ public sealed class ClusterTaskWorker(
         return false;
     }
 
-    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt)
+    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt)
     {
         var run = Task.Run(async () =>
         {
             try
             {
-                await RunHeldAsync(runId, taskId, tryNumber, claimedAt, CancellationToken.None);
+                await RunHeldAsync(runId, taskId, tryNumber, maxTries, claimedAt, CancellationToken.None);
             }
             catch (Exception exception)
             {
@@ -143,24 +152,72 @@ public sealed class ClusterTaskWorker(
         _ = run.ContinueWith(done => _background.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Runs a claimed try in the slot it holds, reports it, then frees the slot.</summary>
-    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken stopping)
+    /// <summary>Runs a claimed try in the slot it holds and reports it; runs the try its report started next, if any
+    /// (<see cref="FollowQueues"/>), in the same slot; then frees the slot.</summary>
+    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
+    {
+        try
+        {
+            var (next, startedAt) = await RunOneAsync(runId, taskId, tryNumber, maxTries, claimedAt, stopping);
+            while (next is { } follow)
+            {
+                (next, startedAt) = await RunOneAsync(follow.RunId, follow.TaskId, follow.TryNumber, follow.MaxTries, startedAt, stopping);
+            }
+        }
+        finally
+        {
+            Slots.Release();
+            TryEnded?.Invoke();
+        }
+    }
+
+    private async Task<(ClaimedTry? Next, DateTimeOffset StartedAt)> RunOneAsync(
+        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
     {
         using var lost = new CancellationTokenSource();
         _running[(runId, taskId, tryNumber)] = lost;
         try
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
-            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, claimedAt, lost.Token, interrupted.Token);
-            await ReportAsync(runId, attempt, lost.IsCancellationRequested);
+            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
+            var follow = attempt.Outcome == TryOutcome.Success && !lost.IsCancellationRequested && !stopping.IsCancellationRequested
+                ? await FollowOnAsync(runId, taskId) : null;
+            return await ReportAsync(runId, attempt, lost.IsCancellationRequested, follow);
         }
         finally
         {
             _running.TryRemove((runId, taskId, tryNumber), out _);
-            Slots.Release();
-            TryEnded?.Invoke();
         }
     }
+
+    /// <summary>The downstream tasks this worker may start right after <paramref name="taskId"/> succeeds: of its
+    /// <see cref="FollowQueues"/>, all_success and without a pool (a pool's slots are the pool admitter's to give),
+    /// highest priority weight first. Null when none, or when this worker is stopping.</summary>
+    private async Task<FollowOn?> FollowOnAsync(RunId runId, TaskId taskId)
+    {
+        if (FollowQueues is not { Count: > 0 } queues || Stopping || !_runs.TryGetValue(runId, out var run))
+        {
+            return null;
+        }
+
+        var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, CancellationToken.None);
+        if (dag is null || !dag.Graph.TryGetIndex(taskId, out var index))
+        {
+            return null;
+        }
+
+        var candidates = dag.Graph.Downstream(index)
+            .Select(i => dag.Definition.Tasks[i])
+            .Where(t => t.TriggerRule == Core.TriggerRules.TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue))
+            .OrderByDescending(t => t.PriorityWeight)
+            .Take(MaxFollowCandidates)
+            .Select(t => new FollowCandidate(t.Id, [.. t.DependsOn.Where(u => u != taskId)]))
+            .ToList();
+        return candidates.Count == 0 ? null : new FollowOn(candidates, [.. queues], time.GetUtcNow() + options.LeaseTimeout);
+    }
+
+    // Each candidate costs a statement in the report's transaction when it is not ready.
+    private const int MaxFollowCandidates = 4;
 
     /// <summary>Stops a try the store no longer shows as this worker's (recorded lost while this worker could not
     /// heartbeat): its process group is killed and its report will be refused.</summary>
@@ -206,12 +263,12 @@ public sealed class ClusterTaskWorker(
         _interrupt.Dispose();
     }
 
-    private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
+    private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
     {
         TryRequest request;
         try
         {
-            request = await LoadAsync(runId, taskId, tryNumber, stopping);
+            request = await LoadAsync(runId, taskId, tryNumber, maxTries, stopping);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -239,7 +296,9 @@ public sealed class ClusterTaskWorker(
         return attempt;
     }
 
-    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken)
+    /// <summary>What a try needs from the store. <paramref name="maxTries"/> comes with a batch claim; a Hangfire
+    /// job's try reads its instance for it.</summary>
+    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(runId, out var run))
         {
@@ -254,50 +313,71 @@ public sealed class ClusterTaskWorker(
 
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, cancellationToken)
             ?? throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} is neither loaded nor stored");
-        var instance = await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
-            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store");
-        var outputs = new Dictionary<TaskId, JsonElement>();
-        foreach (var (id, json) in await store.Outputs.GetAllAsync(runId, cancellationToken))
+        if (!dag.Graph.TryGetIndex(taskId, out var index))
         {
-            outputs[id] = JsonDocument.Parse(json).RootElement.Clone();
+            throw new InvalidOperationException($"version {run.DagVersion[..Math.Min(12, run.DagVersion.Length)]} of {run.DagId} has no task {taskId}");
+        }
+
+        maxTries ??= (await store.TaskInstances.GetAsync(runId, taskId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {runId} has no task {taskId} in the store")).MaxTries;
+        var task = dag.Definition.Tasks[index];
+        var outputs = new Dictionary<TaskId, JsonElement>();
+        // A task reads only its ancestors' outputs (templates are checked for it at import): a root has none to read.
+        if (task.DependsOn.Count > 0)
+        {
+            // Reported outputs too: an upstream try may have started this one before a scheduler recorded it.
+            foreach (var (id, json) in await store.TryReports.OutputsAsync(runId, cancellationToken))
+            {
+                outputs[id] = JsonDocument.Parse(json).RootElement.Clone();
+            }
         }
 
         return new TryRequest
         {
             Run = Runs.ActiveRun.ContextOf(run, dag, RunParams.Merge(dag.Definition.Params, run.Conf), outputs, secrets, logLimits ?? LogLimits.Default),
-            Task = dag.Definition.Tasks[dag.Graph.IndexOf(taskId)],
+            Task = task,
             TryNumber = tryNumber,
-            MaxTries = instance.MaxTries,
+            MaxTries = maxTries.Value,
             KeepLogLines = false, // written live to the store
         };
     }
 
-    private async Task ReportAsync(RunId runId, TryRecord attempt, bool recordedLost)
+    /// <summary>Reports a try's end (retried while the database is away) and returns the try the report started next
+    /// on this worker, if any, with the time it started.</summary>
+    private async Task<(ClaimedTry? Next, DateTimeOffset StartedAt)> ReportAsync(RunId runId, TryRecord attempt, bool recordedLost, FollowOn? follow)
     {
         var report = new TryReport(runId, attempt.TaskId, attempt.TryNumber, WorkerId, attempt.Outcome.ToName(), attempt.Error, attempt.ConfigurationError,
             attempt.StartedAt, attempt.EndedAt, attempt.Output?.GetRawText(), time.GetUtcNow());
-        var accepted = await _retry.ExecuteAsync(async token =>
-            await store.TryReports.ReportAsync(report, token)
-            // a retry after a commit that did happen finds its own report
-            || (await store.TryReports.ListAsync([runId], 10_000, token)).Any(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId),
-            CancellationToken.None);
-        if (accepted)
+        var result = await _retry.ExecuteAsync(async token =>
         {
-            try
+            var outcome = await store.TryReports.ReportAsync(report, follow, token);
+            if (outcome.Accepted)
             {
-                await store.Signals.NotifyAsync(ClusterDriving.ReportsChannel, CancellationToken.None); // the scheduler looks now
+                return outcome;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogDebug("Could not signal the report ({Error}); the scheduler's poll finds it", exception.Message);
-            }
+
+            // A retry after a commit that did happen finds its own report, and the try it started.
+            var mine = (await store.TryReports.ListAsync([runId], 10_000, token))
+                .FirstOrDefault(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId);
+            return mine is null ? outcome
+                : new ReportResult(true, mine is { FollowedTask: { } task, FollowedTry: { } number } ? await FollowedAsync(runId, task, number, token) : null);
+        }, CancellationToken.None);
+        if (result.Accepted)
+        {
+            _ = _signalReports.RequestAsync(); // the scheduler looks now; its poll finds the report if the signal is lost
         }
         else
         {
             logger.LogWarning("Try {Try} of {TaskId} in {RunId} ended ({Outcome}) but was already recorded lost{How}: its result is not used, another try replaces it",
                 attempt.TryNumber, attempt.TaskId, runId, report.Outcome, recordedLost ? " (stopped here when that was noticed)" : "");
         }
+
+        return (result.Followed, report.ReportedAt);
     }
+
+    private async Task<ClaimedTry?> FollowedAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken) =>
+        await store.TaskInstances.GetAsync(runId, taskId, cancellationToken) is { } instance
+            ? new ClaimedTry(runId, taskId, tryNumber, instance.MaxTries) : null;
 
     private async Task RecordProcessAsync(StoreTryObserver observer, RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken)
     {

@@ -71,7 +71,10 @@ public sealed class WorkerRole : IAsyncDisposable
 
         // Versions come from the store (the source text each run is pinned to); the folder is where relative paths point.
         var versions = new DagCatalog(dagsFolder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(registry)), store, time);
-        var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits, concurrency);
+        var worker = new ClusterTaskWorker(store, versions, registry, cluster, time, logger, secrets, logLimits, concurrency)
+        {
+            FollowQueues = cluster.FollowOn ? queues.ToHashSet(StringComparer.Ordinal) : null,
+        };
         var now = time.GetUtcNow();
         var heartbeat = new WorkerHeartbeat(store, worker,
             new WorkerRecord(worker.WorkerId, Environment.MachineName, Environment.ProcessId, queues, concurrency, now, now), cluster, time, logger);

@@ -42,6 +42,11 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     /// <summary>Workers' reports handed to the committer and not yet committed: a report read twice is decided once.</summary>
     public HashSet<(TaskId Task, int TryNumber)> ReportsInFlight { get; } = [];
 
+    /// <summary>Tries a worker started right after a reported success (the report names them), keyed by task, until
+    /// the decision that makes the task ready adopts them instead of queueing the task. A report of such a try is
+    /// accepted while its predecessor's completion is still waiting to be committed.</summary>
+    public ConcurrentDictionary<TaskId, int> Followed { get; } = new();
+
     /// <summary>Tasks waiting in scheduled for slots of their pool; when a pool admits one (scheduled → queued in the
     /// store) it is dispatched here, once. Read and changed under <see cref="Gate"/>.</summary>
     public HashSet<TaskId> PoolWaiting { get; } = [];

@@ -17,6 +17,10 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 
     public List<(TaskId Task, int FirstTry)> Dispatch { get; } = [];
 
+    /// <summary>Ready tasks a worker already started (<see cref="ActiveRun.Followed"/>): nothing to write or dispatch,
+    /// the run only takes note of the try.</summary>
+    public List<(TaskId Task, int TryNumber)> Adopted { get; } = [];
+
     /// <summary>Tasks left in scheduled for their pool's slots.</summary>
     public List<TaskId> PoolWaits { get; } = [];
 
@@ -31,6 +35,12 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
         {
             var definition = run.Dag.Definition.Tasks[decision.Task];
             var task = definition.Id;
+            if (decision.State == TaskInstanceState.Scheduled && run.Followed.TryRemove(task, out var followedTry))
+            {
+                Adopted.Add((task, followedTry));
+                continue;
+            }
+
             if (decision.State == TaskInstanceState.Scheduled && definition.Pool is { } pool)
             {
                 Transitions.Add(new TaskTransition(run.Record.RunId, task, TaskInstanceState.None, decision.State, $"{decision.Reason}; {WaitingFor(pool)}", at));

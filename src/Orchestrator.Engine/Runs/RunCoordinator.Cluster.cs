@@ -21,7 +21,7 @@ public sealed partial class RunCoordinator
     {
         ArgumentNullException.ThrowIfNull(report);
         if (!_runs.TryGetValue(report.RunId, out var active)
-            || active.TryToRun.GetValueOrDefault(report.TaskId) != report.TryNumber
+            || (active.TryToRun.GetValueOrDefault(report.TaskId) != report.TryNumber && active.Followed.GetValueOrDefault(report.TaskId) != report.TryNumber)
             || active.Tracker.StateOf(active.Dag.Graph.IndexOf(report.TaskId)).IsFinished())
         {
             return false;
@@ -33,6 +33,12 @@ public sealed partial class RunCoordinator
             {
                 return false;
             }
+        }
+
+        if (report.FollowedTask is { } followed && report.FollowedTry is { } followedTry)
+        {
+            // Before the completion is queued: the committer adopts the try when it decides the task ready.
+            active.Followed[followed] = followedTry;
         }
 
         var attempt = new TryRecord(report.TaskId, report.TryNumber, report.StartedAt, report.EndedAt, OutcomeOf(report.Outcome), report.Error,

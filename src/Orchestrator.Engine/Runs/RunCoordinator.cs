@@ -396,10 +396,15 @@ public sealed partial class RunCoordinator
             Alerts = CallbackAlertRecords.ForCommit(active.Dag.Definition, active.Task, finishes, runEnd, plan.At),
             DecidesRequest = plan.DecidesRequest,
         };
-        foreach (var (taskId, tryNumber) in plan.Dispatch)
+        foreach (var (taskId, tryNumber) in plan.Dispatch.Concat(plan.Adopted))
         {
             // A worker may claim the try from the store as soon as this commits, and report it before the dispatch below.
             active.TryToRun[taskId] = tryNumber;
+        }
+
+        foreach (var (taskId, tryNumber) in plan.Adopted)
+        {
+            active.LastTry[taskId] = tryNumber;
         }
 
         var result = await _store.ApplyAsync(batch, cancellationToken);

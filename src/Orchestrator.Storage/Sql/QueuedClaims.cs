@@ -6,8 +6,9 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Storage.Sql;
 
 /// <summary>A worker's batch claim (<see cref="ITaskInstanceStore.ClaimQueuedAsync"/>): the queued instances are
-/// locked first (skipping rows another transaction holds), then each gets its try row and becomes running, as
-/// <see cref="TaskStatements.StartTryAsync"/> does it, all in the caller's one transaction.</summary>
+/// locked first (skipping rows another transaction holds), then all get their try rows and become running, as
+/// <see cref="TaskStatements.StartTryAsync"/> does it for one — three statements for the whole batch, in the
+/// caller's one transaction, so a claim costs the same few round trips for one try or a hundred.</summary>
 internal static class QueuedClaims
 {
     public static async Task<IReadOnlyList<ClaimedTry>> ClaimAsync(
@@ -17,46 +18,57 @@ internal static class QueuedClaims
         parameters.Add("limit", (long)claim.Limit);
         // EXISTS, not a join: FOR UPDATE must lock the instances only, never the run rows the schedulers write.
         var candidates = (await connection.QueryAsync<Candidate>(SqlSession.Command($"""
-            SELECT ti.run_id, ti.task_id, ti.try_number FROM task_instances ti
+            SELECT ti.run_id, ti.task_id, ti.try_number, ti.max_tries FROM task_instances ti
              WHERE ti.state = 'queued' AND ti.queue IN ({queues})
                AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.run_id = ti.run_id AND r.state = 'running' AND r.run_type <> 'test')
              ORDER BY ti.priority_weight DESC, ti.updated_at, ti.run_id, ti.task_id
              LIMIT @limit{database.ForUpdateSkipLocked}
             """, parameters, transaction, cancellationToken))).ToList();
-
-        var claimed = new List<ClaimedTry>(candidates.Count);
-        foreach (var candidate in candidates)
+        if (candidates.Count == 0)
         {
-            var tryNumber = candidate.TryNumber + 1;
-            var ids = new { runId = candidate.RunId, taskId = candidate.TaskId, tryNumber };
-            // A try row that already exists (never expected for a queued instance) leaves the instance as it is.
-            if (await connection.ExecuteAsync(SqlSession.Command("""
-                    INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
-                    VALUES (@runId, @taskId, @tryNumber, @workerId, @at, @leaseUntil)
-                    ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-                    """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = claim.WorkerId, at = Ms.Of(claim.At), leaseUntil = Ms.Of(claim.LeaseUntil) },
-                    transaction, cancellationToken)) != 1)
-            {
-                continue;
-            }
-
-            // The row is locked and was read queued in this transaction: the compare-and-set holds.
-            var updated = await connection.ExecuteAsync(SqlSession.Command("""
-                UPDATE task_instances
-                   SET state = 'running', try_number = @tryNumber, state_reason = @reason, updated_at = @at,
-                       next_try_at = NULL, started_at = COALESCE(started_at, @at)
-                 WHERE run_id = @runId AND task_id = @taskId AND state = 'queued' AND try_number < @tryNumber
-                """, new { ids.runId, ids.taskId, ids.tryNumber, reason = $"try {tryNumber} started on {claim.WorkerId}", at = Ms.Of(claim.At) },
-                transaction, cancellationToken));
-            if (updated != 1)
-            {
-                throw new InvalidOperationException($"task {candidate.TaskId} of run {candidate.RunId} changed while locked for a claim");
-            }
-
-            claimed.Add(new ClaimedTry(new RunId(candidate.RunId), new TaskId(candidate.TaskId), (int)tryNumber));
+            return [];
         }
 
-        return claimed;
+        var values = new DynamicParameters(new { workerId = claim.WorkerId, at = Ms.Of(claim.At), leaseUntil = Ms.Of(claim.LeaseUntil) });
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            values.Add($"r{i}", candidates[i].RunId);
+            values.Add($"t{i}", candidates[i].TaskId);
+            values.Add($"n{i}", candidates[i].TryNumber + 1);
+        }
+
+        var rows = string.Join(", ", candidates.Select((_, i) => $"(@r{i}, @t{i}, @n{i}, @workerId, @at, @leaseUntil)"));
+
+        // A try row that already exists (never expected for a queued instance) leaves that instance as it is.
+        var inserted = (await connection.QueryAsync<Key>(SqlSession.Command($"""
+            INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
+            VALUES {rows}
+            ON CONFLICT (run_id, task_id, try_number) DO NOTHING
+            RETURNING run_id, task_id
+            """, values, transaction, cancellationToken))).Select(k => (k.RunId, k.TaskId)).ToHashSet();
+        var started = candidates.Where(c => inserted.Contains((c.RunId, c.TaskId))).ToList();
+        if (started.Count == 0)
+        {
+            return [];
+        }
+
+        // Rarely fewer than all: only those whose try row is new start.
+        var keys = string.Join(", ", candidates.Select((c, i) => (c, i)).Where(p => inserted.Contains((p.c.RunId, p.c.TaskId))).Select(p => $"(@r{p.i}, @t{p.i})"));
+
+        // The rows are locked and were read queued in this transaction: the compare-and-set holds for each.
+        var updated = await connection.ExecuteAsync(SqlSession.Command($"""
+            UPDATE task_instances
+               SET state = 'running', try_number = try_number + 1,
+                   state_reason = 'try ' || CAST(try_number + 1 AS TEXT) || ' started on ' || @workerId,
+                   updated_at = @at, next_try_at = NULL, started_at = COALESCE(started_at, @at)
+             WHERE (run_id, task_id) IN (VALUES {keys}) AND state = 'queued'
+            """, values, transaction, cancellationToken));
+        if (updated != started.Count)
+        {
+            throw new InvalidOperationException($"{started.Count - updated} of {started.Count} claimed task instances changed while locked for a claim");
+        }
+
+        return [.. started.Select(c => new ClaimedTry(new RunId(c.RunId), new TaskId(c.TaskId), (int)c.TryNumber + 1, (int)c.MaxTries))];
     }
 
     private sealed class Candidate
@@ -66,5 +78,14 @@ internal static class QueuedClaims
         public string TaskId { get; set; } = "";
 
         public long TryNumber { get; set; }
+
+        public long MaxTries { get; set; }
+    }
+
+    private sealed class Key
+    {
+        public string RunId { get; set; } = "";
+
+        public string TaskId { get; set; } = "";
     }
 }

@@ -43,6 +43,29 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
         return claimed;
     }
 
+    public async Task<IReadOnlyList<ClaimedTry>> StillQueuedAsync(IReadOnlyCollection<(RunId RunId, TaskId TaskId, int TryNumber)> tries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tries);
+        var still = new List<ClaimedTry>();
+        // One read per run (a dispatch batch is mostly one run's), at most 500 tasks per statement.
+        foreach (var byRun in tries.GroupBy(t => t.RunId))
+        {
+            var wanted = byRun.ToDictionary(t => t.TaskId.Value, t => t.TryNumber, StringComparer.Ordinal);
+            foreach (var chunk in wanted.Keys.Chunk(500))
+            {
+                var (list, parameters) = SqlInList.Of(chunk);
+                parameters.Add("runId", byRun.Key.Value);
+                var queued = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, long TryNumber, long MaxTries)>(SqlSession.Command(
+                    $"SELECT task_id, try_number, max_tries FROM task_instances WHERE run_id = @runId AND state = 'queued' AND task_id IN ({list})",
+                    parameters, null, cancellationToken)), cancellationToken);
+                still.AddRange(queued.Where(q => wanted[q.TaskId] == q.TryNumber + 1)
+                    .Select(q => new ClaimedTry(byRun.Key, new TaskId(q.TaskId), (int)q.TryNumber + 1, (int)q.MaxTries)));
+            }
+        }
+
+        return still;
+    }
+
     public Task<bool> TryFinishTryAsync(TryFinish finish, CancellationToken cancellationToken) =>
         session.WriteAsync((connection, transaction) => TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken), cancellationToken);
 

@@ -8,32 +8,73 @@ internal sealed class SqlTryReportStore(SqlSession session) : ITryReportStore
 {
     private const string Columns = "run_id, task_id, try_number, worker_id, outcome, error, configuration_error, started_at, ended_at, output, reported_at";
 
-    public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken)
+    public async Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) =>
+        (await ReportAsync(report, null, cancellationToken)).Accepted;
+
+    public async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        // Fenced by the try: it must still be open and this worker's. The driver checks again when it records it.
-        return session.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(SqlSession.Command($"""
-            INSERT INTO try_reports ({Columns})
-            SELECT @runId, @taskId, @tryNumber, @workerId, @outcome, @error, @configurationError, @startedAt, @endedAt, @output, @reportedAt
-             WHERE EXISTS (SELECT 1 FROM task_tries
-                            WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber
-                              AND worker_id = @workerId AND ended_at IS NULL)
-            ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-            """, new
+        ClaimedTry? followed = null;
+        var accepted = await session.WriteAsync(async (connection, transaction) =>
         {
-            runId = report.RunId.Value,
-            taskId = report.TaskId.Value,
-            tryNumber = (long)report.TryNumber,
-            workerId = report.WorkerId,
-            outcome = report.Outcome,
-            error = report.Error,
-            configurationError = report.ConfigurationError ? 1L : 0L,
-            startedAt = Ms.Of(report.StartedAt),
-            endedAt = Ms.Of(report.EndedAt),
-            output = report.Output,
-            reportedAt = Ms.Of(report.ReportedAt),
-        }, transaction, cancellationToken)) == 1, cancellationToken);
+            followed = null;
+            if (follow is not null && report.Outcome == "success")
+            {
+                foreach (var candidate in follow.Candidates)
+                {
+                    if ((followed = await FollowOnStatements.StartAsync(connection, transaction, report, candidate, follow, cancellationToken)) is not null)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            // Fenced by the try: it must still be open and this worker's (else the write, the start above included,
+            // is undone). The driver checks again when it records it.
+            return await connection.ExecuteAsync(SqlSession.Command($"""
+                INSERT INTO try_reports ({Columns}, followed_task, followed_try)
+                SELECT @runId, @taskId, @tryNumber, @workerId, @outcome, @error, @configurationError, @startedAt, @endedAt, @output, @reportedAt,
+                       @followedTask, @followedTry
+                 WHERE EXISTS (SELECT 1 FROM task_tries
+                                WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber
+                                  AND worker_id = @workerId AND ended_at IS NULL)
+                ON CONFLICT (run_id, task_id, try_number) DO NOTHING
+                """, new
+            {
+                runId = report.RunId.Value,
+                taskId = report.TaskId.Value,
+                tryNumber = (long)report.TryNumber,
+                workerId = report.WorkerId,
+                outcome = report.Outcome,
+                error = report.Error,
+                configurationError = report.ConfigurationError ? 1L : 0L,
+                startedAt = Ms.Of(report.StartedAt),
+                endedAt = Ms.Of(report.EndedAt),
+                output = report.Output,
+                reportedAt = Ms.Of(report.ReportedAt),
+                followedTask = followed?.TaskId.Value,
+                followedTry = (long?)followed?.TryNumber,
+            }, transaction, cancellationToken)) == 1;
+        }, cancellationToken);
+        return accepted ? new ReportResult(true, followed) : new ReportResult(false);
     }
+
+    public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) =>
+        session.ReadAsync<IReadOnlyDictionary<TaskId, string>>(async connection =>
+        {
+            var outputs = new Dictionary<TaskId, string>();
+            // A recorded output and a report of the same task cannot both exist: recording deletes the report.
+            foreach (var row in await connection.QueryAsync<(string TaskId, string Output)>(SqlSession.Command("""
+                SELECT task_id, output FROM task_outputs WHERE run_id = @runId
+                UNION ALL
+                SELECT task_id, output FROM try_reports WHERE run_id = @runId AND outcome = 'success' AND output IS NOT NULL
+                """, new { runId = runId.Value }, null, cancellationToken)))
+            {
+                outputs[new TaskId(row.TaskId)] = row.Output;
+            }
+
+            return outputs;
+        }, cancellationToken);
 
     public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken)
     {
@@ -47,7 +88,7 @@ internal sealed class SqlTryReportStore(SqlSession session) : ITryReportStore
         parameters.Add("limit", (long)limit);
         var where = runIds is null ? "" : $"WHERE run_id IN ({list})";
         return session.ReadAsync<IReadOnlyList<TryReport>>(async connection => [.. (await connection.QueryAsync<ReportRow>(SqlSession.Command(
-            $"SELECT {Columns} FROM try_reports {where} ORDER BY reported_at, run_id, task_id LIMIT @limit", parameters, null, cancellationToken)))
+            $"SELECT {Columns}, followed_task, followed_try FROM try_reports {where} ORDER BY reported_at, run_id, task_id LIMIT @limit", parameters, null, cancellationToken)))
             .Select(row => row.ToRecord())], cancellationToken);
     }
 
@@ -93,7 +134,15 @@ internal sealed class SqlTryReportStore(SqlSession session) : ITryReportStore
 
         public long ReportedAt { get; set; }
 
+        public string? FollowedTask { get; set; }
+
+        public long? FollowedTry { get; set; }
+
         public TryReport ToRecord() => new(new RunId(RunId), new TaskId(TaskId), (int)TryNumber, WorkerId, Outcome, Error, ConfigurationError != 0,
-            Ms.At(StartedAt), Ms.At(EndedAt), Output, Ms.At(ReportedAt));
+            Ms.At(StartedAt), Ms.At(EndedAt), Output, Ms.At(ReportedAt))
+        {
+            FollowedTask = FollowedTask is null ? null : new TaskId(FollowedTask),
+            FollowedTry = (int?)FollowedTry,
+        };
     }
 }

@@ -68,12 +68,17 @@ internal sealed class ClusterFixture : IAsyncDisposable
         return new Scheduler(coordinator, leases, driving);
     }
 
-    public ClusterTaskWorker NewWorker(string name, int concurrency = 1)
+    /// <summary>A worker; with <paramref name="followQueues"/>, one that starts ready downstream tasks of those queues
+    /// itself right after a success.</summary>
+    public ClusterTaskWorker NewWorker(string name, int concurrency = 1, IReadOnlySet<string>? followQueues = null)
     {
         var catalog = new DagCatalog(_folder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(Registry)), Store, Time);
         _dags.ForEach(catalog.Versions.Add);
         return new ClusterTaskWorker(Store, catalog, Registry, new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name }, Time, NullLogger.Instance,
-            concurrency: concurrency);
+            concurrency: concurrency)
+        {
+            FollowQueues = followQueues,
+        };
     }
 
     /// <summary>Creates a queued run and has <paramref name="scheduler"/> start it under its lease.</summary>

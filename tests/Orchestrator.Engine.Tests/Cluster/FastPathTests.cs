@@ -162,7 +162,7 @@ public sealed class FastPathTests : IAsyncLifetime
             }
 
             return Task.CompletedTask;
-        }, _cluster.Store.Signals, retryOnce, _cluster.Options, _cluster.Time, NullLogger.Instance);
+        }, (tries, _) => Task.FromResult(tries), _cluster.Store.Signals, retryOnce, new ClusterOptions { HangfireFallbackAfter = TimeSpan.Zero }, _cluster.Time, NullLogger.Instance);
 
         dispatcher.Enqueue(new RunId("r1"), new TaskId("a"), 1, "default");
         dispatcher.Enqueue(new RunId("r1"), new TaskId("t"), 1, "training");
@@ -180,6 +180,56 @@ public sealed class FastPathTests : IAsyncLifetime
         await dispatcher.DisposeAsync();
         Assert.Single(jobs, j => j.Queue == "default"); // nothing sent twice, even by the flush on stop
         Assert.True(await signalled.WaitAsync(TimeSpan.FromSeconds(30))); // each flush tells the queue's workers to look
+    }
+
+    [Fact]
+    public async Task Hangfire_GetsOnlyTheTriesStillQueuedWhenTheFallbackIsDue()
+    {
+        var probe = new SlotProbe();
+        probe.Open();
+        _cluster.Registry.Register("test.probe", probe);
+        var dag = new DagBuilder("late");
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            dag.Task(id, "test.probe");
+        }
+
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        var jobs = new List<string>();
+        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            lock (jobs)
+            {
+                jobs.AddRange(tries.Select(t => $"{queue}:{t.TaskId}/{t.TryNumber}"));
+            }
+
+            return Task.CompletedTask;
+        }, ClusterDispatcher.StillQueuedIn(_cluster.Store), _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
+        foreach (var (run, task, tryNumber) in Enumerable.Range(0, 3).Select(_ => _cluster.NextDispatched()))
+        {
+            dispatcher.Enqueue(run, task, tryNumber, "default");
+        }
+
+        await dispatcher.FlushAsync(default); // signalled; not due for Hangfire yet
+        Assert.Empty(jobs);
+        using var worker = _cluster.NewWorker("w1", concurrency: 1);
+        await using (var claimer = new QueuedTryClaimer(_cluster.Store, worker, ["default"], _cluster.Options, _cluster.Time, NullLogger.Instance))
+        {
+            await claimer.WakeAsync(); // the fast path takes the oldest
+        }
+
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+        _cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.FlushAsync(default);
+
+        Assert.Equal(["default:b/1", "default:c/1"], jobs.Order());
+        Assert.Equal(0, dispatcher.Pending);
+        await dispatcher.DisposeAsync();
+        Assert.Equal(2, jobs.Count); // the stop hands over nothing twice
+        Assert.Equal(TaskInstanceState.Running, (await _cluster.TasksAsync(runId))["a"].State);
     }
 
     /// <summary>A task that counts how many run at once, held until the test opens it.</summary>
