@@ -23,6 +23,10 @@ public interface IRunChangeRequestStore
     /// <summary>taken → applied or refused, with the outcome. False when it was not taken.</summary>
     Task<bool> DecideAsync(long id, RunChangeStatus status, string outcome, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the decided requests (applied, refused, withdrawn) decided before <paramref name="decidedBefore"/>;
+    /// returns how many. Open requests (pending, taken) are never purged.</summary>
+    Task<int> PurgeDecidedAsync(DateTimeOffset decidedBefore, CancellationToken cancellationToken);
+
     /// <summary>pending → withdrawn. False when a driver took it first (it will be decided: wait for that).</summary>
     Task<bool> WithdrawAsync(long id, DateTimeOffset at, CancellationToken cancellationToken);
 }

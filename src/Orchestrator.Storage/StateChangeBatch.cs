@@ -31,6 +31,10 @@ public sealed record StateChangeBatch(
 
     /// <summary>Alerts the change raises (callbacks on failure, retry, gate rejection), in its transaction.</summary>
     public IReadOnlyList<NewAlert> Alerts { get; init; } = [];
+
+    /// <summary>A cluster's change request this change applies (<see cref="IRunChangeRequestStore"/>): taken → applied
+    /// in its transaction, so applying and deciding happen together or not at all.</summary>
+    public RunChangeDecision? DecidesRequest { get; init; }
 }
 
 /// <summary>Whether a batch was applied; when not, which condition no longer held (re-read and decide again).</summary>

@@ -61,6 +61,62 @@ public abstract class RunChangeRequestContractTests : MetadataStoreContract
     }
 
     [Fact]
+    public async Task AChangeDecidingItsRequest_CommitsBoth_OnlyWhileItsDriverHoldsTheRequest()
+    {
+        var run = new RunId("r9");
+        await Store.Runs.CreateAsync(new DagRunRecord(run, new DagId("d"), "v1", T0, RunType.Manual, DagRunState.Running, "{}", T0),
+            [new TaskInstanceRecord(run, new TaskId("t"), TaskInstanceState.Success, 1, 1, "default", T0)], default);
+        var id = await Store.RunChanges.SubmitAsync(Clear("t") with { RunId = run }, default);
+        Assert.True(await Store.RunChanges.TakeAsync(id, "scheduler-a", T0.AddSeconds(1), default));
+        StateChangeBatch ClearT(string driver) => new(Transitions: [new TaskTransition(run, new TaskId("t"), TaskInstanceState.Success, TaskInstanceState.None, "cleared by ada", T0.AddSeconds(2))])
+        {
+            DecidesRequest = new RunChangeDecision(id, driver, "t", T0.AddSeconds(2)),
+        };
+
+        // Another driver (this one's takeover of a driver it thinks died) cannot commit the change: nothing is written.
+        var refused = await Store.ApplyAsync(ClearT("scheduler-b"), default);
+        Assert.False(refused.Applied);
+        Assert.Contains($"change request {id}", refused.FailedCondition, StringComparison.Ordinal);
+        Assert.Equal(TaskInstanceState.Success, (await Store.TaskInstances.ListAsync(run, default)).Single().State);
+        Assert.Equal(RunChangeStatus.Taken, (await Store.RunChanges.GetAsync(id, default))!.Status);
+
+        Assert.True((await Store.ApplyAsync(ClearT("scheduler-a"), default)).Applied);
+        Assert.Equal(TaskInstanceState.None, (await Store.TaskInstances.ListAsync(run, default)).Single().State);
+        var decided = (await Store.RunChanges.GetAsync(id, default))!;
+        Assert.Equal((RunChangeStatus.Applied, "t", "scheduler-a", (DateTimeOffset?)T0.AddSeconds(2)), (decided.Status, decided.Outcome, decided.DecidedBy, decided.DecidedAt));
+        Assert.False(await Store.RunChanges.TakeAsync(id, "scheduler-b", T0.AddSeconds(3), default)); // never applied twice
+    }
+
+    [Fact]
+    public async Task Purge_DeletesOnlyRequestsDecidedBeforeTheCutoff_NeverOpenOnes()
+    {
+        var applied = await Store.RunChanges.SubmitAsync(Clear("a"), default);
+        await Store.RunChanges.TakeAsync(applied, "s", T0, default);
+        await Store.RunChanges.DecideAsync(applied, RunChangeStatus.Applied, "a", T0.AddMinutes(1), default);
+        var refused = await Store.RunChanges.SubmitAsync(Clear("b"), default);
+        await Store.RunChanges.TakeAsync(refused, "s", T0, default);
+        await Store.RunChanges.DecideAsync(refused, RunChangeStatus.Refused, "busy", T0.AddMinutes(2), default);
+        var withdrawn = await Store.RunChanges.SubmitAsync(Clear("c"), default);
+        await Store.RunChanges.WithdrawAsync(withdrawn, T0.AddMinutes(3), default);
+        var recent = await Store.RunChanges.SubmitAsync(Clear("d"), default);
+        await Store.RunChanges.WithdrawAsync(recent, T0.AddMinutes(10), default);
+        var pending = await Store.RunChanges.SubmitAsync(Clear("e"), default);
+        var taken = await Store.RunChanges.SubmitAsync(Clear("f"), default);
+        await Store.RunChanges.TakeAsync(taken, "s", T0, default); // taken long ago, never decided: still open
+
+        Assert.Equal(3, await Store.RunChanges.PurgeDecidedAsync(T0.AddMinutes(10), default));
+
+        foreach (var gone in new[] { applied, refused, withdrawn })
+        {
+            Assert.Null(await Store.RunChanges.GetAsync(gone, default));
+        }
+
+        Assert.Equal(RunChangeStatus.Withdrawn, (await Store.RunChanges.GetAsync(recent, default))!.Status); // decided at the cutoff: kept
+        Assert.Equal([pending, taken], (await Store.RunChanges.OpenAsync(default)).Select(r => r.Id));
+        Assert.Equal(0, await Store.RunChanges.PurgeDecidedAsync(T0.AddMinutes(10), default));
+    }
+
+    [Fact]
     public async Task BadInput_IsRefused_AndFilesNothing()
     {
         var running = new RunChangeRequest(0, new RunId("r1"), new TaskId("t"), false, TaskInstanceState.Running, "x", T0);

@@ -4,8 +4,9 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Orchestrator.Web.BrowserTests;
 
-/// <summary>The Pools page: an admin adds a pool and sees its bar, a refused edit shows at the field, an accepted
-/// one redraws the bar and reaches the API, and a delete removes it; a viewer sees the bars without controls.</summary>
+/// <summary>The Pools page: an admin adds a pool (a bad name is refused at the field before any request) and sees its
+/// bar, a refused edit shows at the field, an accepted one (slots and description) redraws the row and reaches the API,
+/// and a delete removes it; a viewer sees the bars without controls.</summary>
 [Collection(DashboardGroup.Name)]
 public sealed class PoolsPageTests(DashboardFixture fixture)
 {
@@ -19,10 +20,24 @@ public sealed class PoolsPageTests(DashboardFixture fixture)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/pools$"));
 
         var form = page.GetByTestId("pool-add");
+        var expected = $"name must be {Orchestrator.Core.Pools.PoolNames.Expected}"; // the server's words for its rule
+        // Empty: said at the name field (no request: PUT /pools/ has no pool to reach).
+        await form.GetByTestId("pool-add-submit").ClickAsync();
+        await Expect(form.GetByTestId("pool-add-error-name")).ToHaveTextAsync(expected);
+        await Expect(form.GetByTestId("pool-add-name")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("invalid"));
+        foreach (var bad in new[] { "two words", "..", new string('p', 65) })
+        {
+            await form.GetByTestId("pool-add-name").FillAsync(bad);
+            await form.GetByTestId("pool-add-submit").ClickAsync();
+            await Expect(form.GetByTestId("pool-add-error-name")).ToHaveTextAsync($"{expected}, not '{bad}'");
+        }
+
+        await Expect(form.GetByTestId("pool-add-problem")).ToHaveCountAsync(0);
         await form.GetByTestId("pool-add-name").FillAsync(Pool);
         await form.GetByTestId("pool-add-slots").FillAsync("3");
         await form.GetByTestId("pool-add-description").FillAsync("made by the browser test");
         await form.GetByTestId("pool-add-submit").ClickAsync();
+        await Expect(form.GetByTestId("pool-add-error-name")).ToBeHiddenAsync();
 
         var row = page.GetByTestId($"pool-{Pool}");
         await Expect(row.GetByTestId("pool-bar")).ToBeVisibleAsync();
@@ -51,6 +66,22 @@ public sealed class PoolsPageTests(DashboardFixture fixture)
         using (var pool = JsonDocument.Parse(await response.TextAsync()))
         {
             Assert.Equal((5, "made by the browser test"), (pool.RootElement.GetProperty("slots").GetInt32(), pool.RootElement.GetProperty("description").GetString()));
+        }
+
+        // The description: too long is refused at its field; a new one is shown and stored.
+        var description = row.GetByTestId("pool-description-input");
+        await Expect(description).ToHaveValueAsync("made by the browser test");
+        await description.FillAsync(new string('d', 501));
+        await row.GetByTestId("pool-save").ClickAsync();
+        await Expect(row.GetByTestId("pool-description-error")).ToContainTextAsync("description must be at most 500 characters, not 501");
+        await Expect(row).ToContainTextAsync("made by the browser test");
+        await description.FillAsync("edited by the browser test");
+        await description.PressAsync("Enter");
+        await Expect(row.GetByTestId("pool-description-error")).ToBeHiddenAsync();
+        await Expect(row).ToContainTextAsync("edited by the browser test");
+        using (var pool = JsonDocument.Parse(await (await page.APIRequest.GetAsync($"/api/v1/pools/{Pool}")).TextAsync()))
+        {
+            Assert.Equal((5, "edited by the browser test"), (pool.RootElement.GetProperty("slots").GetInt32(), pool.RootElement.GetProperty("description").GetString()));
         }
 
         var viewer = await fixture.SignedInPageAsync(DashboardFixture.ViewerName);

@@ -57,10 +57,7 @@ internal sealed class TaskInstanceCommands(IMetadataStore store, DagVersionSourc
 
                 var current = byIndex[task]?.State ?? TaskInstanceState.None;
                 var transitions = ManualChangeTransitions.Reset(runId, dag, byIndex, plan.Reset, new HashSet<int>(), reason, at);
-                if (current != state)
-                {
-                    transitions.Add(new TaskTransition(runId, taskId, current, state, reason, at));
-                }
+                transitions.AddRange(ManualChangeTransitions.Mark(runId, taskId, current, state, reason, at));
 
                 return (null, [.. plan.Reset, task], transitions);
             },

@@ -17,8 +17,9 @@ public sealed record ManualChangePlan(IReadOnlyList<int> Reset, string? Refusal 
 /// in-memory path use the same rule). A clear resets the task, and either every task downstream of it or only the
 /// downstream tasks whose state was decided by their trigger rule without running (upstream_failed, or skipped with
 /// no try): those followed from the old result, so they are decided again once the task ends anew. A mark sets the
-/// task's state and resets the same rule-decided downstream. Tasks in progress (scheduled, queued, running,
-/// up_for_retry, deferred) are never touched: the change is refused instead.</summary>
+/// task's state and resets the same rule-decided downstream. Tasks in progress (queued, running, up_for_retry,
+/// deferred) are never touched: the change is refused instead. A scheduled task has not started (it waits for its
+/// pool's slots, as Airflow's scheduled does): it can be cleared (decided again) or marked like a task not yet run.</summary>
 public static class ManualChanges
 {
     public static ManualChangePlan Clear(DagGraph graph, IReadOnlyList<TaskSnapshot> tasks, int task, bool downstream)
@@ -53,8 +54,9 @@ public static class ManualChanges
         return new ManualChangePlan([.. graph.TopologicalOrder.Where(selected.Contains)]);
     }
 
-    /// <summary>Whether the state is one an engine is working on (a change now would race it).</summary>
-    public static bool IsInProgress(this TaskInstanceState state) => state is TaskInstanceState.Scheduled or TaskInstanceState.Queued
+    /// <summary>Whether the state is one an engine is working on (a change now would race it). Scheduled is not: no
+    /// worker has it yet (the store's compare-and-set settles a race with the pool admitting it at that moment).</summary>
+    public static bool IsInProgress(this TaskInstanceState state) => state is TaskInstanceState.Queued
         or TaskInstanceState.Running or TaskInstanceState.UpForRetry or TaskInstanceState.Deferred;
 
     /// <summary>Decided by the trigger rule without running: its state followed from its upstream tasks' results.</summary>

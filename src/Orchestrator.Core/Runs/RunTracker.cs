@@ -85,6 +85,18 @@ public sealed class RunTracker
         }
     }
 
+    /// <summary>Puts a task decided to run but not started (scheduled, waiting for its pool's slots) back to none: an
+    /// operator cleared or marks it. It counted toward nothing downstream, so only its own state changes.</summary>
+    public void Unschedule(int task)
+    {
+        if (_states[task] != TaskInstanceState.Scheduled)
+        {
+            throw new InvalidOperationException($"task '{_graph.TaskIds[task]}' is {_states[task].ToName()}: only a scheduled task can be unscheduled");
+        }
+
+        _states[task] = TaskInstanceState.None;
+    }
+
     /// <summary>Records that <paramref name="task"/> reached a final state and appends to
     /// <paramref name="decisions"/> what that decides downstream, cascading skips and upstream failures.</summary>
     public void Complete(int task, TaskInstanceState finalState, List<TaskDecision> decisions)

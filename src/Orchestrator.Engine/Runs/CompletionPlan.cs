@@ -26,6 +26,9 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 
     public RunTransition? RunTransition { get; private set; }
 
+    /// <summary>The cluster change request this plan applies, decided in its commit (an operator's change only).</summary>
+    public RunChangeDecision? DecidesRequest { get; set; }
+
     public void AddDecisions(IEnumerable<TaskDecision> decisions)
     {
         foreach (var decision in decisions)

@@ -56,4 +56,18 @@ public static class ManualChangeTransitions
 
         return transitions;
     }
+
+    /// <summary>A mark's own transition: none when the task already has that state; from scheduled (waiting for its
+    /// pool, not started) through none, as the lifecycle allows; else straight from its state.</summary>
+    public static List<TaskTransition> Mark(RunId runId, TaskId taskId, TaskInstanceState current, TaskInstanceState to, string reason, DateTimeOffset at)
+    {
+        if (current == to)
+        {
+            return [];
+        }
+
+        return current == TaskInstanceState.Scheduled
+            ? [new TaskTransition(runId, taskId, current, TaskInstanceState.None, reason, at), new TaskTransition(runId, taskId, TaskInstanceState.None, to, reason, at)]
+            : [new TaskTransition(runId, taskId, current, to, reason, at)];
+    }
 }

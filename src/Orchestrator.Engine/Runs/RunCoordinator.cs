@@ -394,6 +394,7 @@ public sealed partial class RunCoordinator
             Events = runEnd is { To: DagRunState.Success } && !active.Record.IsTest && SuccessIsAwaited?.Invoke(active.Record.DagId) != false
                 ? [RunEvents.Succeeded(active.Record, runEnd.At)] : [],
             Alerts = CallbackAlertRecords.ForCommit(active.Dag.Definition, active.Task, finishes, runEnd, plan.At),
+            DecidesRequest = plan.DecidesRequest,
         };
         foreach (var (taskId, tryNumber) in plan.Dispatch.Concat(plan.Adopted))
         {
@@ -409,7 +410,7 @@ public sealed partial class RunCoordinator
         var result = await _store.ApplyAsync(batch, cancellationToken);
         if (!result.Applied)
         {
-            throw new InvalidOperationException($"run {active.Record.RunId}: the store refused the change ({result.FailedCondition}); another engine may be driving this run");
+            throw new StoreRefusedException($"run {active.Record.RunId}: the store refused the change ({result.FailedCondition}); another engine may be driving this run");
         }
 
         if (plan.RunTransition is not null && runEnd is not null)

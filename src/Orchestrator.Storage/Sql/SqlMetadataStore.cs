@@ -135,6 +135,12 @@ public sealed class SqlMetadataStore : IMetadataStore
                 return false;
             }
 
+            if (batch.DecidesRequest is { } decision && !await SqlRunChangeRequestStore.DecideAppliedAsync(connection, transaction, decision, cancellationToken))
+            {
+                failed = $"change request {decision.RequestId} is no longer taken by {decision.Driver}";
+                return false;
+            }
+
             foreach (var report in batch.ConsumedReports)
             {
                 await SqlTryReportStore.DeleteAsync(connection, transaction, report, cancellationToken);

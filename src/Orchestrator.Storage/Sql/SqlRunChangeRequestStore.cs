@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
@@ -64,6 +65,23 @@ internal sealed class SqlRunChangeRequestStore(SqlSession session) : IRunChangeR
     public Task<bool> WithdrawAsync(long id, DateTimeOffset at, CancellationToken cancellationToken) => UpdateAsync(
         "UPDATE run_change_requests SET status = 'withdrawn', decided_at = @at WHERE id = @id AND status = 'pending'",
         new { id, at = Ms.Of(at) }, cancellationToken);
+
+    public async Task<int> PurgeDecidedAsync(DateTimeOffset decidedBefore, CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        await session.WriteAsync(async (connection, transaction) => purged = await connection.ExecuteAsync(SqlSession.Command(
+            "DELETE FROM run_change_requests WHERE status IN ('applied', 'refused', 'withdrawn') AND decided_at < @before",
+            new { before = Ms.Of(decidedBefore) }, transaction, cancellationToken)), cancellationToken);
+        return purged;
+    }
+
+    /// <summary>taken by the decision's driver → applied, inside the transaction of the change it made
+    /// (<see cref="StateChangeBatch.DecidesRequest"/>). False when the driver no longer holds it taken: the change must not commit.</summary>
+    internal static async Task<bool> DecideAppliedAsync(DbConnection connection, DbTransaction transaction, RunChangeDecision decision, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(SqlSession.Command("""
+            UPDATE run_change_requests SET status = 'applied', outcome = @outcome, decided_at = @at
+             WHERE id = @id AND status = 'taken' AND decided_by = @driver
+            """, new { id = decision.RequestId, outcome = decision.Outcome, at = Ms.Of(decision.At), driver = decision.Driver }, transaction, cancellationToken)) == 1;
 
     private Task<bool> UpdateAsync(string sql, object parameters, CancellationToken cancellationToken) =>
         session.WriteAsync(async (connection, transaction) =>

@@ -55,9 +55,10 @@ public class ManualChangesTests
         Assert.Empty(plan.Reset);
     }
 
-    public static TheoryData<TaskInstanceState> InProgress() => [Scheduled, Queued, Running, UpForRetry, Deferred];
+    public static TheoryData<TaskInstanceState> InProgress() => [Queued, Running, UpForRetry, Deferred];
 
-    public static TheoryData<TaskInstanceState> NotInProgress() => [None, Success, Failed, Skipped, UpstreamFailed, Removed];
+    // Scheduled: decided but not started (waiting for its pool's slots), so an operator may clear or mark it.
+    public static TheoryData<TaskInstanceState> NotInProgress() => [None, Scheduled, Success, Failed, Skipped, UpstreamFailed, Removed];
 
     [Theory]
     [MemberData(nameof(InProgress))]
@@ -83,6 +84,17 @@ public class ManualChangesTests
         Assert.False(ManualChanges.Clear(Graph(), tasks, 1, downstream: false).IsRefused);
         Assert.False(ManualChanges.Mark(Graph(), tasks, 1, Failed).IsRefused);
         Assert.False(state.IsInProgress());
+    }
+
+    [Fact]
+    public void ClearingAScheduledTask_ResetsIt_AndMarkingIt_ResetsOnlyItsRuleDecidedDownstream()
+    {
+        // load waits for its pool; report and publish are none, alert none: nothing below was decided from load.
+        var tasks = Snap(Success, (Scheduled, 0), None, None, None);
+
+        Assert.Equal(["load"], Names(ManualChanges.Clear(Graph(), tasks, 1, downstream: false).Reset));
+        Assert.Equal(["load"], Names(ManualChanges.Clear(Graph(), tasks, 1, downstream: true).Reset)); // none below: nothing to reset
+        Assert.Empty(ManualChanges.Mark(Graph(), tasks, 1, Success).Reset);
     }
 
     [Fact]

@@ -81,6 +81,28 @@ public class RunTrackerResetTests
     }
 
     [Fact]
+    public void Unschedule_PutsAScheduledTaskBackToNone_AndStartDecidesItAgain_WhileAnyOtherStateThrows()
+    {
+        var (tracker, decisions) = Create("a", "b: a");
+        tracker.Start(decisions);
+
+        tracker.Unschedule(0);
+        Assert.Equal(None, tracker.StateOf(0));
+        decisions.Clear();
+        tracker.Start(decisions);
+        Assert.Equal([(0, Scheduled)], decisions.Select(d => (d.Task, d.State)));
+
+        // Marked instead: unscheduled, then finished; its downstream follows as after any success.
+        tracker.Unschedule(0);
+        decisions.Clear();
+        tracker.Complete(0, Success, decisions);
+        Assert.Equal([(1, Scheduled)], decisions.Select(d => (d.Task, d.State)));
+        Assert.Equal("task 'a' is success: only a scheduled task can be unscheduled", Assert.Throws<InvalidOperationException>(() => tracker.Unschedule(0)).Message);
+        tracker.Complete(1, Success, decisions);
+        Assert.Equal(DagRunState.Success, tracker.FinalRunState());
+    }
+
+    [Fact]
     public void Start_AfterARestore_CascadesInTopologicalOrder_WhateverTheDeclarationOrder()
     {
         // Declared leaf first: a scan by index would decide c before b and leave c waiting forever.

@@ -2,6 +2,7 @@ using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
 using Orchestrator.Engine.Cluster;
+using Orchestrator.Engine.Runs;
 using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Tests.Cluster;
@@ -71,5 +72,64 @@ public sealed class ClusterRunChangeTests : IAsyncLifetime
 
         Assert.Equal(RunChangeStatus.Withdrawn, (await _cluster.Store.RunChanges.GetAsync(stale, default))!.Status);
         Assert.Equal(TaskInstanceState.Queued, (await _cluster.TasksAsync(runId))["x"].State);
+    }
+
+    [Fact]
+    public async Task AnAppliedRequest_IsDecidedInTheChangesOwnCommit_SoADriverDyingRightAfterCannotHaveItAppliedTwice()
+    {
+        var dag = new DagBuilder("pair");
+        dag.Task("x", "shell", new { command = "echo x" });
+        dag.Task("y", "shell", new { command = "echo y" }); // stays queued: the run goes on
+        var loaded = _cluster.Register(dag);
+        var driver = _cluster.NewScheduler("s1");
+        var worker = _cluster.NewWorker("w1");
+        var runId = await _cluster.TriggerAsync(driver, loaded);
+        var x = new[] { _cluster.NextDispatched(), _cluster.NextDispatched() }.Single(d => d.Task.Value == "x");
+        await worker.RunAsync(x.Run, x.Task, x.Try, default);
+        await driver.Driving.TakeReportsAsync(default);
+        await driver.Coordinator.DrainAsync();
+        var id = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, runId, new TaskId("x"), false, null, "cleared by ada", _cluster.Time.GetUtcNow()), default);
+        Assert.True(await _cluster.Store.RunChanges.TakeAsync(id, "s1", _cluster.Time.GetUtcNow(), default));
+
+        // What the driver does with a request it took, and then it dies: it never gets to a separate decide.
+        var result = await driver.Coordinator.ClearAsync(runId, new TaskId("x"), false, "cleared by ada", default, new TakenRequest(id, "s1"));
+
+        Assert.True(result!.RequestDecided);
+        var decided = (await _cluster.Store.RunChanges.GetAsync(id, default))!;
+        Assert.Equal((RunChangeStatus.Applied, "x", "s1"), (decided.Status, decided.Outcome, decided.DecidedBy));
+        Assert.Empty(await _cluster.Store.RunChanges.OpenAsync(default)); // the next driver finds nothing to apply again
+        var again = _cluster.NextDispatched();
+        Assert.Equal(("x", 2), (again.Task.Value, again.Try));
+    }
+
+    [Fact]
+    public async Task DecidedRequests_ArePurgedAfterTheRetention_AtMostOncePerInterval_OpenOnesNever()
+    {
+        var scheduler = _cluster.NewScheduler("s1");
+        var now = _cluster.Time.GetUtcNow();
+        async Task<long> WithdrawnAsync(DateTimeOffset at)
+        {
+            var id = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, new RunId("gone"), new TaskId("x"), false, null, "cleared by ada", at), default);
+            Assert.True(await _cluster.Store.RunChanges.WithdrawAsync(id, at, default));
+            return id;
+        }
+
+        var old = await WithdrawnAsync(now - ClusterRunChanges.DecidedRetention - TimeSpan.FromMinutes(1));
+        var recent = await WithdrawnAsync(now - ClusterRunChanges.DecidedRetention + TimeSpan.FromMinutes(30));
+        var open = await _cluster.Store.RunChanges.SubmitAsync(new RunChangeRequest(0, new RunId("gone"), new TaskId("x"), false, null, "cleared by ada", now), default);
+        Assert.True(await _cluster.Store.RunChanges.TakeAsync(open, "s9", now - TimeSpan.FromDays(30), default)); // taken long ago, never decided
+
+        await scheduler.Driving.ApplyRunChangesAsync(default);
+        Assert.Null(await _cluster.Store.RunChanges.GetAsync(old, default));
+        Assert.NotNull(await _cluster.Store.RunChanges.GetAsync(recent, default));
+
+        _cluster.Time.Advance(TimeSpan.FromMinutes(40)); // recent is now past the retention, but the last purge was 40 min ago
+        await scheduler.Driving.ApplyRunChangesAsync(default);
+        Assert.NotNull(await _cluster.Store.RunChanges.GetAsync(recent, default));
+
+        _cluster.Time.Advance(ClusterRunChanges.PurgeInterval);
+        await scheduler.Driving.ApplyRunChangesAsync(default);
+        Assert.Null(await _cluster.Store.RunChanges.GetAsync(recent, default));
+        Assert.Equal(RunChangeStatus.Taken, (await _cluster.Store.RunChanges.GetAsync(open, default))!.Status);
     }
 }

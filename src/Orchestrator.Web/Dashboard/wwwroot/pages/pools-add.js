@@ -1,4 +1,5 @@
-// The "add a pool" form (admins): PUT /pools/{name}. The server's refusal appears at the field it names.
+// The "add a pool" form (admins): PUT /pools/{name}. The name is checked here with the server's rule (an empty one
+// would not even reach the pool's URL); the server's refusal of any field appears at the field it names.
 import { h, fill, enc } from '../dom.js';
 import { api } from '../api.js';
 import { problemBox, toast } from '../layout.js';
@@ -38,9 +39,12 @@ export function addPoolForm(known, onAdded) {
     clear();
     const name = fields.name.value.trim();
     const slots = readSlots(fields.slots.value);
-    if (slots === null) { showError('slots', 'expected a whole number from 0 to 100,000'); return; }
+    const nameOk = isPoolName(name);
+    if (!nameOk) showError('name', `name must be ${POOL_NAME_EXPECTED}${name === '' ? '' : `, not '${name}'`}`);
+    if (slots === null) showError('slots', 'expected a whole number from 0 to 100,000');
+    if (!nameOk || slots === null) return;
     // PUT replaces: adding a name that exists would silently overwrite it.
-    if (known().has(name)) { showError('name', `a pool named ${name} exists: change its slots in the list`); return; }
+    if (known().has(name)) { showError('name', `a pool named ${name} exists: change it in the list`); return; }
     submit.disabled = true;
     try {
       await api.put(`/pools/${enc(name)}`, { slots, description: fields.description.value });
@@ -56,6 +60,14 @@ export function addPoolForm(known, onAdded) {
   }
 
   return form;
+}
+
+/** The server's rule for pool names (Orchestrator.Core.Pools.PoolNames): 1-64 ASCII letters, digits, '_', '-' or
+ * '.', not dots alone ("." and ".." cannot be a URL's path segment). */
+export const POOL_NAME_EXPECTED = "1-64 ASCII letters, digits, '_', '-' or '.' (not dots alone)";
+
+export function isPoolName(name) {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) && /[^.]/.test(name);
 }
 
 /** A slots field's number, or null when it is not a whole number (the server checks the range and says so). */

@@ -1,6 +1,6 @@
 // `/pools` — every pool as a bar of its slots (running / queued / open) with the instances waiting for it beside it.
-// Admins (who may change Variables and Connections) change a pool's slots or delete it here; a refusal shows at the
-// field. Polls every 2 s while the tab is visible; an edit in progress is never overwritten by a poll.
+// Admins (who may change Variables and Connections) change a pool's slots and description or delete it here; a
+// refusal shows at the field. Polls every 2 s while the tab is visible; an edit in progress is never overwritten by a poll.
 import { h, fill, enc } from '../dom.js';
 import { api, can } from '../api.js';
 import { title, problemBox, toast, confirmDialog } from '../layout.js';
@@ -71,10 +71,18 @@ function poolRow(initial, admin, refresh) {
   const updated = h('div', { class: 'muted small' });
   const problem = h('div', { class: 'pool-problem' });
   const error = h('div', { class: 'field-error', testid: 'pool-slots-error', hidden: true });
-  let shown = initial.slots; // what the input showed last: a poll changes it only when the user has not
+  const descriptionError = h('div', { class: 'field-error', testid: 'pool-description-error', hidden: true });
+  // What each input showed last: a poll changes an input only when the user has not.
+  let shown = initial.slots;
+  let shownDescription = initial.description ?? '';
   const input = admin ? h('input', {
     class: 'input input-small input-num', type: 'number', step: '1', value: String(initial.slots),
     'aria-label': `${initial.name} slots`, testid: 'pool-slots-input',
+    onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); save(); } },
+  }) : null;
+  const descriptionInput = admin ? h('input', {
+    class: 'input input-small pool-description-input', value: shownDescription, placeholder: 'description (optional)', autocomplete: 'off',
+    'aria-label': `${initial.name} description`, testid: 'pool-description-input',
     onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); save(); } },
   }) : null;
   const saveButton = admin ? h('button', { class: 'btn btn-small btn-primary', testid: 'pool-save', onclick: () => save() }, 'Save') : null;
@@ -85,7 +93,9 @@ function poolRow(initial, admin, refresh) {
     waiting,
     h('div', { class: 'pool-edit' },
       admin ? h('div', { class: 'inline-form' }, h('span', { class: 'small muted' }, 'Slots'), input, saveButton, deleteButton) : null,
-      error, updated),
+      error,
+      admin ? h('div', { class: 'inline-form' }, descriptionInput) : null,
+      descriptionError, updated),
     problem);
 
   function update(pool) {
@@ -96,29 +106,35 @@ function poolRow(initial, admin, refresh) {
     fill(updated, `updated ${time(pool.updatedAt)}`);
     if (input && document.activeElement !== input && input.value === String(shown)) input.value = String(pool.slots);
     shown = pool.slots;
+    const text = pool.description ?? '';
+    if (descriptionInput && document.activeElement !== descriptionInput && descriptionInput.value === shownDescription) descriptionInput.value = text;
+    shownDescription = text;
   }
 
-  function showError(message) {
-    fill(error, message);
-    error.hidden = false;
-    input.classList.add('invalid');
+  function showError(at, field, message) {
+    fill(at, message);
+    at.hidden = false;
+    field.classList.add('invalid');
   }
 
   async function save() {
     fill(problem);
-    error.hidden = true;
-    input.classList.remove('invalid');
+    for (const [at, field] of [[error, input], [descriptionError, descriptionInput]]) { at.hidden = true; field.classList.remove('invalid'); }
     const slots = readSlots(input.value);
-    if (slots === null) { showError('expected a whole number from 0 to 100,000'); return; }
+    if (slots === null) { showError(error, input, 'expected a whole number from 0 to 100,000'); return; }
     saveButton.disabled = true;
     try {
-      const pool = await api.patch(`/pools/${enc(initial.name)}`, { slots });
+      // An empty description removes it (the server stores blank as none).
+      const pool = await api.patch(`/pools/${enc(initial.name)}`, { slots, description: descriptionInput.value });
       shown = pool.slots;
       input.value = String(pool.slots);
+      shownDescription = pool.description ?? '';
+      descriptionInput.value = shownDescription;
       update(pool);
       toast(`Pool ${initial.name} now has ${pool.slots} slot${pool.slots === 1 ? '' : 's'}`, 'ok');
     } catch (e) {
-      if (e.field === 'slots') showError(e.detail || e.title);
+      if (e.field === 'slots') showError(error, input, e.detail || e.title);
+      else if (e.field === 'description') showError(descriptionError, descriptionInput, e.detail || e.title);
       else fill(problem, problemBox(e, 'pool-problem'));
     } finally {
       saveButton.disabled = false;
