@@ -9,8 +9,9 @@ namespace Orchestrator.Benchmarks.Cluster;
 /// stamped with the scheduler's clock when it plans; the previous task's "success" change carries the try's end
 /// time, not the time it was recorded, so it cannot split this segment) → the next try claimed (task_tries
 /// started_at: on the fast path the scheduler's commit, its flusher's NOTIFY and a worker's batch claim; Hangfire's
-/// batch jobs carry many tries, so they no longer split a hop). Medians and p90 over the hops of one chain. Every
-/// clock is on this one machine.</summary>
+/// batch jobs carry many tries, so they no longer split a hop). A try a worker starts itself right after its
+/// upstream's success (follow-on) is never queued: its hop shows only in the first and last segments. Medians and
+/// p90 over the hops of one chain. Every clock is on this one machine.</summary>
 internal static class ChainAnatomy
 {
     public static readonly string[] Segments =
@@ -18,6 +19,7 @@ internal static class ChainAnatomy
         "try end → report committed (worker: log drain, INSERT try_reports)",
         "report → next task queued (NOTIFY, scheduler reads the reports, records the try, plans the next)",
         "queued → try claimed (scheduler: commit of the plan, NOTIFY on the queue; worker: batch claim)",
+        "report committed → next report committed (the whole next hop: its start, by follow-on or claim, its run and report)",
     ];
 
     /// <summary>Installs the bench's copy of try_reports inserts (run after <c>db migrate</c>).</summary>
@@ -48,9 +50,10 @@ internal static class ChainAnatomy
                 JOIN orchestrator.task_tries n ON n.run_id = p.run_id AND n.task_id = 'c' || (substr(p.task_id, 2)::int + 1) AND n.try_number = 1
                WHERE p.run_id = $1 AND p.try_number = 1),
             changes AS (SELECT task_id, to_state, min(at)::float8 AS at FROM orchestrator.task_state_changes WHERE run_id = $1 GROUP BY task_id, to_state)
-            SELECT r.committed_ms - h.prev_end, q.at - r.committed_ms, h.next_claim - q.at
+            SELECT r.committed_ms - h.prev_end, q.at - r.committed_ms, h.next_claim - q.at, nr.committed_ms - r.committed_ms
               FROM hops h
               LEFT JOIN bench.report_log r ON r.run_id = $1 AND r.task_id = h.prev AND r.try_number = 1
+              LEFT JOIN bench.report_log nr ON nr.run_id = $1 AND nr.task_id = h.next AND nr.try_number = 1
               LEFT JOIN changes q ON q.task_id = h.next AND q.to_state = 'queued'
             """;
         await using var command = database.CreateCommand(Sql);

@@ -56,11 +56,14 @@ internal sealed class ClusterRuns(ClusterProcesses cluster, NpgsqlDataSource dat
         return await reader.ReadAsync() && !reader.IsDBNull(1) ? (reader.GetInt64(0) / reader.GetDouble(1), reader.GetInt64(0)) : (double.NaN, 0);
     }
 
-    /// <summary>CHAIN: each hop = next task's try start − previous task's try end (ms).</summary>
+    /// <summary>CHAIN: each hop = the next task's report committed − the previous task's report committed (ms, the
+    /// server's clock at each commit, copied by the bench's trigger; see <see cref="ChainAnatomy"/>). A whole cycle per
+    /// hop — start, run and report of the next try — measured where the product cannot shade it: a try's started_at
+    /// is stamped before the transaction that starts it commits, and the store keeps whole milliseconds.</summary>
     public Task<List<double>> ChainHopsAsync(string runId) => ListAsync(
         """
-        SELECT (n.started_at - p.ended_at)::float8 FROM orchestrator.task_tries p
-          JOIN orchestrator.task_tries n ON n.run_id = p.run_id AND n.task_id = 'c' || (substr(p.task_id, 2)::int + 1) AND n.try_number = 1
+        SELECT n.committed_ms - p.committed_ms FROM bench.report_log p
+          JOIN bench.report_log n ON n.run_id = p.run_id AND n.task_id = 'c' || (substr(p.task_id, 2)::int + 1) AND n.try_number = 1
          WHERE p.run_id = $1 AND p.try_number = 1
         """, runId);
 
