@@ -103,7 +103,7 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         try
         {
             await SignalAsync(cancellationToken);
-            await HandOverUnclaimedAsync(all ? DateTimeOffset.MaxValue : _time.GetUtcNow() - _options.HangfireFallbackAfter, cancellationToken);
+            await HandOverUnclaimedAsync(all ? DateTimeOffset.MaxValue : _time.GetUtcNow() - _options.HangfireFallbackAfter, all, cancellationToken);
         }
         finally
         {
@@ -141,8 +141,11 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         }
     }
 
-    /// <summary>The tries signalled up to <paramref name="signalledBy"/>: those still queued go to Hangfire.</summary>
-    private async Task HandOverUnclaimedAsync(DateTimeOffset signalledBy, CancellationToken cancellationToken)
+    /// <summary>The tries signalled up to <paramref name="signalledBy"/>: those still queued go to Hangfire — unless
+    /// workers are visibly working through their queue (some of its oldest due tries were claimed since): a backlog
+    /// is not a lost signal, and Hangfire jobs would only compete for the same slots, so those are looked at again
+    /// later. <paramref name="all"/> (stopping): every try still queued goes.</summary>
+    private async Task HandOverUnclaimedAsync(DateTimeOffset signalledBy, bool all, CancellationToken cancellationToken)
     {
         List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> due = [];
         lock (_gate)
@@ -158,20 +161,41 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             return;
         }
 
-        var unsent = due;
+        var unsettled = due;
         try
         {
-            var still = (await _retry.ExecuteAsync(async token => await _stillQueued([.. due.Select(d => d.Try)], token), cancellationToken))
-                .Select(t => (t.RunId, t.TaskId, t.TryNumber)).ToHashSet();
-            unsent = [.. due.Where(d => still.Contains((d.Try.RunId, d.Try.TaskId, d.Try.TryNumber)))];
-            foreach (var queue in unsent.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
+            foreach (var queue in due.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
             {
+                var ofQueue = due.Where(d => d.Queue == queue).ToList();
+                var oldest = ofQueue.Take(MaxTriesPerJob).ToList();
+                var still = await StillQueuedAsync(oldest, cancellationToken);
+                if (!all && still.Count < oldest.Count)
+                {
+                    // Progress: look again later at what is left (the rest unread: the oldest go first anyway).
+                    var later = _time.GetUtcNow();
+                    lock (_gate)
+                    {
+                        foreach (var left in ofQueue.Skip(oldest.Count).Concat(oldest.Where(d => still.Contains(Key(d.Try)))))
+                        {
+                            _signalled.Enqueue((later, left.Queue, left.Try));
+                        }
+                    }
+
+                    unsettled = [.. unsettled.Where(d => d.Queue != queue)];
+                    continue;
+                }
+
+                var rest = ofQueue.Skip(oldest.Count).ToList();
+                still.UnionWith(rest.Count == 0 ? [] : await StillQueuedAsync(rest, cancellationToken));
                 // A job's arguments are one JSON text: thousands of tries go in several jobs.
-                foreach (var part in unsent.Where(d => d.Queue == queue).Select(d => d.Try).Chunk(MaxTriesPerJob))
+                foreach (var part in ofQueue.Where(d => still.Contains(Key(d.Try))).Select(d => d.Try).Chunk(MaxTriesPerJob))
                 {
                     await _retry.ExecuteAsync(async token => await _enqueueBatch(queue, part, token), cancellationToken);
-                    unsent = [.. unsent.Where(d => !part.Contains(d.Try))];
+                    var sent = part.Select(Key).ToHashSet();
+                    unsettled = [.. unsettled.Where(d => d.Queue != queue || !sent.Contains(Key(d.Try)))];
                 }
+
+                unsettled = [.. unsettled.Where(d => d.Queue != queue)];
             }
         }
         catch
@@ -179,13 +203,9 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             lock (_gate)
             {
                 // Oldest first, ahead of what was signalled meanwhile.
-                foreach (var left in _signalled)
-                {
-                    unsent.Add(left);
-                }
-
+                var newer = _signalled.ToList();
                 _signalled.Clear();
-                foreach (var left in unsent)
+                foreach (var left in unsettled.Concat(newer))
                 {
                     _signalled.Enqueue(left);
                 }
@@ -194,6 +214,11 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             throw;
         }
     }
+
+    private async Task<HashSet<(string, string, int)>> StillQueuedAsync(IReadOnlyList<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> tries, CancellationToken cancellationToken) =>
+        (await _retry.ExecuteAsync(async token => await _stillQueued([.. tries.Select(d => d.Try)], token), cancellationToken)).Select(Key).ToHashSet();
+
+    private static (string, string, int) Key(DispatchedTry one) => (one.RunId, one.TaskId, one.TryNumber);
 
     private async Task LoopAsync()
     {
