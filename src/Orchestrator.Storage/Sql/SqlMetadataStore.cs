@@ -120,13 +120,10 @@ public sealed class SqlMetadataStore : IMetadataStore
                 await TaskStatements.SetOutputAsync(connection, transaction, output.RunId.Value, output.TaskId.Value, output.Json, cancellationToken);
             }
 
-            foreach (var transition in batch.Transitions ?? [])
+            if (await GroupedTransitions.ApplyAsync(connection, transaction, batch.Transitions ?? [], cancellationToken) is { } stuck)
             {
-                if (!await TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken))
-                {
-                    failed = $"task '{transition.TaskId}' is no longer {transition.From.ToName()}";
-                    return false;
-                }
+                failed = $"task '{stuck.TaskId}' is no longer {stuck.From.ToName()}";
+                return false;
             }
 
             if (batch.Run is { } run && !await TaskStatements.RunTransitionAsync(connection, transaction, run, cancellationToken))

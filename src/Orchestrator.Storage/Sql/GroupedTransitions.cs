@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Dapper;
+using Orchestrator.Core.States;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>Many task transitions of one batch in few statements: a run's start plan or a fan-out moves thousands of
+/// tasks none → scheduled → queued with the same reason, and one compare-and-set UPDATE per 500 of them does what one
+/// per task did. Each task's own transitions keep their order (the k-th of every task goes in pass k); within a pass,
+/// those alike (run, from, to, reason, time, retry fields) share a statement, and each statement must move every task
+/// it names.</summary>
+internal static class GroupedTransitions
+{
+    private const int MaxPerStatement = 500;
+
+    /// <summary>Applies every transition, or returns the first one that could not be applied (the caller undoes the
+    /// transaction).</summary>
+    public static async Task<TaskTransition?> ApplyAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskTransition> transitions, CancellationToken cancellationToken)
+    {
+        if (transitions.Count <= 2)
+        {
+            foreach (var transition in transitions)
+            {
+                if (!await TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken))
+                {
+                    return transition;
+                }
+            }
+
+            return null;
+        }
+
+        foreach (var pass in Passes(transitions))
+        {
+            foreach (var alike in pass.GroupBy(t => (t.RunId, t.From, t.To, t.Reason, t.At, t.NextTryAt, t.MaxTries)))
+            {
+                foreach (var chunk in alike.Chunk(MaxPerStatement))
+                {
+                    if (await MoveAsync(connection, transaction, chunk, cancellationToken) is { } failed)
+                    {
+                        return failed;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Pass k holds each task's k-th transition, in the order given.</summary>
+    private static List<List<TaskTransition>> Passes(IReadOnlyList<TaskTransition> transitions)
+    {
+        var passes = new List<List<TaskTransition>>();
+        var seen = new Dictionary<(string, string), int>();
+        foreach (var transition in transitions)
+        {
+            var key = (transition.RunId.Value, transition.TaskId.Value);
+            var k = seen.GetValueOrDefault(key);
+            seen[key] = k + 1;
+            if (passes.Count == k)
+            {
+                passes.Add([]);
+            }
+
+            passes[k].Add(transition);
+        }
+
+        return passes;
+    }
+
+    private static async Task<TaskTransition?> MoveAsync(DbConnection connection, DbTransaction transaction, TaskTransition[] alike, CancellationToken cancellationToken)
+    {
+        var first = alike[0];
+        if (alike.Length == 1)
+        {
+            return await TaskStatements.TransitionAsync(connection, transaction, first, cancellationToken) ? null : first;
+        }
+
+        TaskStateMachine.EnsureCanTransition(first.From, first.To, first.TaskId);
+        var (tasks, parameters) = SqlInList.Of(alike.Select(t => t.TaskId.Value));
+        parameters.AddDynamicParams(new
+        {
+            to = first.To.ToName(), from = first.From.ToName(), reason = first.Reason, at = Ms.Of(first.At),
+            nextTryAt = Ms.Of(first.NextTryAt), finished = first.To.IsFinished() ? 1L : 0L, runId = first.RunId.Value,
+            maxTries = (long?)first.MaxTries,
+        });
+        var updated = await connection.ExecuteAsync(SqlSession.Command($"""
+            UPDATE task_instances
+               SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
+                   max_tries = COALESCE(@maxTries, max_tries),
+                   started_at = CASE WHEN @to = 'none' THEN NULL ELSE started_at END,
+                   ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE ended_at END
+             WHERE run_id = @runId AND state = @from AND task_id IN ({tasks})
+            """, parameters, transaction, cancellationToken));
+        if (updated == alike.Length)
+        {
+            return null;
+        }
+
+        // Name one that did not move (the transaction is undone anyway).
+        var (list, names) = SqlInList.Of(alike.Select(t => t.TaskId.Value));
+        names.Add("runId", first.RunId.Value);
+        names.Add("to", first.To.ToName());
+        var stuck = await connection.QueryFirstOrDefaultAsync<string>(SqlSession.Command(
+            $"SELECT task_id FROM task_instances WHERE run_id = @runId AND task_id IN ({list}) AND state <> @to ORDER BY task_id",
+            names, transaction, cancellationToken));
+        return alike.FirstOrDefault(t => t.TaskId.Value == stuck) ?? first;
+    }
+}
