@@ -106,13 +106,11 @@ public sealed class SqlMetadataStore : IMetadataStore
                 return false;
             }
 
-            foreach (var finish in (batch.FinishTry is { } first ? [first] : Array.Empty<TryFinish>()).Concat(batch.MoreFinishedTries))
+            var finishes = (batch.FinishTry is { } first ? [first] : Array.Empty<TryFinish>()).Concat(batch.MoreFinishedTries).ToList();
+            if (await GroupedFinishes.ApplyAsync(connection, transaction, finishes, cancellationToken) is { } notRunning)
             {
-                if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
-                {
-                    failed = $"try {finish.TryNumber} of '{finish.TaskId}' is not the running try";
-                    return false;
-                }
+                failed = $"try {notRunning.TryNumber} of '{notRunning.TaskId}' is not the running try";
+                return false;
             }
 
             foreach (var output in (batch.Output is { } one ? [one] : Array.Empty<(RunId RunId, TaskId TaskId, string Json)>()).Concat(batch.MoreOutputs))
@@ -138,10 +136,7 @@ public sealed class SqlMetadataStore : IMetadataStore
                 return false;
             }
 
-            foreach (var report in batch.ConsumedReports)
-            {
-                await SqlTryReportStore.DeleteAsync(connection, transaction, report, cancellationToken);
-            }
+            await GroupedFinishes.DeleteReportsAsync(connection, transaction, batch.ConsumedReports, cancellationToken);
 
             foreach (var newEvent in batch.Events)
             {

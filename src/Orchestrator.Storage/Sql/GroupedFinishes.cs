@@ -1,0 +1,128 @@
+using System.Data.Common;
+using Dapper;
+using Orchestrator.Core.States;
+using Orchestrator.Core.Model;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Storage.Sql;
+
+/// <summary>Many finished tries of one group commit in few statements: the tries close, their task instances move on,
+/// and their workers' reports go, each as one UPDATE/DELETE joined to a VALUES list of up to 200 tries, where one
+/// statement per try and step was written before. Each statement is a compare-and-set that must hit every try it
+/// names (the try still open; the instance still running that try).</summary>
+internal static class GroupedFinishes
+{
+    private const int MaxPerStatement = 200;
+
+    /// <summary>Closes every try, or returns the first that could not be closed (the caller undoes the transaction).</summary>
+    public static async Task<TryFinish?> ApplyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TryFinish> finishes, CancellationToken cancellationToken)
+    {
+        if (finishes.Count <= 2)
+        {
+            foreach (var finish in finishes)
+            {
+                if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
+                {
+                    return finish;
+                }
+            }
+
+            return null;
+        }
+
+        foreach (var chunk in finishes.Chunk(MaxPerStatement))
+        {
+            foreach (var finish in chunk)
+            {
+                TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
+            }
+
+            var parameters = new DynamicParameters();
+            var rows = string.Join(", ", chunk.Select((f, i) =>
+            {
+                parameters.Add($"r{i}", f.RunId.Value);
+                parameters.Add($"t{i}", f.TaskId.Value);
+                parameters.Add($"n{i}", (long)f.TryNumber);
+                parameters.Add($"a{i}", Ms.Of(f.At));
+                parameters.Add($"o{i}", f.Outcome);
+                parameters.Add($"e{i}", f.Error, System.Data.DbType.String);
+                parameters.Add($"s{i}", f.NextState.ToName());
+                parameters.Add($"w{i}", f.Reason, System.Data.DbType.String);
+                parameters.Add($"x{i}", Ms.Of(f.NextTryAt), System.Data.DbType.Int64);
+                parameters.Add($"m{i}", (long?)f.MaxTries, System.Data.DbType.Int64);
+                parameters.Add($"f{i}", f.NextState.IsFinished() ? 1L : 0L);
+                return $"(@r{i}, @t{i}, @n{i}, @a{i}, @o{i}, @e{i}, @s{i}, @w{i}, @x{i}, @m{i}, @f{i})";
+            }));
+            // VALUES columns are column1.. on both PostgreSQL and SQLite: run, task, try, at, outcome, error, next state,
+            // reason, next try at, max tries, finished.
+            var closed = await connection.ExecuteAsync(SqlSession.Command($"""
+                UPDATE task_tries
+                   SET ended_at = v.column4, outcome = v.column5, error = v.column6, duration_ms = v.column4 - task_tries.started_at
+                  FROM (VALUES {rows}) AS v
+                 WHERE task_tries.run_id = v.column1 AND task_tries.task_id = v.column2 AND task_tries.try_number = v.column3
+                   AND task_tries.ended_at IS NULL
+                """, parameters, transaction, cancellationToken));
+            var moved = closed == chunk.Length ? await connection.ExecuteAsync(SqlSession.Command($"""
+                UPDATE task_instances
+                   SET state = v.column7, state_reason = v.column8, updated_at = v.column4, next_try_at = v.column9,
+                       max_tries = COALESCE(v.column10, task_instances.max_tries),
+                       ended_at = CASE WHEN v.column11 = 1 THEN v.column4 ELSE task_instances.ended_at END
+                  FROM (VALUES {rows}) AS v
+                 WHERE task_instances.run_id = v.column1 AND task_instances.task_id = v.column2
+                   AND task_instances.state = 'running' AND task_instances.try_number = v.column3
+                """, parameters, transaction, cancellationToken)) : 0;
+            if (moved != chunk.Length)
+            {
+                return await FirstNotRunningAsync(connection, transaction, chunk, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Deletes the reports these group-committed tries came from.</summary>
+    public static async Task DeleteReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(RunId RunId, TaskId TaskId, int TryNumber)> reports, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in reports.Chunk(MaxPerStatement))
+        {
+            if (chunk.Length == 1)
+            {
+                await SqlTryReportStore.DeleteAsync(connection, transaction, chunk[0], cancellationToken);
+                continue;
+            }
+
+            var parameters = new DynamicParameters();
+            var keys = string.Join(", ", chunk.Select((r, i) =>
+            {
+                parameters.Add($"r{i}", r.RunId.Value);
+                parameters.Add($"t{i}", r.TaskId.Value);
+                parameters.Add($"n{i}", (long)r.TryNumber);
+                return $"(@r{i}, @t{i}, @n{i})";
+            }));
+            await connection.ExecuteAsync(SqlSession.Command(
+                $"DELETE FROM try_reports WHERE (run_id, task_id, try_number) IN (VALUES {keys})", parameters, transaction, cancellationToken));
+        }
+    }
+
+    /// <summary>Which try of a refused chunk was not where the batch expected it (rare: the transaction is undone
+    /// anyway; this only names it): the first whose try row or instance does not show what this batch wrote.</summary>
+    private static async Task<TryFinish> FirstNotRunningAsync(DbConnection connection, DbTransaction transaction, TryFinish[] chunk, CancellationToken cancellationToken)
+    {
+        foreach (var finish in chunk)
+        {
+            var ids = new { runId = finish.RunId.Value, taskId = finish.TaskId.Value, tryNumber = (long)finish.TryNumber };
+            var tryClosedHere = await connection.ExecuteScalarAsync<long>(SqlSession.Command(
+                "SELECT COUNT(*) FROM task_tries WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND ended_at = @at AND outcome = @outcome",
+                new { ids.runId, ids.taskId, ids.tryNumber, at = Ms.Of(finish.At), outcome = finish.Outcome }, transaction, cancellationToken));
+            var movedHere = await connection.ExecuteScalarAsync<long>(SqlSession.Command(
+                "SELECT COUNT(*) FROM task_instances WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND state IN ('running', @next)",
+                new { ids.runId, ids.taskId, ids.tryNumber, next = finish.NextState.ToName() }, transaction, cancellationToken));
+            if (tryClosedHere == 0 || movedHere == 0)
+            {
+                return finish;
+            }
+        }
+
+        return chunk[0];
+    }
+}
