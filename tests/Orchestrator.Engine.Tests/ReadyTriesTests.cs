@@ -11,8 +11,9 @@ public sealed class ReadyTriesTests
     public void ABurst_AsksForOneDrainPerPlace_AndNoMore()
     {
         var ready = new ReadyTries(maxDrains: 3);
-        var started = Enumerable.Range(0, 100).Count(n => ready.Add(Try(n)));
-        Assert.Equal(3, started);
+        var requests = Enumerable.Range(0, 100).Select(n => ready.Add(Try(n))).ToList();
+        Assert.Equal([DrainRequest.First, DrainRequest.Another, DrainRequest.Another], requests.Take(3));
+        Assert.All(requests.Skip(3), request => Assert.Equal(DrainRequest.None, request));
         Assert.Equal(3, ready.Drains);
         Assert.Equal(100, ready.Count);
     }
@@ -21,22 +22,22 @@ public sealed class ReadyTriesTests
     public void ADrainThatFindsNothing_Retires_AndTheNextTryStartsANewOne()
     {
         var ready = new ReadyTries(maxDrains: 1);
-        Assert.True(ready.Add(Try(1)));
+        Assert.NotEqual(DrainRequest.None, ready.Add(Try(1)));
         Assert.True(ready.TryTake(out var taken));
         Assert.Equal(Try(1), taken);
         Assert.True(ready.TryRetire());
         Assert.Equal(0, ready.Drains);
-        Assert.True(ready.Add(Try(2)));
+        Assert.Equal(DrainRequest.First, ready.Add(Try(2)));
     }
 
     [Fact]
     public void ATryAddedWhileTheOnlyDrainIsRetiring_KeepsThatDrainGoing()
     {
         var ready = new ReadyTries(maxDrains: 1);
-        Assert.True(ready.Add(Try(1)));
+        Assert.NotEqual(DrainRequest.None, ready.Add(Try(1)));
         Assert.True(ready.TryTake(out _));
         // The drain looked and found nothing; a try arrives before it gives up its place: no new drain is asked for.
-        Assert.False(ready.Add(Try(2)));
+        Assert.Equal(DrainRequest.None, ready.Add(Try(2)));
         Assert.False(ready.TryRetire());
         Assert.Equal(1, ready.Drains);
         Assert.True(ready.TryTake(out var taken));
@@ -69,7 +70,7 @@ public sealed class ReadyTriesTests
         {
             for (var i = 0; i < PerProducer; i++)
             {
-                if (ready.Add(new ReadyTry(new RunId($"r{p}"), new TaskId($"t{i}"), 1)))
+                if (ready.Add(new ReadyTry(new RunId($"r{p}"), new TaskId($"t{i}"), 1)) != DrainRequest.None)
                 {
                     StartDrain();
                 }

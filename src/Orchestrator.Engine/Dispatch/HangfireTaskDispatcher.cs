@@ -63,11 +63,26 @@ public sealed class HangfireTaskDispatcher : ITaskDispatcher, IDisposable
     public void Enqueue(RunId runId, TaskId taskId, int tryNumber, string queue)
     {
         var hangfireQueue = _routeByQueue ? queue : EnqueuedState.DefaultQueue;
-        if (Lane(hangfireQueue).Add(new ReadyTry(runId, taskId, tryNumber)))
+        switch (Lane(hangfireQueue).Add(new ReadyTry(runId, taskId, tryNumber)))
         {
-            // A Job built directly: enqueueing through an expression would compile it on every call.
-            _client.Create(new Job(typeof(TaskJob), DrainMethod, hangfireQueue, CancellationToken.None), new EnqueuedState(hangfireQueue));
+            case DrainRequest.First:
+                CreateDrain(hangfireQueue); // a lone ready task: its job at once, on this thread
+                break;
+            case DrainRequest.Another:
+                // Part of a burst: the caller (the coordinator, dispatching a commit's ready tasks) must not wait for
+                // Hangfire's job creation between tries, or the drains empty the lane after every try and end, and
+                // each try costs a job again.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Dispatcher.CreateDrain(state.Queue), (Dispatcher: this, Queue: hangfireQueue), preferLocal: false);
+                break;
+            default:
+                break;
         }
+    }
+
+    // A Job built directly: enqueueing through an expression would compile it on every call.
+    private void CreateDrain(string hangfireQueue)
+    {
+        _client.Create(new Job(typeof(TaskJob), DrainMethod, hangfireQueue, CancellationToken.None), new EnqueuedState(hangfireQueue));
     }
 
     internal ReadyTries Lane(string hangfireQueue) => _ready.GetOrAdd(hangfireQueue, _ => new ReadyTries(_workerCount));

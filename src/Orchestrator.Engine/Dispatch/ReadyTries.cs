@@ -6,6 +6,19 @@ namespace Orchestrator.Engine.Dispatch;
 /// <summary>A dispatched try waiting in this process for a worker.</summary>
 public readonly record struct ReadyTry(RunId RunId, TaskId TaskId, int TryNumber);
 
+/// <summary>What the caller of <see cref="ReadyTries.Add"/> must do.</summary>
+public enum DrainRequest
+{
+    /// <summary>Nothing: the drains already active take the try.</summary>
+    None,
+
+    /// <summary>Start a drain: none was active (a lone try, started at once).</summary>
+    First,
+
+    /// <summary>Start one more drain beside those active (a burst).</summary>
+    Another,
+}
+
 /// <summary>The tries dispatched to one Hangfire queue of the embedded engine and not yet taken, with the count of
 /// drain jobs that take them. A drain job is a Hangfire job that runs tries from here one after another until none is
 /// left; at most <c>maxDrains</c> exist at once (one per worker), so a burst of ready tries costs a few Hangfire
@@ -24,11 +37,11 @@ public sealed class ReadyTries(int maxDrains)
     /// <summary>Tries waiting.</summary>
     public int Count => _tries.Count;
 
-    /// <summary>Adds a try. True when the caller must start a new drain job (its place is already counted).</summary>
-    public bool Add(ReadyTry ready)
+    /// <summary>Adds a try, and says whether the caller must start a new drain job (its place is already counted).</summary>
+    public DrainRequest Add(ReadyTry ready)
     {
         _tries.Enqueue(ready);
-        return TryTakePlace();
+        return TryTakePlace(out var before) ? before == 0 ? DrainRequest.First : DrainRequest.Another : DrainRequest.None;
     }
 
     /// <summary>The next try for a drain, or false when none is waiting.</summary>
@@ -40,14 +53,14 @@ public sealed class ReadyTries(int maxDrains)
     {
         Interlocked.Decrement(ref _drains);
         // An Add between the drain's last look and the decrement may have found every place taken: look again.
-        return _tries.IsEmpty || !TryTakePlace();
+        return _tries.IsEmpty || !TryTakePlace(out _);
     }
 
-    private bool TryTakePlace()
+    private bool TryTakePlace(out int drains)
     {
         while (true)
         {
-            var drains = Volatile.Read(ref _drains);
+            drains = Volatile.Read(ref _drains);
             if (drains >= maxDrains)
             {
                 return false;
