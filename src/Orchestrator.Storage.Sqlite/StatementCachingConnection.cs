@@ -118,8 +118,56 @@ internal sealed class StatementCachingConnection : SqliteConnection
     /// <summary>A connection's kept command for one SQL text: compiled on first use, reset and bound anew after.</summary>
     internal sealed class PreparedCommand(string sql, SqliteConnection connection) : SqliteCommand(sql, connection)
     {
+        // Parameter names as the SQL writes them ("@runId"), by bare name ("runId", as Dapper names them).
+        private Dictionary<string, string>? _written;
+
         /// <summary>A reader of its last execution is still open.</summary>
         public bool Busy => DataReader is not null;
+
+        /// <summary>Gives each bare-named parameter the name the SQL writes: Microsoft.Data.Sqlite otherwise looks a
+        /// bare name up four times per execution (as is, then with ':', '@' and '$'), each a UTF-8 conversion and a
+        /// search of the statement's names.</summary>
+        public void NameAsWritten(SqliteParameterCollection parameters)
+        {
+            _written ??= WrittenNames(CommandText, Connection!.Handle!);
+            foreach (SqliteParameter parameter in parameters)
+            {
+                if (_written.TryGetValue(parameter.ParameterName, out var written))
+                {
+                    parameter.ParameterName = written;
+                }
+            }
+        }
+
+        private static Dictionary<string, string> WrittenNames(string sql, SQLitePCL.sqlite3 handle)
+        {
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            var rest = sql;
+            while (!string.IsNullOrWhiteSpace(rest))
+            {
+                if (SQLitePCL.raw.sqlite3_prepare_v2(handle, rest, out var statement, out var tail) != SQLitePCL.raw.SQLITE_OK)
+                {
+                    names.Clear(); // the execution reports the error; bind as Microsoft.Data.Sqlite would
+                    break;
+                }
+
+                using (statement)
+                {
+                    for (var i = 1; !statement.IsInvalid && i <= SQLitePCL.raw.sqlite3_bind_parameter_count(statement); i++)
+                    {
+                        var name = SQLitePCL.raw.sqlite3_bind_parameter_name(statement, i).utf8_to_string();
+                        if (name is { Length: > 1 })
+                        {
+                            names.TryAdd(name[1..], name);
+                        }
+                    }
+                }
+
+                rest = tail;
+            }
+
+            return names;
+        }
     }
 
     /// <summary>The command callers (Dapper) get: it collects text, transaction and parameters as any command does,
@@ -140,6 +188,8 @@ internal sealed class StatementCachingConnection : SqliteConnection
             {
                 prepared.Parameters.Add(parameter);
             }
+
+            prepared.NameAsWritten(prepared.Parameters);
 
             try
             {

@@ -119,6 +119,25 @@ public sealed class SqliteStatementCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ParametersBind_WhateverPrefixTheSqlWritesThem_AndAcrossStatements()
+    {
+        await using var connection = await _database.OpenAsync(default);
+        for (var i = 0; i < 2; i++) // compiled, then kept
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO items (name) VALUES (:first || @n); INSERT INTO items (name) VALUES ($second || @n)",
+                new { first = "colon", second = "dollar", n = i });
+        }
+
+        Assert.Equal(["colon0", "dollar0", "colon1", "dollar1"], await connection.QueryAsync<string>("SELECT name FROM items ORDER BY id"));
+        var named = new SqliteParameter("@n", 7); // already written with its prefix
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT @n + 1";
+        command.Parameters.Add(named);
+        Assert.Equal(8L, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task AStatementThatFailed_RunsAgainCorrectly()
     {
         await using var connection = await _database.OpenAsync(default);
