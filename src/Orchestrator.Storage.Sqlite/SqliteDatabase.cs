@@ -10,15 +10,23 @@ namespace Orchestrator.Storage.Sqlite;
 
 /// <summary>A SQLite file in WAL mode: readers never block the writer, and several processes (standalone and the
 /// CLI) share it; a writer waits for another's transaction instead of failing (busy timeout). synchronous=NORMAL
-/// keeps every commit durable across a process crash at one fsync per checkpoint rather than per commit.</summary>
-public sealed class SqliteDatabase : SqlDatabase
+/// keeps every commit durable across a process crash at one fsync per checkpoint rather than per commit.
+/// Connections stay open between uses, each with its compiled statements (<see cref="StatementCachingConnection"/>):
+/// disposing the database closes them.</summary>
+public sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
 {
+    /// <summary>Connections kept open while unused; more are closed when handed back.</summary>
+    public const int MaxIdleConnections = 8;
+
     // One writer at a time per file in this process: SQLite's busy handler would otherwise make colliding writers
     // sleep and retry, which costs milliseconds per collision. Other processes still meet the busy timeout.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
 
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly ConcurrentStack<StatementCachingConnection> _idle = new();
+    private readonly Action<StatementCachingConnection> _handBack;
+    private volatile bool _disposed;
 
     /// <param name="path">The database file.</param>
     /// <param name="logger">Told when an existing file had wider permissions than 0600 and was tightened.</param>
@@ -41,6 +49,7 @@ public sealed class SqliteDatabase : SqlDatabase
             ForeignKeys = true,
             DefaultTimeout = 30,
         }.ToString();
+        _handBack = HandBack;
     }
 
     public override Assembly MigrationAssembly => typeof(SqliteDatabase).Assembly;
@@ -56,12 +65,59 @@ public sealed class SqliteDatabase : SqlDatabase
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryPop(out var idle))
+        {
+            idle.Lease();
+            return idle;
+        }
+
+        var connection = new StatementCachingConnection(_connectionString, _handBack);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            connection.Lease();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;"; // per connection, kept while open
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            connection.CloseForGood();
+            throw;
+        }
+    }
+
+    /// <summary>Connections open and unused now (for tests).</summary>
+    internal int IdleConnections => _idle.Count;
+
+    private void HandBack(StatementCachingConnection connection)
+    {
+        if (_disposed || _idle.Count >= MaxIdleConnections)
+        {
+            connection.CloseForGood();
+            return;
+        }
+
+        _idle.Push(connection);
+        if (_disposed && _idle.TryPop(out var late))
+        {
+            late.CloseForGood(); // disposed meanwhile: nobody else would close it
+        }
+    }
+
+    /// <summary>Closes the connections kept open; one in use is closed when it is handed back.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        while (_idle.TryPop(out var connection))
+        {
+            connection.CloseForGood();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable
