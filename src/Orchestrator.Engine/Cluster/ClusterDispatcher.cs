@@ -142,9 +142,9 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     }
 
     /// <summary>The tries signalled up to <paramref name="signalledBy"/>: those still queued go to Hangfire — unless
-    /// workers are visibly working through their queue (some of its oldest due tries were claimed since): a backlog
-    /// is not a lost signal, and Hangfire jobs would only compete for the same slots, so those are looked at again
-    /// later. <paramref name="all"/> (stopping): every try still queued goes.</summary>
+    /// workers are visibly working through their queue (some try of it this dispatcher watches was claimed since it
+    /// was signalled): a backlog is not a lost signal, and Hangfire jobs would only compete for the same slots, so
+    /// those are looked at again later. <paramref name="all"/> (stopping): every try still queued goes.</summary>
     private async Task HandOverUnclaimedAsync(DateTimeOffset signalledBy, bool all, CancellationToken cancellationToken)
     {
         List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> due = [];
@@ -167,15 +167,22 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             foreach (var queue in due.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
             {
                 var ofQueue = due.Where(d => d.Queue == queue).ToList();
-                var oldest = ofQueue.Take(MaxTriesPerJob).ToList();
-                var still = await StillQueuedAsync(oldest, cancellationToken);
-                if (!all && still.Count < oldest.Count)
+                List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> younger;
+                lock (_gate)
                 {
-                    // Progress: look again later at what is left (the rest unread: the oldest go first anyway).
+                    younger = [.. _signalled.Where(d => d.Queue == queue)];
+                }
+
+                // Progress is judged on every try of the queue still being watched, not only the due ones: workers claim
+                // by priority and age, not in the order tries were dispatched.
+                var still = await StillQueuedAsync([.. ofQueue, .. younger], cancellationToken);
+                if (!all && still.Count < ofQueue.Count + younger.Count)
+                {
+                    // Workers are claiming from this queue: look again later at the due ones left.
                     var later = _time.GetUtcNow();
                     lock (_gate)
                     {
-                        foreach (var left in ofQueue.Skip(oldest.Count).Concat(oldest.Where(d => still.Contains(Key(d.Try)))))
+                        foreach (var left in ofQueue.Where(d => still.Contains(Key(d.Try))))
                         {
                             _signalled.Enqueue((later, left.Queue, left.Try));
                         }
@@ -185,10 +192,15 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
                     continue;
                 }
 
-                var rest = ofQueue.Skip(oldest.Count).ToList();
-                still.UnionWith(rest.Count == 0 ? [] : await StillQueuedAsync(rest, cancellationToken));
+                var handOver = ofQueue.Where(d => still.Contains(Key(d.Try))).Select(d => d.Try).ToList();
+                if (handOver.Count > 0 && !all)
+                {
+                    _logger.LogInformation("Queue {Queue}: {Count} tries still queued {After} after their NOTIFY, and no try of the queue claimed meanwhile: handed to Hangfire as well",
+                        queue, handOver.Count, _options.HangfireFallbackAfter);
+                }
+
                 // A job's arguments are one JSON text: thousands of tries go in several jobs.
-                foreach (var part in ofQueue.Where(d => still.Contains(Key(d.Try))).Select(d => d.Try).Chunk(MaxTriesPerJob))
+                foreach (var part in handOver.Chunk(MaxTriesPerJob))
                 {
                     await _retry.ExecuteAsync(async token => await _enqueueBatch(queue, part, token), cancellationToken);
                     var sent = part.Select(Key).ToHashSet();

@@ -83,16 +83,38 @@ internal sealed class ClusterDriving : IAsyncDisposable
         }
 
         var left = (await _store.TryReports.ListAsync(driven, 1_000, cancellationToken)).ToList();
+        var recording = new List<Task>();
         // A try a worker started right after another's success is taken once that one is; workers' clocks differ, so
         // its report may come first in the list: go over the rest again while that makes progress.
         while (left.Count > 0)
         {
             var before = left.Count;
-            left = left.Where(report => !_coordinator.CompleteReported(report)).ToList();
+            left = left.Where(report =>
+            {
+                if (!_coordinator.CompleteReported(report, out var recorded))
+                {
+                    return true;
+                }
+
+                recording.Add(recorded);
+                return false;
+            }).ToList();
             if (left.Count == before)
             {
                 break;
             }
+        }
+
+        // The pass ends once what it handed over is committed: signals arriving meanwhile make ONE next pass, which
+        // reads every report that came in during the commit, instead of one pass (and one read of the reports still
+        // in flight) per signal.
+        try
+        {
+            await Task.WhenAll(recording).WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Logged by the coordinator; the reports stay in the store for the next pass or the next driver.
         }
     }
 

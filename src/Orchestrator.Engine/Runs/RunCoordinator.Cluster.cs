@@ -17,8 +17,13 @@ public sealed partial class RunCoordinator
     /// <summary>Hands over a try a worker process reported (<see cref="Storage.ITryReportStore"/>): decided and committed
     /// like a local try's end, the report deleted in the same transaction. A report of a run not driven here, of a try
     /// that is not the one dispatched, or already handed over, is left alone (false).</summary>
-    public bool CompleteReported(TryReport report)
+    public bool CompleteReported(TryReport report) => CompleteReported(report, out _);
+
+    /// <summary>As <see cref="CompleteReported(TryReport)"/>; <paramref name="recorded"/> ends when the report's
+    /// completion is committed (or has failed and been logged).</summary>
+    public bool CompleteReported(TryReport report, out Task recorded)
     {
+        recorded = Task.CompletedTask;
         ArgumentNullException.ThrowIfNull(report);
         if (!_runs.TryGetValue(report.RunId, out var active)
             || (active.TryToRun.GetValueOrDefault(report.TaskId) != report.TryNumber && active.Followed.GetValueOrDefault(report.TaskId) != report.TryNumber)
@@ -60,6 +65,7 @@ public sealed partial class RunCoordinator
             Track(Task.Run(() => CommitQueueAsync(active)));
         }
 
+        recorded = completion.Done.Task;
         return true;
     }
 
