@@ -67,7 +67,16 @@ public sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryPop(out var idle))
+        if (!File.Exists(_path))
+        {
+            // The file was deleted or moved: a kept connection would go on writing to the old one, now unreachable.
+            // Close them all; a new connection fails (or starts an empty store), so the loss shows at once.
+            while (_idle.TryPop(out var orphan))
+            {
+                orphan.CloseForGood();
+            }
+        }
+        else if (_idle.TryPop(out var idle))
         {
             idle.Lease();
             return idle;

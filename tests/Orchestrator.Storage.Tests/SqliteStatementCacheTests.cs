@@ -52,6 +52,26 @@ public sealed class SqliteStatementCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADeletedDatabaseFile_IsNotWrittenThroughKeptConnections()
+    {
+        var first = await _database.OpenAsync(default);
+        await first.ExecuteAsync("INSERT INTO items (name) VALUES (@name)", new { name = "before" });
+        await first.DisposeAsync(); // kept open for the next use
+
+        foreach (var file in Directory.GetFiles(_folder, "cache.db*"))
+        {
+            File.Delete(file); // an operator removed the store (with its WAL); a kept connection still sees the old files
+        }
+
+        SqliteConnection.ClearAllPools(); // Microsoft.Data.Sqlite's own pool keeps handles too; this layer is the one tested
+
+        await using var next = await _database.OpenAsync(default);
+        Assert.NotSame(first, next);
+        // A new, empty database: the lost store shows at once instead of writes vanishing into the deleted file.
+        await Assert.ThrowsAsync<SqliteException>(() => next.ExecuteAsync("INSERT INTO items (name) VALUES (@name)", new { name = "after" }));
+    }
+
+    [Fact]
     public async Task AConnectionHandedBack_IsReused_WithItsStatementsAndSettings()
     {
         var first = await _database.OpenAsync(default);
