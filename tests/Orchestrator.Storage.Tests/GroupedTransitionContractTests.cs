@@ -71,6 +71,46 @@ public sealed class PostgresGroupedTransitionContractTests : GroupedTransitionCo
 {
     private readonly PostgresBackend _backend = new();
 
+    [Fact]
+    public async Task ABatchThatLosesADeadlock_IsWrittenAgain_NotFailed()
+    {
+        var run = new RunId("locked");
+        var tasks = new[] { "t1", "t2", "t3" };
+        var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.True(await Store.Runs.CreateAsync(new DagRunRecord(run, new DagId("locked"), "v1", at, RunType.Manual, DagRunState.Running, "{}", at),
+            [.. tasks.Select(t => new TaskInstanceRecord(run, new TaskId(t), TaskInstanceState.None, 0, 1, "default", at))], default));
+
+        // Another process holds t3's row, the batch takes t1 and t2 and waits for t3, and the other then wants t1: a
+        // deadlock, which PostgreSQL breaks by failing the transaction that has waited longest (the batch's).
+        await using var other = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(PostgresBackend.ConnectionString) { SearchPath = _backend.Schema }.ConnectionString);
+        await other.OpenAsync();
+        await using var holding = await other.BeginTransactionAsync();
+        await Execute(other, holding, "UPDATE task_instances SET state_reason = 'held' WHERE task_id = 't3'");
+        var batch = Store.ApplyAsync(new StateChangeBatch(Transitions:
+            [.. tasks.Select(t => new TaskTransition(run, new TaskId(t), TaskInstanceState.None, TaskInstanceState.Scheduled, "ready", at))]), default);
+        await Task.Delay(300); // lets the batch lock t1 and t2 and wait for t3 (a guard, not a timing: the deadlock happens either way or not at all)
+        try
+        {
+            await Execute(other, holding, "UPDATE task_instances SET state_reason = 'held' WHERE task_id = 't1'");
+            await holding.CommitAsync();
+        }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState == "40P01")
+        {
+            await holding.RollbackAsync(); // this side was chosen instead: the batch went through at once
+        }
+
+        var result = await batch.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.Applied, result.FailedCondition);
+        Assert.All(await Store.TaskInstances.ListAsync(run, default), i => Assert.Equal(TaskInstanceState.Scheduled, i.State));
+    }
+
+    private static async Task Execute(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync();
+    }
+
     protected override Task<IMetadataStore> OpenAsync() => _backend.OpenAsync();
 
     protected override Task DropAsync() => _backend.DropAsync();

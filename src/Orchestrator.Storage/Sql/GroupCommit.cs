@@ -14,6 +14,9 @@ internal sealed class GroupCommit(SqlDatabase database)
     // its own caller is not held up for long, and hands the rest to the thread pool.
     private const int BatchesPerCaller = 4;
 
+    // How often a write undone by a deadlock is tried in all before its caller gets the error.
+    private const int MaxAttempts = 3;
+
     private readonly ConcurrentQueue<QueuedWrite> _queue = new();
     private int _writing;
 
@@ -107,7 +110,14 @@ internal sealed class GroupCommit(SqlDatabase database)
 
         for (var i = 0; i < batch.Count; i++)
         {
-            if (outcomes[i].Error is { } error)
+            if (outcomes[i].Error is DbException { SqlState: "40P01" or "40001" } && batch[i].Attempts < MaxAttempts)
+            {
+                // A deadlock (or serialization failure) undid only this write: it runs again in a later batch, by
+                // which time the other transaction has ended. Nothing of it was written.
+                batch[i].Attempts++;
+                _queue.Enqueue(batch[i]);
+            }
+            else if (outcomes[i].Error is { } error)
             {
                 batch[i].Done.TrySetException(error);
             }
@@ -154,5 +164,7 @@ internal sealed class GroupCommit(SqlDatabase database)
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Attempts { get; set; } = 1;
     }
 }
