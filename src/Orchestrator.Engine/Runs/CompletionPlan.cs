@@ -35,7 +35,10 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
         {
             var definition = run.Dag.Definition.Tasks[decision.Task];
             var task = definition.Id;
-            if (decision.State == TaskInstanceState.Scheduled && run.Followed.TryRemove(task, out var followedTry))
+            // A followed try is adopted once, and only as the task's next try: a stale one (the task has run since)
+            // never stands in for a new decision.
+            if (decision.State == TaskInstanceState.Scheduled && run.Followed.TryRemove(task, out var followedTry)
+                && followedTry > run.LastTry.GetValueOrDefault(task))
             {
                 Adopted.Add((task, followedTry));
                 continue;

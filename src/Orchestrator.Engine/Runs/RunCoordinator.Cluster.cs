@@ -40,7 +40,10 @@ public sealed partial class RunCoordinator
             }
         }
 
-        if (report.FollowedTask is { } followed && report.FollowedTry is { } followedTry)
+        // Only while the task is undecided here: after a resume the tracker already shows the followed try running,
+        // and an entry left behind would later swallow a real decision (a clear) as an adoption.
+        if (report.FollowedTask is { } followed && report.FollowedTry is { } followedTry
+            && active.Dag.Graph.TryGetIndex(followed, out var followedIndex) && active.Tracker.StateOf(followedIndex) == TaskInstanceState.None)
         {
             // Before the completion is queued: the committer adopts the try when it decides the task ready.
             active.Followed[followed] = followedTry;

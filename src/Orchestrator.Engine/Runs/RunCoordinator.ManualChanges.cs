@@ -72,6 +72,14 @@ public sealed partial class RunCoordinator
                 // Under the gate the store shows every decided state, but for two moves made outside it: a worker's
                 // queued → running, and a pool's scheduled → queued (both keep the tracker's "scheduled").
                 var byIndex = ManualChangeTransitions.ByIndex(active.Dag, await _store.TaskInstances.ListAsync(runId, cancellationToken));
+                if (StartedByAWorker(active, byIndex) is { } moving)
+                {
+                    // A worker started it right after its upstream's success, and that report is not recorded here yet:
+                    // a change decided now would not match what the store holds. It is a matter of milliseconds.
+                    return new ManualChangeResult([],
+                        $"task '{moving}' of run {runId} was just started by a worker after its upstream succeeded, and that success is being recorded; nothing was changed: retry in a moment");
+                }
+
                 var (plan, origin, mark) = decide(active.Dag, ManualChangeTransitions.Snapshots(byIndex), task);
                 if (plan.IsRefused)
                 {
@@ -129,6 +137,21 @@ public sealed partial class RunCoordinator
         {
             active.Gate.Release();
         }
+    }
+
+    /// <summary>A task the store shows started (running, or finished) while this driver has it undecided: a worker's
+    /// follow-on whose upstream's report is not recorded yet. Null when the two agree.</summary>
+    private static TaskId? StartedByAWorker(ActiveRun active, TaskInstanceRecord?[] byIndex)
+    {
+        for (var index = 0; index < byIndex.Length; index++)
+        {
+            if (active.Tracker.StateOf(index) == TaskInstanceState.None && byIndex[index] is { State: not TaskInstanceState.None })
+            {
+                return active.Dag.Graph.TaskIds[index];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The change as a plan to commit, decided on a copy of the run's tracker rebuilt from the store's states

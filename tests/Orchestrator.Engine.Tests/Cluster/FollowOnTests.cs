@@ -89,6 +89,86 @@ public sealed class FollowOnTests : IAsyncLifetime
         await worker.StopAsync(TimeSpan.FromMinutes(1));
     }
 
+    [Fact]
+    public async Task AfterAResume_AClearedTaskRunsAgain_InsteadOfBeingTakenForAFollowOn()
+    {
+        var (runId, scheduler, worker, gate) = await ChainWithAGateAsync();
+        await scheduler.Coordinator.AbandonAsync(); // the scheduler dies with every report unrecorded
+        _cluster.Time.Advance(_cluster.Options.LeaseTimeout + TimeSpan.FromSeconds(1));
+        var next = _cluster.NewScheduler("s2");
+        Assert.True(await next.Leases.TryAcquireAsync(runId, default));
+        Assert.True(await next.Coordinator.StartAsync(runId, default)); // t1, t2 and the gate resume as leased, running tries
+        await next.Driving.TakeReportsAsync(default);
+        await next.Coordinator.DrainAsync();
+        Assert.Equal(TaskInstanceState.Success, (await _cluster.TasksAsync(runId))["t1"].State);
+
+        var cleared = await next.Coordinator.ClearAsync(runId, new TaskId("t1"), false, "cleared by ada", default);
+
+        Assert.Equal(["t1"], cleared!.Changed.Select(t => t.Value));
+        var (_, task, tryNumber) = _cluster.NextDispatched();
+        Assert.Equal(("t1", 2), (task.Value, tryNumber)); // queued for a worker, not swallowed as an adopted try
+        gate.Open();
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task AChangeWhileAFollowOnIsUnrecorded_IsRefused_AndChangesNothing()
+    {
+        var (runId, scheduler, worker, gate) = await ChainWithAGateAsync();
+        var before = await _cluster.TasksAsync(runId);
+        Assert.Equal(TaskInstanceState.Running, before["gate"].State); // started by the worker; the scheduler has not heard
+
+        var result = await scheduler.Coordinator.MarkAsync(runId, new TaskId("t0"), TaskInstanceState.Failed, "marked by ada", default);
+
+        Assert.Empty(result!.Changed);
+        Assert.Contains("was just started by a worker", result.Refusal, StringComparison.Ordinal);
+        Assert.Equal(before.Values.Select(t => (t.TaskId, t.State)), (await _cluster.TasksAsync(runId)).Values.Select(t => (t.TaskId, t.State)));
+        await scheduler.Driving.TakeReportsAsync(default); // once recorded, changes go through again
+        await scheduler.Coordinator.DrainAsync();
+        Assert.True(scheduler.Coordinator.IsActive(runId));
+        gate.Open();
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>t0 → t1 → t2 → gate, run by one following-on worker up to the gate, which waits for the test; every
+    /// report is left unrecorded.</summary>
+    private async Task<(RunId Run, Scheduler Scheduler, ClusterTaskWorker Worker, Gate Gate)> ChainWithAGateAsync()
+    {
+        var gate = new Gate();
+        _cluster.Registry.Register("test.count", new Counter());
+        _cluster.Registry.Register("test.gate", gate);
+        var dag = new DagBuilder("gated");
+        var t0 = dag.Task("t0", "test.count");
+        var t1 = dag.Task("t1", "test.count").DependsOn(t0);
+        var t2 = dag.Task("t2", "test.count").DependsOn(t1);
+        dag.Task("gate", "test.gate").DependsOn(t2);
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        var worker = _cluster.NewWorker("w1", followQueues: new HashSet<string> { "default" });
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        await worker.ClaimAndStartAsync([_cluster.NextDispatched()], default);
+        await WaitForReportsAsync(runId, 3);
+        await gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return (runId, scheduler, worker, gate);
+    }
+
+    /// <summary>Runs until the test opens it.</summary>
+    private sealed class Gate : ITaskExecutor
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public async Task<JsonElement?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            await _open.Task.WaitAsync(cancellationToken);
+            return null;
+        }
+    }
+
     private async Task WaitForReportsAsync(RunId runId, int count)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a hang guard, not a timing
