@@ -350,17 +350,12 @@ public sealed class ClusterTaskWorker(
             attempt.StartedAt, attempt.EndedAt, attempt.Output?.GetRawText(), time.GetUtcNow());
         var result = await _retry.ExecuteAsync(async token =>
         {
-            var outcome = await store.TryReports.ReportAsync(report, follow, token);
-            if (outcome.Accepted)
-            {
-                return outcome;
-            }
-
-            // A retry after a commit that did happen finds its own report, and the try it started.
-            var mine = (await store.TryReports.ListAsync([runId], 10_000, token))
-                .FirstOrDefault(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId);
-            return mine is null ? outcome
-                : new ReportResult(true, mine is { FollowedTask: { } task, FollowedTry: { } number } ? await FollowedAsync(runId, task, number, token) : null);
+            // Stamped per attempt: after a database outage the next try's start and lease are those of the attempt
+            // that commits, not of the first (its lease could already have run out).
+            var now = time.GetUtcNow();
+            report = report with { ReportedAt = now };
+            var outcome = await store.TryReports.ReportAsync(report, follow is null ? null : follow with { LeaseUntil = now + options.LeaseTimeout }, token);
+            return outcome.Accepted ? outcome : await EarlierCommitAsync(report, follow, token) ?? outcome;
         }, CancellationToken.None);
         if (result.Accepted)
         {
@@ -373,6 +368,39 @@ public sealed class ClusterTaskWorker(
         }
 
         return (result.Followed, report.ReportedAt);
+    }
+
+    /// <summary>A report refused on a retry may be this worker's own, committed by an attempt whose answer was lost:
+    /// then it is still waiting (with the try it started named), or the scheduler already recorded it (the try ended
+    /// with this outcome) and the try it started is one of the candidates, open on this worker and not running here.
+    /// Null when neither: the try was recorded lost.</summary>
+    private async Task<ReportResult?> EarlierCommitAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
+    {
+        var runId = report.RunId;
+        var waiting = (await store.TryReports.ListAsync([runId], 10_000, cancellationToken))
+            .FirstOrDefault(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId);
+        if (waiting is not null)
+        {
+            return new ReportResult(true, waiting is { FollowedTask: { } task, FollowedTry: { } number } ? await FollowedAsync(runId, task, number, cancellationToken) : null);
+        }
+
+        var tries = await store.TaskInstances.ListTriesAsync(runId, report.TaskId, cancellationToken);
+        if (!tries.Any(t => t.TryNumber == report.TryNumber && t.WorkerId == WorkerId && t.EndedAt is not null && t.Outcome == report.Outcome))
+        {
+            return null;
+        }
+
+        foreach (var candidate in follow?.Candidates ?? [])
+        {
+            var open = (await store.TaskInstances.ListTriesAsync(runId, candidate.TaskId, cancellationToken))
+                .FirstOrDefault(t => t.WorkerId == WorkerId && t.EndedAt is null && !_running.ContainsKey((runId, candidate.TaskId, t.TryNumber)));
+            if (open is not null)
+            {
+                return new ReportResult(true, await FollowedAsync(runId, candidate.TaskId, open.TryNumber, cancellationToken));
+            }
+        }
+
+        return new ReportResult(true);
     }
 
     private async Task<ClaimedTry?> FollowedAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken) =>
