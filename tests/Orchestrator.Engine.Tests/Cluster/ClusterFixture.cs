@@ -70,11 +70,11 @@ internal sealed class ClusterFixture : IAsyncDisposable
 
     /// <summary>A worker; with <paramref name="followQueues"/>, one that starts ready downstream tasks of those queues
     /// itself right after a success.</summary>
-    public ClusterTaskWorker NewWorker(string name, int concurrency = 1, IReadOnlySet<string>? followQueues = null)
+    public ClusterTaskWorker NewWorker(string name, int concurrency = 1, IReadOnlySet<string>? followQueues = null, IMetadataStore? store = null)
     {
-        var catalog = new DagCatalog(_folder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(Registry)), Store, Time);
+        var catalog = new DagCatalog(_folder, DagLoaders.CreateFolderLoader(DagLoading.OptionsFor(Registry)), store ?? Store, Time);
         _dags.ForEach(catalog.Versions.Add);
-        return new ClusterTaskWorker(Store, catalog, Registry, new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name }, Time, NullLogger.Instance,
+        return new ClusterTaskWorker(store ?? Store, catalog, Registry, new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name }, Time, NullLogger.Instance,
             concurrency: concurrency)
         {
             FollowQueues = followQueues,

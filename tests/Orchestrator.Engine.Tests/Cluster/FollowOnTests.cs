@@ -6,6 +6,8 @@ using Orchestrator.Core.States;
 using Orchestrator.Core.TriggerRules;
 using Orchestrator.Engine.Cluster;
 using Orchestrator.Execution.TaskTypes;
+using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Tests.Cluster;
 
@@ -128,6 +130,69 @@ public sealed class FollowOnTests : IAsyncLifetime
         Assert.True(scheduler.Coordinator.IsActive(runId));
         gate.Open();
         await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task AReportWhoseAnswerWasLost_AndThatWasRecordedMeanwhile_StillRunsItsFollowOn()
+    {
+        _cluster.Registry.Register("test.count", new Counter());
+        var dag = new DagBuilder("lost_answer");
+        dag.Task("t1", "test.count").DependsOn(dag.Task("t0", "test.count"));
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        // The report and its follow-on commit, the scheduler records the report (adopting t1), and only then does the
+        // worker's connection fail: it cannot know the commit happened, and its report is gone from the store.
+        var reports = new AnswerLosingReports(_cluster.Store.TryReports, async () =>
+        {
+            await scheduler.Driving.TakeReportsAsync(default);
+            await scheduler.Coordinator.DrainAsync();
+        });
+        using var worker = _cluster.NewWorker("w1", followQueues: new HashSet<string> { "default" },
+            store: new Pools.HookedStore(_cluster.Store) { ReportsOverride = reports });
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+
+        await worker.ClaimAndStartAsync([_cluster.NextDispatched()], default);
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60))) // a hang guard, not a timing
+        {
+            while ((await _cluster.Store.TryReports.ListAsync([runId], 10, default)).All(r => r.TaskId.Value != "t1"))
+            {
+                _cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the report's retry waits on this clock
+                await Task.Delay(10, bound.Token);
+            }
+        }
+
+        await scheduler.Driving.TakeReportsAsync(default);
+        await scheduler.Coordinator.DrainAsync();
+        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default), t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome!)));
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Loses the answer of the first report that starts a follow-on: it commits, <c>afterCommit</c> runs, and the
+    /// caller gets a connection error.</summary>
+    private sealed class AnswerLosingReports(ITryReportStore inner, Func<Task> afterCommit) : ITryReportStore
+    {
+        private int _lost;
+
+        public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) => inner.ReportAsync(report, cancellationToken);
+
+        public async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
+        {
+            var result = await inner.ReportAsync(report, follow, cancellationToken);
+            if (result.Followed is not null && Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                await afterCommit();
+                throw new InvalidOperationException("the connection was reset before the commit's answer arrived");
+            }
+
+            return result;
+        }
+
+        public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) => inner.OutputsAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken) => inner.ListAsync(runIds, limit, cancellationToken);
+
+        public Task<int> DeleteStaleAsync(CancellationToken cancellationToken) => inner.DeleteStaleAsync(cancellationToken);
     }
 
     /// <summary>t0 → t1 → t2 → gate, run by one following-on worker up to the gate, which waits for the test; every

@@ -3,7 +3,7 @@ using Orchestrator.Storage;
 namespace Orchestrator.Engine.Tests.Pools;
 
 /// <summary>A store that runs <see cref="BeforeApply"/> before each batch: another process's write landing between
-/// what a coordinator read and what it commits.</summary>
+/// what a coordinator read and what it commits. Its reports can go through a wrapper (<see cref="ReportsOverride"/>).</summary>
 internal sealed class HookedStore(IMetadataStore inner) : IMetadataStore
 {
     public Func<StateChangeBatch, Task>? BeforeApply { get; set; }
@@ -46,7 +46,10 @@ internal sealed class HookedStore(IMetadataStore inner) : IMetadataStore
 
     public IWorkerStore Workers => inner.Workers;
 
-    public ITryReportStore TryReports => inner.TryReports;
+    /// <summary>Reports through another store (a wrapper) when set.</summary>
+    public ITryReportStore? ReportsOverride { get; set; }
+
+    public ITryReportStore TryReports => ReportsOverride ?? inner.TryReports;
 
     public IPoolStore Pools => inner.Pools;
 
