@@ -28,13 +28,10 @@ public sealed class ClusterTaskWorker(
     private readonly TaskInstanceRunner _runner = new(registry, time);
     private readonly ConcurrentDictionary<(RunId, TaskId, int), CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Task, byte> _background = new();
-    private readonly Polly.ResiliencePipeline _retry = StoreRetry.Create(logger, time, "Recording a try's end");
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _interrupt = new();
 
-    // One NOTIFY for the reports of every try that ended while the last one was being sent.
-    private readonly Concurrency.CoalescedPass _signalReports = new(
-        async token => await store.Signals.TryNotifyAsync(ClusterDriving.ReportsChannel, token), CancellationToken.None);
+    private readonly TryReporter _reporter = new(store, options, time, logger);
 
     // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
     private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
@@ -182,7 +179,7 @@ public sealed class ClusterTaskWorker(
             var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
             var follow = attempt.Outcome == TryOutcome.Success && !lost.IsCancellationRequested && !stopping.IsCancellationRequested
                 ? await FollowOnAsync(runId, taskId) : null;
-            return await ReportAsync(runId, attempt, lost.IsCancellationRequested, follow);
+            return await _reporter.ReportAsync(runId, attempt, lost.IsCancellationRequested, follow, key => _running.ContainsKey(key));
         }
         finally
         {
@@ -201,23 +198,8 @@ public sealed class ClusterTaskWorker(
         }
 
         var dag = await versions.GetVersionAsync(run.DagId, run.DagVersion, CancellationToken.None);
-        if (dag is null || !dag.Graph.TryGetIndex(taskId, out var index))
-        {
-            return null;
-        }
-
-        var candidates = dag.Graph.Downstream(index)
-            .Select(i => dag.Definition.Tasks[i])
-            .Where(t => t.TriggerRule == Core.TriggerRules.TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue))
-            .OrderByDescending(t => t.PriorityWeight)
-            .Take(MaxFollowCandidates)
-            .Select(t => new FollowCandidate(t.Id, [.. t.DependsOn.Where(u => u != taskId)]))
-            .ToList();
-        return candidates.Count == 0 ? null : new FollowOn(candidates, [.. queues], time.GetUtcNow() + options.LeaseTimeout);
+        return dag is null || !dag.Graph.TryGetIndex(taskId, out var index) ? null : TryReporter.FollowOn(dag, index, queues, time.GetUtcNow() + options.LeaseTimeout);
     }
-
-    // Each candidate costs a statement in the report's transaction when it is not ready.
-    private const int MaxFollowCandidates = 4;
 
     /// <summary>Stops a try the store no longer shows as this worker's (recorded lost while this worker could not
     /// heartbeat): its process group is killed and its report will be refused.</summary>
@@ -341,71 +323,6 @@ public sealed class ClusterTaskWorker(
             KeepLogLines = false, // written live to the store
         };
     }
-
-    /// <summary>Reports a try's end (retried while the database is away) and returns the try the report started next
-    /// on this worker, if any, with the time it started.</summary>
-    private async Task<(ClaimedTry? Next, DateTimeOffset StartedAt)> ReportAsync(RunId runId, TryRecord attempt, bool recordedLost, FollowOn? follow)
-    {
-        var report = new TryReport(runId, attempt.TaskId, attempt.TryNumber, WorkerId, attempt.Outcome.ToName(), attempt.Error, attempt.ConfigurationError,
-            attempt.StartedAt, attempt.EndedAt, attempt.Output?.GetRawText(), time.GetUtcNow());
-        var result = await _retry.ExecuteAsync(async token =>
-        {
-            // Stamped per attempt: after a database outage the next try's start and lease are those of the attempt
-            // that commits, not of the first (its lease could already have run out).
-            var now = time.GetUtcNow();
-            report = report with { ReportedAt = now };
-            var outcome = await store.TryReports.ReportAsync(report, follow is null ? null : follow with { LeaseUntil = now + options.LeaseTimeout }, token);
-            return outcome.Accepted ? outcome : await EarlierCommitAsync(report, follow, token) ?? outcome;
-        }, CancellationToken.None);
-        if (result.Accepted)
-        {
-            _ = _signalReports.RequestAsync(); // the scheduler looks now; its poll finds the report if the signal is lost
-        }
-        else
-        {
-            logger.LogWarning("Try {Try} of {TaskId} in {RunId} ended ({Outcome}) but was already recorded lost{How}: its result is not used, another try replaces it",
-                attempt.TryNumber, attempt.TaskId, runId, report.Outcome, recordedLost ? " (stopped here when that was noticed)" : "");
-        }
-
-        return (result.Followed, report.ReportedAt);
-    }
-
-    /// <summary>A report refused on a retry may be this worker's own, committed by an attempt whose answer was lost:
-    /// then it is still waiting (with the try it started named), or the scheduler already recorded it (the try ended
-    /// with this outcome) and the try it started is one of the candidates, open on this worker and not running here.
-    /// Null when neither: the try was recorded lost.</summary>
-    private async Task<ReportResult?> EarlierCommitAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
-    {
-        var runId = report.RunId;
-        var waiting = (await store.TryReports.ListAsync([runId], 10_000, cancellationToken))
-            .FirstOrDefault(r => r.TaskId == report.TaskId && r.TryNumber == report.TryNumber && r.WorkerId == WorkerId);
-        if (waiting is not null)
-        {
-            return new ReportResult(true, waiting is { FollowedTask: { } task, FollowedTry: { } number } ? await FollowedAsync(runId, task, number, cancellationToken) : null);
-        }
-
-        var tries = await store.TaskInstances.ListTriesAsync(runId, report.TaskId, cancellationToken);
-        if (!tries.Any(t => t.TryNumber == report.TryNumber && t.WorkerId == WorkerId && t.EndedAt is not null && t.Outcome == report.Outcome))
-        {
-            return null;
-        }
-
-        foreach (var candidate in follow?.Candidates ?? [])
-        {
-            var open = (await store.TaskInstances.ListTriesAsync(runId, candidate.TaskId, cancellationToken))
-                .FirstOrDefault(t => t.WorkerId == WorkerId && t.EndedAt is null && !_running.ContainsKey((runId, candidate.TaskId, t.TryNumber)));
-            if (open is not null)
-            {
-                return new ReportResult(true, await FollowedAsync(runId, candidate.TaskId, open.TryNumber, cancellationToken));
-            }
-        }
-
-        return new ReportResult(true);
-    }
-
-    private async Task<ClaimedTry?> FollowedAsync(RunId runId, TaskId taskId, int tryNumber, CancellationToken cancellationToken) =>
-        await store.TaskInstances.GetAsync(runId, taskId, cancellationToken) is { } instance
-            ? new ClaimedTry(runId, taskId, tryNumber, instance.MaxTries) : null;
 
     private async Task RecordProcessAsync(StoreTryObserver observer, RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken)
     {
