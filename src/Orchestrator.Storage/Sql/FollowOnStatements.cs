@@ -53,13 +53,9 @@ internal static class FollowOnStatements
         }
 
         var (tryNumber, maxTries) = started[0];
-        var inserted = await connection.ExecuteAsync(SqlSession.Command("""
-            INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
-            VALUES (@runId, @taskId, @tryNumber, @workerId, @at, @leaseUntil)
-            ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-            """, new { runId = report.RunId.Value, taskId = candidate.TaskId.Value, tryNumber, workerId = report.WorkerId, at = Ms.Of(report.ReportedAt), leaseUntil = Ms.Of(follow.LeaseUntil) },
-            transaction, cancellationToken));
-        if (inserted != 1)
+        var inserted = await TaskStatements.InsertTryAsync(connection, transaction,
+            new TryStart(report.RunId, candidate.TaskId, (int)tryNumber, report.WorkerId, report.ReportedAt, follow.LeaseUntil), cancellationToken);
+        if (!inserted)
         {
             throw new InvalidOperationException($"task {candidate.TaskId} of run {report.RunId} already has a try {tryNumber}");
         }

@@ -17,67 +17,60 @@ internal static class GroupedFinishes
     /// <summary>Closes every try, or returns the first that could not be closed (the caller undoes the transaction).</summary>
     public static async Task<TryFinish?> ApplyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TryFinish> finishes, CancellationToken cancellationToken)
     {
-        if (finishes.Count <= 2)
-        {
-            foreach (var finish in finishes)
-            {
-                if (!await TaskStatements.FinishTryAsync(connection, transaction, finish, cancellationToken))
-                {
-                    return finish;
-                }
-            }
-
-            return null;
-        }
-
         foreach (var chunk in finishes.Chunk(MaxPerStatement))
         {
-            foreach (var finish in chunk)
-            {
-                TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
-            }
-
-            var parameters = new DynamicParameters();
-            var rows = string.Join(", ", chunk.Select((f, i) =>
-            {
-                parameters.Add($"r{i}", f.RunId.Value);
-                parameters.Add($"t{i}", f.TaskId.Value);
-                parameters.Add($"n{i}", (long)f.TryNumber);
-                parameters.Add($"a{i}", Ms.Of(f.At));
-                parameters.Add($"o{i}", f.Outcome);
-                parameters.Add($"e{i}", f.Error, System.Data.DbType.String);
-                parameters.Add($"s{i}", f.NextState.ToName());
-                parameters.Add($"w{i}", f.Reason, System.Data.DbType.String);
-                parameters.Add($"x{i}", Ms.Of(f.NextTryAt), System.Data.DbType.Int64);
-                parameters.Add($"m{i}", (long?)f.MaxTries, System.Data.DbType.Int64);
-                parameters.Add($"f{i}", f.NextState.IsFinished() ? 1L : 0L);
-                return $"(@r{i}, @t{i}, @n{i}, @a{i}, @o{i}, @e{i}, @s{i}, @w{i}, @x{i}, @m{i}, @f{i})";
-            }));
-            // VALUES columns are column1.. on both PostgreSQL and SQLite: run, task, try, at, outcome, error, next state,
-            // reason, next try at, max tries, finished.
-            var closed = await connection.ExecuteAsync(SqlSession.Command($"""
-                UPDATE task_tries
-                   SET ended_at = v.column4, outcome = v.column5, error = v.column6, duration_ms = v.column4 - task_tries.started_at
-                  FROM (VALUES {rows}) AS v
-                 WHERE task_tries.run_id = v.column1 AND task_tries.task_id = v.column2 AND task_tries.try_number = v.column3
-                   AND task_tries.ended_at IS NULL
-                """, parameters, transaction, cancellationToken));
-            var moved = closed == chunk.Length ? await connection.ExecuteAsync(SqlSession.Command($"""
-                UPDATE task_instances
-                   SET state = v.column7, state_reason = v.column8, updated_at = v.column4, next_try_at = v.column9,
-                       max_tries = COALESCE(v.column10, task_instances.max_tries),
-                       ended_at = CASE WHEN v.column11 = 1 THEN v.column4 ELSE task_instances.ended_at END
-                  FROM (VALUES {rows}) AS v
-                 WHERE task_instances.run_id = v.column1 AND task_instances.task_id = v.column2
-                   AND task_instances.state = 'running' AND task_instances.try_number = v.column3
-                """, parameters, transaction, cancellationToken)) : 0;
-            if (moved != chunk.Length)
+            if (!await CloseAsync(connection, transaction, chunk, cancellationToken))
             {
                 return await FirstNotRunningAsync(connection, transaction, chunk, cancellationToken);
             }
         }
 
         return null;
+    }
+
+    /// <summary>Closes the tries and moves their instances on (at most <see cref="MaxPerStatement"/>): false unless
+    /// every one was the open try of a running instance.</summary>
+    public static async Task<bool> CloseAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TryFinish> chunk, CancellationToken cancellationToken)
+    {
+        foreach (var finish in chunk)
+        {
+            TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
+        }
+
+        var parameters = new DynamicParameters();
+        var rows = string.Join(", ", chunk.Select((f, i) =>
+        {
+            parameters.Add($"r{i}", f.RunId.Value);
+            parameters.Add($"t{i}", f.TaskId.Value);
+            parameters.Add($"n{i}", (long)f.TryNumber);
+            parameters.Add($"a{i}", Ms.Of(f.At));
+            parameters.Add($"o{i}", f.Outcome);
+            parameters.Add($"e{i}", f.Error, System.Data.DbType.String);
+            parameters.Add($"s{i}", f.NextState.ToName());
+            parameters.Add($"w{i}", f.Reason, System.Data.DbType.String);
+            parameters.Add($"x{i}", Ms.Of(f.NextTryAt), System.Data.DbType.Int64);
+            parameters.Add($"m{i}", (long?)f.MaxTries, System.Data.DbType.Int64);
+            parameters.Add($"f{i}", f.NextState.IsFinished() ? 1L : 0L);
+            return $"(@r{i}, @t{i}, @n{i}, @a{i}, @o{i}, @e{i}, @s{i}, @w{i}, @x{i}, @m{i}, @f{i})";
+        }));
+        // VALUES columns are column1.. on both PostgreSQL and SQLite: run, task, try, at, outcome, error, next state,
+        // reason, next try at, max tries, finished.
+        var closed = await connection.ExecuteAsync(SqlSession.Command($"""
+            UPDATE task_tries
+               SET ended_at = v.column4, outcome = v.column5, error = v.column6, duration_ms = v.column4 - task_tries.started_at
+              FROM (VALUES {rows}) AS v
+             WHERE task_tries.run_id = v.column1 AND task_tries.task_id = v.column2 AND task_tries.try_number = v.column3
+               AND task_tries.ended_at IS NULL
+            """, parameters, transaction, cancellationToken));
+        return closed == chunk.Count && await connection.ExecuteAsync(SqlSession.Command($"""
+            UPDATE task_instances
+               SET state = v.column7, state_reason = v.column8, updated_at = v.column4, next_try_at = v.column9,
+                   max_tries = COALESCE(v.column10, task_instances.max_tries),
+                   ended_at = CASE WHEN v.column11 = 1 THEN v.column4 ELSE task_instances.ended_at END
+              FROM (VALUES {rows}) AS v
+             WHERE task_instances.run_id = v.column1 AND task_instances.task_id = v.column2
+               AND task_instances.state = 'running' AND task_instances.try_number = v.column3
+            """, parameters, transaction, cancellationToken)) == chunk.Count;
     }
 
     /// <summary>Deletes the reports these group-committed tries came from.</summary>

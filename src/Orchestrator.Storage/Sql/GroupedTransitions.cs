@@ -19,19 +19,6 @@ internal static class GroupedTransitions
     public static async Task<TaskTransition?> ApplyAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskTransition> transitions, CancellationToken cancellationToken)
     {
-        if (transitions.Count <= 2)
-        {
-            foreach (var transition in transitions)
-            {
-                if (!await TaskStatements.TransitionAsync(connection, transaction, transition, cancellationToken))
-                {
-                    return transition;
-                }
-            }
-
-            return null;
-        }
-
         foreach (var pass in Passes(transitions))
         {
             foreach (var alike in pass.GroupBy(t => (t.RunId, t.From, t.To, t.Reason, t.At, t.NextTryAt, t.MaxTries)))
@@ -73,27 +60,7 @@ internal static class GroupedTransitions
     private static async Task<TaskTransition?> MoveAsync(DbConnection connection, DbTransaction transaction, TaskTransition[] alike, CancellationToken cancellationToken)
     {
         var first = alike[0];
-        if (alike.Length == 1)
-        {
-            return await TaskStatements.TransitionAsync(connection, transaction, first, cancellationToken) ? null : first;
-        }
-
-        TaskStateMachine.EnsureCanTransition(first.From, first.To, first.TaskId);
-        var (tasks, parameters) = SqlInList.Of(alike.Select(t => t.TaskId.Value));
-        parameters.AddDynamicParams(new
-        {
-            to = first.To.ToName(), from = first.From.ToName(), reason = first.Reason, at = Ms.Of(first.At),
-            nextTryAt = Ms.Of(first.NextTryAt), finished = first.To.IsFinished() ? 1L : 0L, runId = first.RunId.Value,
-            maxTries = (long?)first.MaxTries,
-        });
-        var updated = await connection.ExecuteAsync(SqlSession.Command($"""
-            UPDATE task_instances
-               SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
-                   max_tries = COALESCE(@maxTries, max_tries),
-                   started_at = CASE WHEN @to = 'none' THEN NULL ELSE started_at END,
-                   ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE ended_at END
-             WHERE run_id = @runId AND state = @from AND task_id IN ({tasks})
-            """, parameters, transaction, cancellationToken));
+        var updated = await TaskStatements.MoveAsync(connection, transaction, first, [.. alike.Select(t => t.TaskId.Value)], cancellationToken);
         if (updated == alike.Length)
         {
             return null;

@@ -11,26 +11,29 @@ namespace Orchestrator.Storage.Sql;
 /// state change sets state_reason and updated_at: the database's trigger copies them into task_state_changes.</summary>
 internal static class TaskStatements
 {
-    public static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, CancellationToken cancellationToken)
+    public static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, CancellationToken cancellationToken) =>
+        await MoveAsync(connection, transaction, change, [change.TaskId.Value], cancellationToken) == 1;
+
+    /// <summary><paramref name="change"/>'s compare-and-set applied to each of <paramref name="taskIds"/> (its from,
+    /// to, reason, time and retry fields for all of them); returns how many moved.</summary>
+    public static Task<int> MoveAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
     {
         TaskStateMachine.EnsureCanTransition(change.From, change.To, change.TaskId);
-        var finished = change.To.IsFinished();
-        var updated = await connection.ExecuteAsync(SqlSession.Command("""
+        var (tasks, parameters) = SqlInList.Of(taskIds);
+        parameters.AddDynamicParams(new
+        {
+            to = change.To.ToName(), from = change.From.ToName(), reason = change.Reason, at = Ms.Of(change.At),
+            nextTryAt = Ms.Of(change.NextTryAt), finished = change.To.IsFinished() ? 1L : 0L, runId = change.RunId.Value,
+            maxTries = (long?)change.MaxTries,
+        });
+        return connection.ExecuteAsync(SqlSession.Command($"""
             UPDATE task_instances
                SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
                    max_tries = COALESCE(@maxTries, max_tries),
                    started_at = CASE WHEN @to = 'none' THEN NULL ELSE started_at END,
                    ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE ended_at END
-             WHERE run_id = @runId AND task_id = @taskId AND state = @from
-            """,
-            new
-            {
-                to = change.To.ToName(), from = change.From.ToName(), reason = change.Reason, at = Ms.Of(change.At),
-                nextTryAt = Ms.Of(change.NextTryAt), finished = finished ? 1L : 0L, runId = change.RunId.Value, taskId = change.TaskId.Value,
-                maxTries = (long?)change.MaxTries,
-            },
-            transaction, cancellationToken));
-        return updated == 1;
+             WHERE run_id = @runId AND state = @from AND task_id IN ({tasks})
+            """, parameters, transaction, cancellationToken));
     }
 
     /// <summary>queued → running plus the try row. The instance row is changed (so locked) before the try row is
@@ -52,39 +55,23 @@ internal static class TaskStatements
             return false;
         }
 
-        var inserted = await connection.ExecuteAsync(SqlSession.Command("""
+        return await InsertTryAsync(connection, transaction, start, cancellationToken);
+    }
+
+    /// <summary>The try row of a try that starts now: false when it already exists.</summary>
+    public static async Task<bool> InsertTryAsync(DbConnection connection, DbTransaction transaction, TryStart start, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(SqlSession.Command("""
             INSERT INTO task_tries (run_id, task_id, try_number, worker_id, started_at, lease_until)
             VALUES (@runId, @taskId, @tryNumber, @workerId, @at, @leaseUntil)
             ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-            """, new { ids.runId, ids.taskId, ids.tryNumber, workerId = start.WorkerId, at = Ms.Of(start.At), leaseUntil = Ms.Of(start.LeaseUntil) }, transaction, cancellationToken));
-        return inserted == 1;
-    }
+            """, new
+        {
+            runId = start.RunId.Value, taskId = start.TaskId.Value, tryNumber = (long)start.TryNumber, workerId = start.WorkerId,
+            at = Ms.Of(start.At), leaseUntil = Ms.Of(start.LeaseUntil),
+        }, transaction, cancellationToken)) == 1;
 
-    public static async Task<bool> FinishTryAsync(DbConnection connection, DbTransaction transaction, TryFinish finish, CancellationToken cancellationToken)
-    {
-        TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
-        var ids = new { runId = finish.RunId.Value, taskId = finish.TaskId.Value, tryNumber = (long)finish.TryNumber };
-        var closed = await connection.ExecuteAsync(SqlSession.Command("""
-            UPDATE task_tries
-               SET ended_at = @at, outcome = @outcome, error = @error, duration_ms = @at - started_at
-             WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND ended_at IS NULL
-            """, new { ids.runId, ids.taskId, ids.tryNumber, at = Ms.Of(finish.At), outcome = finish.Outcome, error = finish.Error }, transaction, cancellationToken));
-        var updated = closed == 1 ? await connection.ExecuteAsync(SqlSession.Command("""
-            UPDATE task_instances
-               SET state = @next, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
-                   max_tries = COALESCE(@maxTries, max_tries),
-                   ended_at = CASE WHEN @finished = 1 THEN @at ELSE ended_at END
-             WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
-            """,
-            new
-            {
-                ids.runId, ids.taskId, ids.tryNumber, next = finish.NextState.ToName(), reason = finish.Reason, at = Ms.Of(finish.At),
-                nextTryAt = Ms.Of(finish.NextTryAt), finished = finish.NextState.IsFinished() ? 1L : 0L,
-                maxTries = (long?)finish.MaxTries,
-            },
-            transaction, cancellationToken)) : 0;
-        return updated == 1;
-    }
+    public static async Task<bool> FinishTryAsync(DbConnection connection, DbTransaction transaction, TryFinish finish, CancellationToken cancellationToken) =>
+        await GroupedFinishes.CloseAsync(connection, transaction, [finish], cancellationToken);
 
     public static async Task<bool> RecordTryProcessAsync(
         DbConnection connection, DbTransaction transaction, RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken) =>
