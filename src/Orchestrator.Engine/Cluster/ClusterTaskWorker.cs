@@ -32,6 +32,8 @@ public sealed class ClusterTaskWorker(
     private readonly CancellationTokenSource _interrupt = new();
 
     private readonly TryReporter _reporter = new(store, options, time, logger);
+    // Reads and writes around a running try wait out a database restart instead of failing the try.
+    private readonly Polly.ResiliencePipeline _outageRetry = StoreRetry.Create(logger, time, "A try's read or write", onlyOutages: true);
 
     // What a try reads of its run never changes (DAG, version, logical date, type, conf): one read per run, not per try.
     private readonly ConcurrentDictionary<RunId, DagRunRecord> _runs = new();
@@ -250,7 +252,14 @@ public sealed class ClusterTaskWorker(
         TryRequest request;
         try
         {
-            request = await LoadAsync(runId, taskId, tryNumber, maxTries, stopping);
+            // A database restarting under a claimed try delays it; it does not fail it (the try has not run yet).
+            using var loading = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
+            request = await _outageRetry.ExecuteAsync(token => new ValueTask<TryRequest>(LoadAsync(runId, taskId, tryNumber, maxTries, token)), loading.Token);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            return new TryRecord(taskId, tryNumber, claimedAt, time.GetUtcNow(), TryOutcome.Failed,
+                $"recorded lost while worker {WorkerId} prepared it", null, []);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -260,7 +269,7 @@ public sealed class ClusterTaskWorker(
                 $"worker {WorkerId} could not prepare the try: {exception.Message}", null, []);
         }
 
-        var observer = new StoreTryObserver(store, runId, WorkerId, time, startRecorded: true);
+        var observer = new StoreTryObserver(store, runId, WorkerId, time, startRecorded: true, writeRetry: _outageRetry);
         using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
         var attempt = await _runner.RunTryAsync(request with
         {
@@ -327,7 +336,7 @@ public sealed class ClusterTaskWorker(
     private async Task RecordProcessAsync(StoreTryObserver observer, RunId runId, TaskId taskId, int tryNumber, TaskProcess process, CancellationToken cancellationToken)
     {
         await observer.DrainAsync();
-        if (!await store.TaskInstances.RecordTryProcessAsync(runId, taskId, tryNumber, process, cancellationToken))
+        if (!await _outageRetry.ExecuteAsync(token => new ValueTask<bool>(store.TaskInstances.RecordTryProcessAsync(runId, taskId, tryNumber, process, token)), cancellationToken))
         {
             throw new InvalidOperationException($"try {tryNumber} of {taskId} is not running in the store (recorded lost?); its processes are stopped");
         }

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -11,11 +13,13 @@ internal static class StoreRetry
 {
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
 
-    public static ResiliencePipeline Create(ILogger logger, TimeProvider time, string what) =>
+    /// <summary>A pipeline retrying <paramref name="what"/>; with <paramref name="onlyOutages"/>, only errors of an
+    /// unreachable or restarting database (<see cref="IsOutage"/>), otherwise every error but a cancellation.</summary>
+    public static ResiliencePipeline Create(ILogger logger, TimeProvider time, string what, bool onlyOutages = false) =>
         new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && (!onlyOutages || IsOutage(e))),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -29,4 +33,23 @@ internal static class StoreRetry
                 },
             })
             .Build();
+
+    /// <summary>Whether <paramref name="exception"/> (or one it wraps) says the database is unreachable or restarting:
+    /// a broken connection, a refused connection, a server shutting down (SQLSTATE classes 08 and 57P), or what the
+    /// provider marks transient. Such an error says nothing about the work, so the work is tried again.</summary>
+    public static bool IsOutage(Exception exception)
+    {
+        for (Exception? error = exception; error is not null; error = error.InnerException)
+        {
+            switch (error)
+            {
+                case DbException { IsTransient: true }:
+                case DbException { SqlState: { } state } when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal):
+                case IOException or SocketException or TimeoutException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -8,8 +8,10 @@ namespace Orchestrator.Engine.Workers;
 
 /// <summary>Records a try in the store as it happens. The runner calls it synchronously, so the writes are chained
 /// in order and awaited by <see cref="DrainAsync"/> before the try's end is recorded. With startRecorded, the try's
-/// start is already in the store (a worker process claims its try before running it): only the log is written.</summary>
-internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string workerId, TimeProvider time, bool startRecorded = false) : ITryObserver
+/// start is already in the store (a worker process claims its try before running it): only the log is written.
+/// With writeRetry, a write is tried again through it (a worker process rides out a database restart that way).</summary>
+internal sealed class StoreTryObserver(
+    IMetadataStore store, RunId runId, string workerId, TimeProvider time, bool startRecorded = false, Polly.ResiliencePipeline? writeRetry = null) : ITryObserver
 {
     private readonly Lock _lock = new();
     private LiveLogWriter? _liveLog;
@@ -51,9 +53,12 @@ internal sealed class StoreTryObserver(IMetadataStore store, RunId runId, string
         lock (_lock)
         {
             // A failed write fails the chain: later writes are skipped and DrainAsync throws the first error.
-            _chain = _chain.ContinueWith(previous => previous.IsFaulted ? previous : write(), TaskScheduler.Default).Unwrap();
+            _chain = _chain.ContinueWith(previous => previous.IsFaulted ? previous : Retried(write), TaskScheduler.Default).Unwrap();
         }
     }
+
+    private Task Retried(Func<Task> write) =>
+        writeRetry is null ? write() : writeRetry.ExecuteAsync(_ => new ValueTask(write()), CancellationToken.None).AsTask();
 
     private static async Task Require(Task<bool> change, string what)
     {

@@ -168,6 +168,60 @@ public sealed class FollowOnTests : IAsyncLifetime
         await worker.StopAsync(TimeSpan.FromMinutes(1));
     }
 
+    [Fact]
+    public async Task TheDatabaseRestartingWhileAFollowOnIsPrepared_DelaysItsStart_AndDoesNotFailIt()
+    {
+        _cluster.Registry.Register("test.count", new Counter());
+        var dag = new DagBuilder("outage_while_preparing");
+        dag.Task("t1", "test.count").DependsOn(dag.Task("t0", "test.count")).Retries(0);
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        // t1's upstream outputs are read while PostgreSQL restarts: the first two reads fail as a server shutting down.
+        var reports = new OutageOnOutputs(_cluster.Store.TryReports, failures: 2);
+        using var worker = _cluster.NewWorker("w1", followQueues: new HashSet<string> { "default" },
+            store: new Pools.HookedStore(_cluster.Store) { ReportsOverride = reports });
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+
+        await worker.ClaimAndStartAsync([_cluster.NextDispatched()], default);
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60))) // a hang guard, not a timing
+        {
+            while ((await _cluster.Store.TryReports.ListAsync([runId], 10, default)).All(r => r.TaskId.Value != "t1"))
+            {
+                _cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the read's retry waits on this clock
+                await Task.Delay(10, bound.Token);
+            }
+        }
+
+        await scheduler.Driving.TakeReportsAsync(default);
+        await scheduler.Coordinator.DrainAsync();
+        Assert.Equal(3, reports.OutputReads);
+        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default), t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome!)));
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Fails the first <c>failures</c> reads of outputs as PostgreSQL does while it shuts down (57P01).</summary>
+    private sealed class OutageOnOutputs(ITryReportStore inner, int failures) : ITryReportStore
+    {
+        private int _reads;
+
+        public int OutputReads => _reads;
+
+        public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) => inner.ReportAsync(report, cancellationToken);
+
+        public Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken) =>
+            inner.ReportAsync(report, follow, cancellationToken);
+
+        public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _reads) <= failures
+                ? throw new Npgsql.PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
+                : inner.OutputsAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken) => inner.ListAsync(runIds, limit, cancellationToken);
+
+        public Task<int> DeleteStaleAsync(CancellationToken cancellationToken) => inner.DeleteStaleAsync(cancellationToken);
+    }
+
     /// <summary>Loses the answer of the first report that starts a follow-on: it commits, <c>afterCommit</c> runs, and the
     /// caller gets a connection error.</summary>
     private sealed class AnswerLosingReports(ITryReportStore inner, Func<Task> afterCommit) : ITryReportStore
