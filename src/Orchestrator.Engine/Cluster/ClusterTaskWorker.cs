@@ -152,35 +152,51 @@ public sealed class ClusterTaskWorker(
     }
 
     /// <summary>Runs a claimed try in the slot it holds and reports it; runs the try its report started next, if any
-    /// (<see cref="FollowQueues"/>), in the same slot; then frees the slot.</summary>
+    /// (<see cref="FollowQueues"/>), in the same slot. The slot is freed as soon as no try can follow on, before a
+    /// last report commits: the next claim overlaps that commit, and reports of tries ending together share one.</summary>
     private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
     {
+        var freed = 0;
+        void Free()
+        {
+            if (Interlocked.Exchange(ref freed, 1) == 0)
+            {
+                Slots.Release();
+                TryEnded?.Invoke();
+            }
+        }
+
         try
         {
-            var (next, startedAt) = await RunOneAsync(runId, taskId, tryNumber, maxTries, claimedAt, stopping);
+            var (next, startedAt) = await RunOneAsync(runId, taskId, tryNumber, maxTries, claimedAt, Free, stopping);
             while (next is { } follow)
             {
-                (next, startedAt) = await RunOneAsync(follow.RunId, follow.TaskId, follow.TryNumber, follow.MaxTries, startedAt, stopping);
+                (next, startedAt) = await RunOneAsync(follow.RunId, follow.TaskId, follow.TryNumber, follow.MaxTries, startedAt, Free, stopping);
             }
         }
         finally
         {
-            Slots.Release();
-            TryEnded?.Invoke();
+            Free();
         }
     }
 
+    // free() releases the slot; it is called before the report when the report cannot start a follow-on.
     private async Task<(ClaimedTry? Next, DateTimeOffset StartedAt)> RunOneAsync(
-        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
+        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, Action free, CancellationToken stopping)
     {
         using var lost = new CancellationTokenSource();
-        _running[(runId, taskId, tryNumber)] = lost;
+        _running[(runId, taskId, tryNumber)] = lost; // until its report commits: the heartbeat keeps its lease meanwhile
         try
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
             var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
             var follow = attempt.Outcome == TryOutcome.Success && !lost.IsCancellationRequested && !stopping.IsCancellationRequested
                 ? await FollowOnAsync(runId, taskId) : null;
+            if (follow is null)
+            {
+                free();
+            }
+
             return await _reporter.ReportAsync(runId, attempt, lost.IsCancellationRequested, follow, key => _running.ContainsKey(key));
         }
         finally
