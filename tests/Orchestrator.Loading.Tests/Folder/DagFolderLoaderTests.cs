@@ -60,6 +60,34 @@ public sealed class DagFolderLoaderTests : IDisposable
         Assert.Equal("loading failed: boom", Assert.Single(snapshot.ImportErrors).Message);
     }
 
+    [Fact]
+    public async Task AnUnchangedFile_IsNotParsedAgain_AChangedOneIs_AndAFileThatComesBackIsReadAfresh()
+    {
+        Write("a.json", Dag("a"));
+        Write("b.json", Dag("b"));
+        var counting = new CountingLoader();
+        var sut = new DagFolderLoader([counting]);
+
+        var first = await sut.LoadAsync(_folder, CancellationToken.None);
+        var second = await sut.LoadAsync(_folder, CancellationToken.None);
+        Assert.Equal(2, counting.Loads);
+        Assert.Same(first.Dags[new("a")], second.Dags[new("a")]);
+
+        Write("b.json", Dag("b").Replace("\"t\"", "\"u\"", StringComparison.Ordinal)); // a new version of b
+        var third = await sut.LoadAsync(_folder, CancellationToken.None);
+        Assert.Equal(3, counting.Loads);
+        Assert.Equal("u", Assert.Single(third.Dags[new("b")].Definition.Tasks).Id.Value);
+        Assert.Same(first.Dags[new("a")], third.Dags[new("a")]);
+
+        // Deleted, then written back as it was: read again (what was kept for it went with the file).
+        var content = File.ReadAllText(Path.Combine(_folder, "a.json"));
+        File.Delete(Path.Combine(_folder, "a.json"));
+        Assert.DoesNotContain(new("a"), (await sut.LoadAsync(_folder, CancellationToken.None)).Dags.Keys);
+        Write("a.json", content);
+        Assert.Contains(new("a"), (await sut.LoadAsync(_folder, CancellationToken.None)).Dags.Keys);
+        Assert.Equal(4, counting.Loads);
+    }
+
     private static DagFolderLoader CreateSut() => new([new JsonDagFileLoader()]);
 
     private static string Dag(string id) => $$"""{"id": "{{id}}", "tasks": [{"id": "t", "type": "empty"}]}""";
@@ -69,6 +97,22 @@ public sealed class DagFolderLoaderTests : IDisposable
         var path = Path.Combine(_folder, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
+    }
+
+    private sealed class CountingLoader : IDagFileLoader
+    {
+        private readonly JsonDagFileLoader _json = new();
+        private int _loads;
+
+        public int Loads => _loads;
+
+        public bool CanLoad(string path) => _json.CanLoad(path);
+
+        public Task<DagFileLoadResult> LoadAsync(string path, byte[] content, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _loads);
+            return _json.LoadAsync(path, content, cancellationToken);
+        }
     }
 
     private sealed class ThrowingLoader : IDagFileLoader
