@@ -174,15 +174,17 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
                 }
 
                 // Progress is judged on every try of the queue still being watched, not only the due ones: workers claim
-                // by priority and age, not in the order tries were dispatched.
-                var still = await StillQueuedAsync([.. ofQueue, .. younger], cancellationToken);
-                if (!all && still.Count < ofQueue.Count + younger.Count)
+                // by priority and age, not in the order tries were dispatched. Oldest first, a part at a time: a
+                // backlog being worked through shows progress in its first part, and the rest need no read now.
+                var (still, progress, checkedCount) = await ProgressAsync([.. ofQueue, .. younger], stopAtProgress: !all, cancellationToken);
+                if (progress && !all)
                 {
-                    // Workers are claiming from this queue: look again later at the due ones left.
+                    // Workers are claiming from this queue: look again later at the due ones left (or not read yet).
                     var later = _time.GetUtcNow();
+                    var read = ofQueue.Take(checkedCount).Select(d => Key(d.Try)).ToHashSet();
                     lock (_gate)
                     {
-                        foreach (var left in ofQueue.Where(d => still.Contains(Key(d.Try))))
+                        foreach (var left in ofQueue.Where(d => still.Contains(Key(d.Try)) || !read.Contains(Key(d.Try))))
                         {
                             _signalled.Enqueue((later, left.Queue, left.Try));
                         }
@@ -227,8 +229,32 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
         }
     }
 
-    private async Task<HashSet<(string, string, int)>> StillQueuedAsync(IReadOnlyList<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> tries, CancellationToken cancellationToken) =>
-        (await _retry.ExecuteAsync(async token => await _stillQueued([.. tries.Select(d => d.Try)], token), cancellationToken)).Select(Key).ToHashSet();
+    /// <summary>Which of <paramref name="tries"/> are still queued, read <see cref="ProgressPart"/> at a time; with
+    /// <paramref name="stopAtProgress"/>, the reading stops at the first part with a try claimed. Returns the still
+    /// queued among those read, whether a claimed one was seen, and how many (from the first) were read.</summary>
+    private async Task<(HashSet<(string, string, int)> Still, bool Progress, int Checked)> ProgressAsync(
+        IReadOnlyList<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> tries, bool stopAtProgress, CancellationToken cancellationToken)
+    {
+        var still = new HashSet<(string, string, int)>();
+        var read = 0;
+        var progress = false;
+        foreach (var part in tries.Chunk(ProgressPart))
+        {
+            var queued = await _retry.ExecuteAsync(async token => await _stillQueued([.. part.Select(d => d.Try)], token), cancellationToken);
+            still.UnionWith(queued.Select(Key));
+            read += part.Length;
+            progress |= queued.Count < part.Length;
+            if (progress && stopAtProgress)
+            {
+                break;
+            }
+        }
+
+        return (still, progress, read);
+    }
+
+    // One read of the store's task instances per part (it reads 500 per statement).
+    private const int ProgressPart = 500;
 
     private static (string, string, int) Key(DispatchedTry one) => (one.RunId, one.TaskId, one.TryNumber);
 

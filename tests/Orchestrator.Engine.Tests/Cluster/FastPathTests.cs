@@ -237,6 +237,44 @@ public sealed class FastPathTests : IAsyncLifetime
         Assert.Equal(TaskInstanceState.Running, (await _cluster.TasksAsync(runId))["a"].State);
     }
 
+    [Fact]
+    public async Task ABacklogBeingWorkedThrough_IsJudgedOnItsOldestPart_AndAStalledOneIsReadWhole()
+    {
+        var reads = new List<int>();
+        var claimed = new HashSet<string>(StringComparer.Ordinal) { "t0000" }; // a worker took the oldest
+        var jobs = new List<string>();
+        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            jobs.AddRange(tries.Select(t => t.TaskId));
+            return Task.CompletedTask;
+        }, (tries, _) =>
+        {
+            reads.Add(tries.Count);
+            return Task.FromResult<IReadOnlyList<DispatchedTry>>([.. tries.Where(t => !claimed.Contains(t.TaskId))]);
+        }, _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
+        for (var i = 0; i < 1_200; i++)
+        {
+            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"t{i:D4}"), 1, "default");
+        }
+
+        await dispatcher.FlushAsync(default);
+        _cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.FlushAsync(default);
+        Assert.Equal([500], reads); // progress in the first part: the other 700 are not read now
+        Assert.Empty(jobs);
+        Assert.Equal(1_199, dispatcher.Pending); // still watched, the claimed one dropped
+
+        reads.Clear();
+        _cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.FlushAsync(default); // nothing claimed since: every part is read, and the rest goes to Hangfire
+        Assert.Equal([500, 500, 199], reads);
+        Assert.Equal(1_199, jobs.Count);
+        Assert.DoesNotContain("t0000", jobs);
+        Assert.Equal(0, dispatcher.Pending);
+        await dispatcher.DisposeAsync();
+    }
+
     /// <summary>A task that counts how many run at once, held until the test opens it.</summary>
     private sealed class SlotProbe : ITaskExecutor
     {
