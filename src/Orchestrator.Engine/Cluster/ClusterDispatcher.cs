@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Model;
 using Orchestrator.Engine.Dispatch;
 using Orchestrator.Storage;
+using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Engine.Cluster;
 
@@ -14,7 +15,8 @@ namespace Orchestrator.Engine.Cluster;
 /// what that misses: a try still queued <see cref="ClusterOptions.HangfireFallbackAfter"/> after its NOTIFY (no worker
 /// of its queue was free or listening) goes into ONE Hangfire job per queue carrying the whole batch
 /// (<see cref="ClusterBatchJob"/>), retried while the database is unreachable; a batch whose enqueue fails is kept and
-/// tried again. Nothing is lost when a scheduler dies before that: the tries are queued in the store, where workers'
+/// tried again. A queue no live worker serves gets no job at all (<see cref="UnservedQueues"/>): its tries wait in the
+/// store for the first worker of that queue, whose claimer looks at once when it starts. Nothing is lost when a scheduler dies before that: the tries are queued in the store, where workers'
 /// polls claim them, and the run's next driver dispatches every queued try again when it resumes the run.</summary>
 public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
 {
@@ -26,6 +28,7 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     private readonly Func<string, DispatchedTry[], CancellationToken, Task> _enqueueBatch;
     private readonly Func<IReadOnlyList<DispatchedTry>, CancellationToken, Task<IReadOnlyList<DispatchedTry>>> _stillQueued;
     private readonly IStoreSignals _signals;
+    private readonly UnservedQueues? _unserved;
     private readonly Polly.ResiliencePipeline _retry;
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
@@ -40,16 +43,19 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     private bool _wakeRequested;
 
     public ClusterDispatcher(JobStorage storage, IMetadataStore store, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
-        : this(EnqueueWith(new BackgroundJobClient(storage)), StillQueuedIn(store), store.Signals, retry, options, time, logger)
+        : this(EnqueueWith(new BackgroundJobClient(storage)), StillQueuedIn(store), store.Signals, retry, options, time, logger, store.Workers.ListAsync)
     {
     }
 
-    /// <summary>With Hangfire's enqueue and the store's check replaced (tests: an enqueue that fails for a while).</summary>
+    /// <summary>With Hangfire's enqueue and the store's checks replaced (tests: an enqueue that fails for a while).
+    /// Without <paramref name="listWorkers"/>, every queue counts as served by a live worker.</summary>
     internal ClusterDispatcher(
         Func<string, DispatchedTry[], CancellationToken, Task> enqueueBatch,
         Func<IReadOnlyList<DispatchedTry>, CancellationToken, Task<IReadOnlyList<DispatchedTry>>> stillQueued,
-        IStoreSignals signals, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
+        IStoreSignals signals, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger,
+        Func<CancellationToken, Task<IReadOnlyList<WorkerRecord>>>? listWorkers = null)
     {
+        _unserved = listWorkers is null ? null : new UnservedQueues(listWorkers, options.LeaseTimeout, time, logger);
         _enqueueBatch = enqueueBatch;
         _stillQueued = stillQueued;
         _signals = signals;
@@ -144,7 +150,8 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     /// <summary>The tries signalled up to <paramref name="signalledBy"/>: those still queued go to Hangfire — unless
     /// workers are visibly working through their queue (some try of it this dispatcher watches was claimed since it
     /// was signalled): a backlog is not a lost signal, and Hangfire jobs would only compete for the same slots, so
-    /// those are looked at again later. <paramref name="all"/> (stopping): every try still queued goes.</summary>
+    /// those are looked at again later — or no live worker serves their queue: then they stay in the store for the first
+    /// worker of it. <paramref name="all"/> (stopping): every try still queued goes, to a queue some live worker serves.</summary>
     private async Task HandOverUnclaimedAsync(DateTimeOffset signalledBy, bool all, CancellationToken cancellationToken)
     {
         List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> due = [];
@@ -195,6 +202,14 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
                 }
 
                 var handOver = ofQueue.Where(d => still.Contains(Key(d.Try))).Select(d => d.Try).ToList();
+                if (handOver.Count > 0 && _unserved is { } unserved
+                    && !await _retry.ExecuteAsync(async token => await unserved.IsServedAsync(queue, handOver.Count, token), cancellationToken))
+                {
+                    // They stay queued in the store, watched no more: a worker of the queue claims them when it starts.
+                    unsettled = [.. unsettled.Where(d => d.Queue != queue)];
+                    continue;
+                }
+
                 if (handOver.Count > 0 && !all)
                 {
                     _logger.LogInformation("Queue {Queue}: {Count} tries still queued {After} after their NOTIFY, and no try of the queue claimed meanwhile: handed to Hangfire as well",
