@@ -39,6 +39,9 @@ internal sealed class EngineFixture : IAsyncDisposable
     private ILostTryCleaner? _lostTries;
     private TaskTypeRegistry? _registry;
 
+    /// <summary>The engine's clock (the system's unless the test gave a fake one).</summary>
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
     /// <summary>The cipher of this engine's Variables and Connections (a fresh key per fixture).</summary>
     public SecretCipher Cipher { get; } = new(SecretKey.Generate("test"));
 
@@ -47,9 +50,11 @@ internal sealed class EngineFixture : IAsyncDisposable
     /// starts before the coordinator's dispatch call returns, the tightest race a real queue can produce.</param>
     /// <param name="lostTries">What stops a lost try's processes on resume.</param>
     /// <param name="registry">The task types (default: the built-in ones).</param>
-    public static async Task<EngineFixture> StartAsync(int workers = 2, bool inline = false, ILostTryCleaner? lostTries = null, TaskTypeRegistry? registry = null)
+    /// <param name="time">The engine's clock (default: the system's).</param>
+    public static async Task<EngineFixture> StartAsync(
+        int workers = 2, bool inline = false, ILostTryCleaner? lostTries = null, TaskTypeRegistry? registry = null, TimeProvider? time = null)
     {
-        var fixture = new EngineFixture { _workers = workers, _inline = inline, _lostTries = lostTries, _registry = registry };
+        var fixture = new EngineFixture { _workers = workers, _inline = inline, _lostTries = lostTries, _registry = registry, Time = time ?? TimeProvider.System };
         await fixture.BuildAsync();
         return fixture;
     }
@@ -91,7 +96,7 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     public async Task<RunId> TriggerAsync(LoadedDag dag, string conf = "{}", RunType type = RunType.Manual, DateTimeOffset? logicalDate = null)
     {
-        var now = TimeProvider.System.GetUtcNow();
+        var now = Time.GetUtcNow();
         var runId = new RunId($"{type.ToString().ToLowerInvariant()}__{Guid.NewGuid():N}");
         // The store keeps one run per DAG and logical date (to the millisecond): triggers in a tight loop each get
         // their own, as the CLI's manual triggers do.
@@ -135,11 +140,11 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     private async Task BuildAsync()
     {
-        Store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), TimeProvider.System, default);
-        Coordinator = new RunCoordinator(Store, Versions, TimeProvider.System, lostTries: _lostTries);
+        Store = await SqlMetadataStore.OpenAsync(new SqliteDatabase(Path.Combine(_folder, "orchestrator.db")), Time, default);
+        Coordinator = new RunCoordinator(Store, Versions, Time, lostTries: _lostTries);
         Coordinator.RunFinished += (runId, state) =>
             _finished.GetOrAdd(runId, _ => new TaskCompletionSource<DagRunState>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(state);
-        _worker = new TaskWorker(Coordinator, Store, _registry ?? TaskTypeRegistry.CreateDefault(), TimeProvider.System, "test-worker",
+        _worker = new TaskWorker(Coordinator, Store, _registry ?? TaskTypeRegistry.CreateDefault(), Time, "test-worker",
             new StoreTrySecretsSource(Store, Cipher, SensitiveNames.Default));
         if (_inline)
         {

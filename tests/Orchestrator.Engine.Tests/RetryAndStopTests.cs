@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Core.Authoring;
 using Orchestrator.Core.Model;
 using Orchestrator.Core.States;
@@ -39,21 +40,40 @@ public class RetryAndStopTests
     [Fact]
     public async Task ExponentialBackoff_IsRecordedAsEachRetrysDueTime()
     {
-        await using var engine = await EngineFixture.StartAsync();
+        // A fake clock that moves only when the test says: each retry's wait is checked to the millisecond, however
+        // loaded the machine (real waits were bounded in wall-clock time before, and that failed under load).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var engine = await EngineFixture.StartAsync(time: time);
         var dag = new DagBuilder("backoff");
         dag.Shell("b", "test $ORCHESTRATOR_TRY_NUMBER -ge 4").Retries(3, "200ms").ExponentialBackoff("500ms");
         var run = await engine.TriggerAsync(engine.Register(dag));
+        var task = new TaskId("b");
+
+        // waits 200 ms, 400 ms, then 800 ms capped at 500 ms
+        var dueTimes = new List<DateTimeOffset>();
+        foreach (var (failedTry, wait) in new[] { (1, 200), (2, 400), (3, 500) })
+        {
+            var waiting = await Eventually.ValueAsync(async () =>
+                (await engine.TasksAsync(run))["b"] is { State: TaskInstanceState.UpForRetry } instance && instance.TryNumber == failedTry ? instance : null);
+            var failed = (await engine.Store.TaskInstances.ListTriesAsync(run, task, default))[failedTry - 1];
+            var due = failed.EndedAt!.Value + TimeSpan.FromMilliseconds(wait);
+            Assert.Equal(due, waiting.NextTryAt); // the due time recorded with the failure
+            dueTimes.Add(due);
+
+            time.Advance(due - TimeSpan.FromMilliseconds(1) - time.GetUtcNow()); // a millisecond short: the retry waits
+            Assert.Equal(TaskInstanceState.UpForRetry, (await engine.TasksAsync(run))["b"].State);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            var next = await Eventually.ValueAsync(async () =>
+                (await engine.Store.TaskInstances.ListTriesAsync(run, task, default)).FirstOrDefault(t => t.TryNumber == failedTry + 1));
+            Assert.Equal(due, next.StartedAt); // started once due (the clock stands still at the due time)
+        }
 
         Assert.Equal(DagRunState.Success, await engine.FinishedAsync(run));
-        var history = await engine.Store.TaskInstances.HistoryAsync(run, new TaskId("b"), default);
-        var tries = await engine.Store.TaskInstances.ListTriesAsync(run, new TaskId("b"), default);
-        Assert.Equal(4, tries.Count);
-        // waits 200 ms, 400 ms, then 800 ms capped at 500 ms: each retry starts no earlier than due
-        var waits = Enumerable.Range(1, 3).Select(i => (tries[i].StartedAt - tries[i - 1].EndedAt!.Value).TotalMilliseconds).ToList();
-        Assert.InRange(waits[0], 195, 2000);
-        Assert.InRange(waits[1], 395, 2000);
-        Assert.InRange(waits[2], 495, 2000);
+        var history = await engine.Store.TaskInstances.HistoryAsync(run, task, default);
         Assert.Equal(3, history.Count(h => h.To == TaskInstanceState.UpForRetry));
+        // queued again exactly when due, never a millisecond before
+        Assert.Equal(dueTimes, history.Where(h => h.From == TaskInstanceState.UpForRetry && h.To == TaskInstanceState.Queued).Select(h => h.At));
+        Assert.Equal(4, (await engine.Store.TaskInstances.ListTriesAsync(run, task, default)).Count);
     }
 
     [Fact]
