@@ -16,8 +16,9 @@ namespace Orchestrator.Engine.Cluster;
 /// of its queue was free or listening) goes into ONE Hangfire job per queue carrying the whole batch
 /// (<see cref="ClusterBatchJob"/>), retried while the database is unreachable; a batch whose enqueue fails is kept and
 /// tried again. A queue no live worker serves gets no job at all (<see cref="UnservedQueues"/>): its tries wait in the
-/// store for the first worker of that queue, whose claimer looks at once when it starts. Nothing is lost when a scheduler dies before that: the tries are queued in the store, where workers'
-/// polls claim them, and the run's next driver dispatches every queued try again when it resumes the run.</summary>
+/// store for the first worker of that queue, whose claimer looks at once when it starts. Nothing is lost when a
+/// scheduler dies before that: the tries are queued in the store, where workers' polls claim them, and the run's next
+/// driver dispatches every queued try again when it resumes the run.</summary>
 public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
 {
     private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(1);
