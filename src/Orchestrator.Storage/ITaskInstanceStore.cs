@@ -23,6 +23,12 @@ public interface ITaskInstanceStore
     /// get the same one.</summary>
     Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Gives back tries <paramref name="workerId"/> claimed but never started (claimed ahead of a free slot):
+    /// each whose try row is still open and this worker's, and whose instance still runs that try, loses its try row
+    /// and is queued again as before the claim (its <c>try_number</c> one less, queued as of the claim's time). One
+    /// transaction; returns the tries given back (a try recorded lost meanwhile, or another's, is left alone).</summary>
+    Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Which of these dispatched tries are still waiting to be claimed: their instance is queued for exactly
     /// that try (its <c>try_number</c> is one less). A scheduler hands only those to its slower fallback.</summary>
     Task<IReadOnlyList<ClaimedTry>> StillQueuedAsync(IReadOnlyCollection<(RunId RunId, TaskId TaskId, int TryNumber)> tries, CancellationToken cancellationToken);

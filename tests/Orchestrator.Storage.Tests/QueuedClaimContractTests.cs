@@ -73,6 +73,39 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
     }
 
     [Fact]
+    public async Task GiveBack_QueuesAnUnstartedClaimAgainAsBefore_AndLeavesWhatIsNotTheWorkersOpenTry()
+    {
+        await CreateRunAsync("r1", DagRunState.Running,
+            ("first", TaskInstanceState.Queued, 0, "default", T0),
+            ("retry", TaskInstanceState.Queued, 1, "default", T0.AddSeconds(1)),
+            ("ended", TaskInstanceState.Queued, 0, "default", T0.AddSeconds(2)),
+            ("later", TaskInstanceState.Queued, 0, "default", T0.AddSeconds(30)));
+        var claimed = await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 3, "w1", T0.AddSeconds(10)), default);
+        Assert.Equal(["first", "retry", "ended"], claimed.Select(c => c.TaskId.Value));
+        var run = new RunId("r1");
+        var before = (await Store.TaskInstances.ListAsync(run, default)).ToDictionary(i => i.TaskId.Value);
+        // "ended" ran and finished meanwhile: not the worker's open try any more.
+        Assert.True(await Store.TaskInstances.TryFinishTryAsync(new TryFinish(run, new TaskId("ended"), 1, "success", null, T0.AddSeconds(11), TaskInstanceState.Success, "done"), default));
+
+        var given = await Store.TaskInstances.GiveBackAsync("w2", claimed, T0.AddSeconds(12), default); // not w2's claims
+        Assert.Empty(given);
+        given = await Store.TaskInstances.GiveBackAsync("w1", claimed, T0.AddSeconds(12), default);
+
+        Assert.Equal(["first", "retry"], given.Select(c => c.TaskId.Value));
+        var after = (await Store.TaskInstances.ListAsync(run, default)).ToDictionary(i => i.TaskId.Value);
+        Assert.Equal((TaskInstanceState.Queued, 0, (DateTimeOffset?)null, "given back by w1 before it started"),
+            (after["first"].State, after["first"].TryNumber, after["first"].StartedAt, after["first"].StateReason));
+        Assert.Equal((TaskInstanceState.Queued, 1, before["retry"].StartedAt), (after["retry"].State, after["retry"].TryNumber, after["retry"].StartedAt));
+        Assert.Equal(T0.AddSeconds(10), after["first"].UpdatedAt); // as of its claim: ahead of what was queued later
+        Assert.Equal(["ended"], (await Store.TaskInstances.ListTriesAsync(run, null, default)).Select(t => t.TaskId.Value));
+
+        // Claimed again as usual, with the same try numbers, oldest first.
+        var again = await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 5, "w3", T0.AddSeconds(13)), default);
+        Assert.Equal([("first", 1), ("retry", 2), ("later", 1)], again.Select(c => (c.TaskId.Value, c.TryNumber)));
+        Assert.Empty(await Store.TaskInstances.GiveBackAsync("w1", given, T0.AddSeconds(14), default)); // w3's now
+    }
+
+    [Fact]
     public async Task Claim_LeavesQueuedTasksOfRunsThatAreNotRunning_AndOfTestRuns()
     {
         await CreateRunAsync("queued-run", DagRunState.Queued, ("a", TaskInstanceState.Queued, 0, "default", T0));

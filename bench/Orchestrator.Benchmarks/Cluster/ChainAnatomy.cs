@@ -40,6 +40,15 @@ internal static class ChainAnatomy
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Turns the report copy on for CHAIN and off for the other workloads: a trigger on every report would
+    /// be the bench's cost counted as the engine's in FANOUT and BULK.</summary>
+    public static async Task CopyReportsAsync(NpgsqlDataSource database, bool on)
+    {
+        await using var command = database.CreateCommand(
+            $"ALTER TABLE orchestrator.try_reports {(on ? "ENABLE" : "DISABLE")} TRIGGER tr_bench_copy_report");
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>One line per segment: median and p90 in ms over the chain's hops.</summary>
     public static async Task<List<string>> DescribeAsync(NpgsqlDataSource database, string runId)
     {

@@ -99,7 +99,10 @@ internal static class ClusterBenchmark
             await stats.StartAsync();
         }
 
-        if (await runs.RunAsync("bench_chain") is { } chain)
+        await ChainAnatomy.CopyReportsAsync(database, on: true);
+        var measured = await runs.RunAsync("bench_chain");
+        await ChainAnatomy.CopyReportsAsync(database, on: false);
+        if (measured is { } chain)
         {
             var hops = await runs.ChainHopsAsync(chain);
             figures.Hops.AddRange(hops);

@@ -37,6 +37,16 @@ public sealed class ClusterOptions
     /// for its queues; the run's scheduler adopts the try). Default: true.</summary>
     public bool FollowOn { get; set; } = true;
 
+    /// <summary>How many tries a worker may claim beyond its free slots, in the same transaction, to start each the
+    /// moment a slot frees instead of claiming it then: short tasks stop paying a database round trip and commit
+    /// each. Only as many as its recent tries let it start within <see cref="ClaimAheadHold"/>; a try held longer is
+    /// given back to the queue. 0 turns it off. Default: 16.</summary>
+    public int ClaimAhead { get; set; } = 16;
+
+    /// <summary>How long a try claimed ahead may wait for a worker's slot before it is given back (queued again,
+    /// for any worker, without a try used up). Default: 500 ms.</summary>
+    public TimeSpan ClaimAheadHold { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long a stopping scheduler keeps trying to hand its last dispatches to Hangfire (the database may
     /// be down). What it cannot hand over is not lost: the tries are queued in the store, where workers claim them.
     /// Default: 30 s.</summary>

@@ -45,6 +45,19 @@ public sealed class ClusterTaskWorker(
     /// without waiting for a scheduler. Null: never (each try then waits for a claim).</summary>
     public IReadOnlySet<string>? FollowQueues { get; init; }
 
+    /// <summary>How long a try has held a slot here lately (claim or follow-on to its end, a moving average); null
+    /// before the first. The fast path claims ahead only as many tries as this lets start soon.</summary>
+    public TimeSpan? RecentTryTime => Volatile.Read(ref _recentTryTicks) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
+
+    private long _recentTryTicks = -1;
+
+    private void RecordTryTime(TimeSpan took)
+    {
+        var before = Volatile.Read(ref _recentTryTicks);
+        // Weighted to the last few tries: a DAG of long tasks after short ones stops the claiming ahead quickly.
+        Volatile.Write(ref _recentTryTicks, before < 0 ? took.Ticks : (long)((before * 0.7) + (took.Ticks * 0.3)));
+    }
+
     /// <summary>The tries run here at once, shared by the fast path and Hangfire's jobs.</summary>
     internal WorkerSlots Slots { get; } = new(concurrency);
 
@@ -189,7 +202,9 @@ public sealed class ClusterTaskWorker(
         try
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
+            var began = time.GetTimestamp();
             var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
+            RecordTryTime(time.GetElapsedTime(began));
             var follow = attempt.Outcome == TryOutcome.Success && !lost.IsCancellationRequested && !stopping.IsCancellationRequested
                 ? await FollowOnAsync(runId, taskId) : null;
             if (follow is null)

@@ -7,7 +7,9 @@ namespace Orchestrator.Engine.Cluster;
 /// <summary>A worker's fast path: whenever it has free slots and something may be waiting — a scheduler's NOTIFY on
 /// one of its queues' channels, a try of its own ending (the scheduler may just have queued the next task), or the
 /// fallback poll — it claims up to that many queued tries of its queues from the store in one transaction and starts
-/// them. No Hangfire job is on this path; Hangfire's batch jobs are the fallback for what this misses.</summary>
+/// them, plus some ahead (<see cref="ClusterOptions.ClaimAhead"/>) while its tries are short: those start as slots
+/// free, with no round trip, or go back to the queue after <see cref="ClusterOptions.ClaimAheadHold"/>. No Hangfire
+/// job is on this path; Hangfire's batch jobs are the fallback for what this misses.</summary>
 internal sealed class QueuedTryClaimer : IAsyncDisposable
 {
     private readonly IMetadataStore _store;
@@ -19,7 +21,12 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Concurrency.CoalescedPass _pass;
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly HeldTries _held = new();
     private ITimer? _poll;
+    private ITimer? _holdCheck;
+    // Set when tries held here had to be given back (the slots stayed busy): none are claimed ahead again until a
+    // try ends here, or the worker would take back what it just gave away.
+    private volatile bool _aheadPaused;
     private int _failuresInARow;
     private volatile string? _standalone;
 
@@ -41,8 +48,54 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             _subscriptions.Add(_store.Signals.Subscribe(QueueChannels.Of(queue), Wake));
         }
 
-        _worker.TryEnded += Wake;
+        _worker.TryEnded += OnTryEnded;
         _poll = _time.CreateTimer(_ => _ = PollAsync(), null, TimeSpan.Zero, _options.ClaimPollInterval);
+        var holdCheck = _options.ClaimAheadHold / 2;
+        _holdCheck = _time.CreateTimer(_ => _ = GiveBackAsync(_time.GetUtcNow() - _options.ClaimAheadHold), null, holdCheck, holdCheck);
+    }
+
+    /// <summary>Tries claimed ahead and waiting for a slot here.</summary>
+    public int Held => _held.Count;
+
+    /// <summary>Gives the tries held since <paramref name="claimedBy"/> back to their queue and wakes its workers; kept
+    /// for the next look when the database cannot be reached (giving back twice is harmless).</summary>
+    public async Task GiveBackAsync(DateTimeOffset claimedBy)
+    {
+        var late = _held.TakeClaimedBy(claimedBy);
+        if (late.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _aheadPaused = true;
+            var given = await _store.TaskInstances.GiveBackAsync(_worker.WorkerId, [.. late.Select(h => h.Try)], _time.GetUtcNow(), CancellationToken.None);
+            _logger.LogDebug("Worker {Worker}: gave {Count} tries claimed ahead back to the queue (no slot freed within {Hold})",
+                _worker.WorkerId, given.Count, _options.ClaimAheadHold);
+            foreach (var queue in _queues)
+            {
+                await _store.Signals.TryNotifyAsync(QueueChannels.Of(queue), CancellationToken.None);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _held.PutBack(late);
+            _logger.LogWarning("Worker {Worker}: giving back {Count} tries claimed ahead failed ({Error}); trying again shortly", _worker.WorkerId, late.Count, exception.Message);
+        }
+    }
+
+    /// <summary>How many tries to hold beyond the free slots: as many as the worker's recent try time lets its slots
+    /// start within half the hold (a margin before they would be given back), at most <see cref="ClusterOptions.ClaimAhead"/>.</summary>
+    private int AheadWanted()
+    {
+        if (_options.ClaimAhead <= 0 || _aheadPaused || _worker.RecentTryTime is not { } recent)
+        {
+            return 0;
+        }
+
+        var startable = _options.ClaimAheadHold.Ticks / 2.0 * _worker.Slots.Count / Math.Max(recent.Ticks, 1);
+        return (int)Math.Min(_options.ClaimAhead, startable);
     }
 
     /// <summary>The fallback poll; it also checks that no standalone engine drives this store, whose queued tries are
@@ -73,6 +126,12 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         Wake();
     }
 
+    private void OnTryEnded()
+    {
+        _aheadPaused = false;
+        Wake();
+    }
+
     /// <summary>Asks for a claim pass; completes when a pass begun after the call has ended.</summary>
     public Task WakeAsync() => _pass.RequestAsync();
 
@@ -84,7 +143,16 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         while (!_worker.Stopping && _standalone is null)
         {
             var free = _worker.Slots.TryTake(int.MaxValue);
-            if (free == 0)
+            foreach (var (held, claimedAt) in _held.Take(free))
+            {
+                _worker.StartClaimed(held, claimedAt);
+                free--;
+            }
+
+            // Held tries are topped up once they run low, in one claim, not one by one as each starts.
+            var wanted = AheadWanted();
+            var ahead = _held.Count > wanted / 4 ? 0 : wanted - _held.Count;
+            if (free + ahead == 0)
             {
                 return; // a try ending asks again
             }
@@ -93,7 +161,7 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             var now = _time.GetUtcNow();
             try
             {
-                claimed = await _store.TaskInstances.ClaimQueuedAsync(new QueuedClaim(_queues, free, _worker.WorkerId, now, now + _options.LeaseTimeout), cancellationToken);
+                claimed = await _store.TaskInstances.ClaimQueuedAsync(new QueuedClaim(_queues, free + ahead, _worker.WorkerId, now, now + _options.LeaseTimeout), cancellationToken);
                 if (_failuresInARow > 0)
                 {
                     _logger.LogInformation("Worker {Worker}: claiming queued tries works again after {Failures} failure(s)", _worker.WorkerId, _failuresInARow);
@@ -102,7 +170,7 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                _worker.Slots.Release(free);
+                ReleaseSlots(free);
                 // The database restarting: the poll tries again.
                 if (_failuresInARow++ == 0)
                 {
@@ -113,30 +181,36 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             }
             catch
             {
-                _worker.Slots.Release(free);
+                ReleaseSlots(free);
                 throw;
             }
 
-            if (claimed.Count < free)
-            {
-                _worker.Slots.Release(free - claimed.Count);
-            }
-
-            foreach (var one in claimed)
+            var startNow = Math.Min(free, claimed.Count);
+            ReleaseSlots(free - startNow);
+            foreach (var one in claimed.Take(startNow))
             {
                 _worker.StartClaimed(one, now);
             }
 
-            if (claimed.Count < free)
+            _held.Add(claimed.Skip(startNow), now);
+            if (claimed.Count < free + ahead)
             {
                 return; // nothing more queued now
             }
         }
     }
 
+    private void ReleaseSlots(int count)
+    {
+        if (count > 0)
+        {
+            _worker.Slots.Release(count);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _worker.TryEnded -= Wake;
+        _worker.TryEnded -= OnTryEnded;
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
@@ -147,8 +221,14 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             await _poll.DisposeAsync();
         }
 
+        if (_holdCheck is not null)
+        {
+            await _holdCheck.DisposeAsync();
+        }
+
         await _stop.CancelAsync();
         await _pass.RequestAsync(); // returns once no pass is running
+        await GiveBackAsync(DateTimeOffset.MaxValue); // stopping: what never started goes to the other workers
         _stop.Dispose();
     }
 }

@@ -71,6 +71,48 @@ internal static class QueuedClaims
         return [.. started.Select(c => new ClaimedTry(new RunId(c.RunId), new TaskId(c.TaskId), (int)c.TryNumber + 1, (int)c.MaxTries))];
     }
 
+    /// <summary>Undoes the claim of tries that never started (<see cref="ITaskInstanceStore.GiveBackAsync"/>): per try,
+    /// a compare-and-set on the instance running that try with this worker's open try row, then that row deleted.</summary>
+    public static async Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(
+        DbConnection connection, DbTransaction transaction, string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var given = new List<ClaimedTry>();
+        foreach (var one in tries)
+        {
+            var key = new { runId = one.RunId.Value, taskId = one.TaskId.Value, tryNumber = (long)one.TryNumber, workerId, at = Ms.Of(at) };
+            // Queued again as of its claim's time (not now): it goes ahead of whatever was queued after it was claimed.
+            var requeued = await connection.ExecuteAsync(SqlSession.Command("""
+                UPDATE task_instances
+                   SET state = 'queued', try_number = try_number - 1,
+                       state_reason = 'given back by ' || @workerId || ' before it started',
+                       updated_at = COALESCE((SELECT tt.started_at FROM task_tries tt
+                                               WHERE tt.run_id = @runId AND tt.task_id = @taskId AND tt.try_number = @tryNumber), @at),
+                       started_at = CASE WHEN try_number = 1 THEN NULL ELSE started_at END
+                 WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
+                   AND EXISTS (SELECT 1 FROM task_tries tt
+                                WHERE tt.run_id = @runId AND tt.task_id = @taskId AND tt.try_number = @tryNumber
+                                  AND tt.worker_id = @workerId AND tt.ended_at IS NULL)
+                """, key, transaction, cancellationToken));
+            if (requeued == 0)
+            {
+                continue;
+            }
+
+            var deleted = await connection.ExecuteAsync(SqlSession.Command("""
+                DELETE FROM task_tries
+                 WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND worker_id = @workerId AND ended_at IS NULL
+                """, key, transaction, cancellationToken));
+            if (deleted != 1)
+            {
+                throw new InvalidOperationException($"try {one.TryNumber} of {one.TaskId} in {one.RunId} changed while it was given back");
+            }
+
+            given.Add(one);
+        }
+
+        return given;
+    }
+
     private sealed class Candidate
     {
         public string RunId { get; set; } = "";

@@ -43,6 +43,23 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
         return claimed;
     }
 
+    public async Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        ArgumentNullException.ThrowIfNull(tries);
+        IReadOnlyList<ClaimedTry> given = [];
+        if (tries.Count > 0)
+        {
+            await session.WriteAsync(async (connection, transaction) =>
+            {
+                given = await QueuedClaims.GiveBackAsync(connection, transaction, workerId, tries, at, cancellationToken);
+                return given.Count > 0;
+            }, cancellationToken);
+        }
+
+        return given;
+    }
+
     public async Task<IReadOnlyList<ClaimedTry>> StillQueuedAsync(IReadOnlyCollection<(RunId RunId, TaskId TaskId, int TryNumber)> tries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tries);

@@ -12,7 +12,10 @@ internal sealed class HookedStore(IMetadataStore inner) : IMetadataStore
 
     public IRunStore Runs => inner.Runs;
 
-    public ITaskInstanceStore TaskInstances => inner.TaskInstances;
+    /// <summary>Task instances through another store (a wrapper) when set.</summary>
+    public ITaskInstanceStore? TaskInstancesOverride { get; set; }
+
+    public ITaskInstanceStore TaskInstances => TaskInstancesOverride ?? inner.TaskInstances;
 
     public ITaskLogStore Logs => inner.Logs;
 

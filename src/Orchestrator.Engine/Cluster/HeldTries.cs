@@ -1,0 +1,77 @@
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Cluster;
+
+/// <summary>Tries a worker claimed ahead of its free slots, oldest claim first: each starts the moment a slot frees,
+/// without a round trip to the database, or is given back once it has waited too long. Thread-safe.</summary>
+internal sealed class HeldTries
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<(ClaimedTry Try, DateTimeOffset ClaimedAt)> _held = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    public void Add(IEnumerable<ClaimedTry> tries, DateTimeOffset claimedAt)
+    {
+        lock (_gate)
+        {
+            foreach (var one in tries)
+            {
+                _held.AddLast((one, claimedAt));
+            }
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="most"/> tries, oldest claim first.</summary>
+    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> Take(int most)
+    {
+        var taken = new List<(ClaimedTry, DateTimeOffset)>();
+        lock (_gate)
+        {
+            while (taken.Count < most && _held.First is { } first)
+            {
+                taken.Add(first.Value);
+                _held.RemoveFirst();
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Takes every try claimed at or before <paramref name="claimedBy"/>.</summary>
+    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> TakeClaimedBy(DateTimeOffset claimedBy)
+    {
+        var taken = new List<(ClaimedTry, DateTimeOffset)>();
+        lock (_gate)
+        {
+            while (_held.First is { } first && first.Value.ClaimedAt <= claimedBy)
+            {
+                taken.Add(first.Value);
+                _held.RemoveFirst();
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Puts tries taken but not given back (the database unreachable) back in front, in their order.</summary>
+    public void PutBack(IReadOnlyList<(ClaimedTry Try, DateTimeOffset ClaimedAt)> tries)
+    {
+        lock (_gate)
+        {
+            for (var i = tries.Count - 1; i >= 0; i--)
+            {
+                _held.AddFirst(tries[i]);
+            }
+        }
+    }
+}
