@@ -40,8 +40,8 @@ public sealed class ClusterOptions
     /// <summary>How many tries a worker may claim beyond its free slots, in the same transaction, to start each the
     /// moment a slot frees instead of claiming it then: short tasks stop paying a database round trip and commit
     /// each. Only as many as its recent tries let it start within <see cref="ClaimAheadHold"/>; a try held longer is
-    /// given back to the queue. 0 turns it off. Default: 16.</summary>
-    public int ClaimAhead { get; set; } = 16;
+    /// given back to the queue. 0 turns it off. Default: 64.</summary>
+    public int ClaimAhead { get; set; } = 64;
 
     /// <summary>How long a try claimed ahead may wait for a worker's slot before it is given back (queued again,
     /// for any worker, without a try used up). Default: 500 ms.</summary>

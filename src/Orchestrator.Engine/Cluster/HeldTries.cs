@@ -31,13 +31,15 @@ internal sealed class HeldTries
         }
     }
 
-    /// <summary>Takes up to <paramref name="most"/> tries, oldest claim first.</summary>
-    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> Take(int most)
+    /// <summary>Takes up to <paramref name="most"/> tries claimed after <paramref name="claimedAfter"/>, oldest claim
+    /// first. An older one is never started: it is due to be given back (a try held past its lease could already run
+    /// elsewhere), and it waits in front until it is.</summary>
+    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> Take(int most, DateTimeOffset claimedAfter)
     {
         var taken = new List<(ClaimedTry, DateTimeOffset)>();
         lock (_gate)
         {
-            while (taken.Count < most && _held.First is { } first)
+            while (taken.Count < most && _held.First is { } first && first.Value.ClaimedAt > claimedAfter)
             {
                 taken.Add(first.Value);
                 _held.RemoveFirst();

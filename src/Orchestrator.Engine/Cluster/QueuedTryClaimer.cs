@@ -129,7 +129,26 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     private void OnTryEnded()
     {
         _aheadPaused = false;
+        StartHeld();
         Wake();
+    }
+
+    /// <summary>Starts held tries in the slots free now, here and not in a claim pass: a pass may be waiting on the
+    /// database, and a held try needs none.</summary>
+    private void StartHeld()
+    {
+        while (!_worker.Stopping && _held.Count > 0 && _worker.Slots.TryTake(1) == 1)
+        {
+            if (_held.Take(1, _time.GetUtcNow() - _options.ClaimAheadHold) is [var (held, claimedAt)])
+            {
+                _worker.StartClaimed(held, claimedAt);
+            }
+            else
+            {
+                _worker.Slots.Release(); // taken meanwhile by a pass, or due to be given back
+                return;
+            }
+        }
     }
 
     /// <summary>Asks for a claim pass; completes when a pass begun after the call has ended.</summary>
@@ -143,15 +162,16 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         while (!_worker.Stopping && _standalone is null)
         {
             var free = _worker.Slots.TryTake(int.MaxValue);
-            foreach (var (held, claimedAt) in _held.Take(free))
+            foreach (var (held, claimedAt) in _held.Take(free, _time.GetUtcNow() - _options.ClaimAheadHold))
             {
                 _worker.StartClaimed(held, claimedAt);
                 free--;
             }
 
-            // Held tries are topped up once they run low, in one claim, not one by one as each starts.
+            // Held tries are topped up once half are gone, in one claim, not one by one as each starts: the rest
+            // keep the slots busy while the claim is on its way.
             var wanted = AheadWanted();
-            var ahead = _held.Count > wanted / 4 ? 0 : wanted - _held.Count;
+            var ahead = _held.Count > wanted / 2 ? 0 : wanted - _held.Count;
             if (free + ahead == 0)
             {
                 return; // a try ending asks again

@@ -32,10 +32,13 @@ public sealed class ClaimAheadTests : IAsyncLifetime
             await WaitForReportsAsync(runId, 12, claimer);
         }
 
-        // The first claim takes one (no try has run here yet); then each claim takes the free slot and 4 ahead.
+        // The first claim takes one (no try has run here yet); then one takes the free slot and 4 ahead, and the held
+        // ones are topped up each time half are gone, never beyond 4 held.
         Assert.Equal(1, claims.Limits[0]);
+        Assert.Equal(5, claims.Limits[1]);
         Assert.All(claims.Limits.Skip(1), limit => Assert.InRange(limit, 1, 5));
-        Assert.InRange(claims.Limits.Count, 2, 6); // one claim per try would be 12
+        Assert.Equal(12, claims.Claimed.Sum());
+        Assert.InRange(claims.Claimed.Count(n => n > 0), 2, 8); // one claim per try would be 12
         await worker.StopAsync(TimeSpan.FromMinutes(1));
         await scheduler.Driving.TakeReportsAsync(default);
         await scheduler.Coordinator.DrainAsync();
@@ -68,6 +71,33 @@ public sealed class ClaimAheadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATryHeldPastTheHold_ThatCouldNotBeGivenBack_IsNeverStarted_AndGoesBackOnceItCan()
+    {
+        var claims = new CountingClaims(_cluster.Store.TaskInstances) { GiveBackFails = true }; // the database away
+        var (claimer, worker, gate, moreRun) = await FourHeldBehindABusySlotAsync(new Pools.HookedStore(_cluster.Store) { TaskInstancesOverride = claims });
+
+        _cluster.Time.Advance(TimeSpan.FromMilliseconds(600)); // past the hold; giving back fails
+        await WaitUntilAsync(() => Task.FromResult(claims.GiveBackAttempts > 0));
+        gate.Open(); // a slot frees: a try held this long could be running elsewhere by now, so it must not start here
+        await WaitUntilAsync(() => Task.FromResult(worker.Slots.Free == 1));
+        await claimer.WakeAsync();
+        Assert.Equal(4, claimer.Held);
+        Assert.Empty(await _cluster.Store.TryReports.ListAsync([moreRun], 10, default));
+
+        claims.GiveBackFails = false;
+        _cluster.Time.Advance(TimeSpan.FromMilliseconds(300)); // the next look gives them back
+        await WaitUntilAsync(() => Task.FromResult(claimer.Held == 0));
+        // Queued again, and claimed afresh (this worker's slot is free now): each runs once, as its try 1.
+        await WaitForReportsAsync(moreRun, 4, claimer);
+        Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(moreRun, null, default), t => Assert.Equal(1, t.TryNumber));
+        Assert.Contains(await _cluster.Store.TaskInstances.HistoryAsync(moreRun, null, default), c => c is { From: TaskInstanceState.Running, To: TaskInstanceState.Queued });
+        worker.BeginStop();
+        await claimer.DisposeAsync();
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+        worker.Dispose();
+    }
+
+    [Fact]
     public async Task WhatAStoppingWorkerHolds_GoesBackToTheQueue()
     {
         var (claimer, worker, gate, moreRun) = await FourHeldBehindABusySlotAsync();
@@ -84,7 +114,7 @@ public sealed class ClaimAheadTests : IAsyncLifetime
 
     /// <summary>A worker of one slot that has run a short try, whose slot a gated try then holds, and that has claimed
     /// the 4 tries of another run ahead.</summary>
-    private async Task<(QueuedTryClaimer Claimer, ClusterTaskWorker Worker, Gate Gate, RunId Held)> FourHeldBehindABusySlotAsync()
+    private async Task<(QueuedTryClaimer Claimer, ClusterTaskWorker Worker, Gate Gate, RunId Held)> FourHeldBehindABusySlotAsync(IMetadataStore? claimerStore = null)
     {
         var gate = new Gate();
         _cluster.Registry.Register("test.gate", gate);
@@ -93,7 +123,7 @@ public sealed class ClaimAheadTests : IAsyncLifetime
         var more = _cluster.Register(IndependentDag("more", 4));
         var scheduler = _cluster.NewScheduler("s1");
         var worker = _cluster.NewWorker("w1", concurrency: 1);
-        var claimer = new QueuedTryClaimer(_cluster.Store, worker, ["default"], Ahead(4), _cluster.Time, NullLogger.Instance);
+        var claimer = new QueuedTryClaimer(claimerStore ?? _cluster.Store, worker, ["default"], Ahead(4), _cluster.Time, NullLogger.Instance);
         claimer.Start(); // its timers: the hold's check runs on the fake clock
         var warmRun = await _cluster.TriggerAsync(scheduler, warm);
         await WaitForReportsAsync(warmRun, 1, claimer); // a short try ran here
@@ -191,14 +221,30 @@ public sealed class ClaimAheadTests : IAsyncLifetime
             }
         }
 
-        public Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken)
+        /// <summary>How many tries each claim got.</summary>
+        public IReadOnlyList<int> Claimed
         {
+            get
+            {
+                lock (_limits)
+                {
+                    return [.. _claimed];
+                }
+            }
+        }
+
+        private readonly List<int> _claimed = [];
+
+        public async Task<IReadOnlyList<ClaimedTry>> ClaimQueuedAsync(QueuedClaim claim, CancellationToken cancellationToken)
+        {
+            var claimed = await inner.ClaimQueuedAsync(claim, cancellationToken);
             lock (_limits)
             {
                 _limits.Add(claim.Limit);
+                _claimed.Add(claimed.Count);
             }
 
-            return inner.ClaimQueuedAsync(claim, cancellationToken);
+            return claimed;
         }
 
         public Task<IReadOnlyList<TaskInstanceRecord>> ListAsync(RunId runId, CancellationToken cancellationToken) => inner.ListAsync(runId, cancellationToken);
@@ -209,8 +255,19 @@ public sealed class ClaimAheadTests : IAsyncLifetime
 
         public Task<bool> TryStartTryAsync(TryStart start, CancellationToken cancellationToken) => inner.TryStartTryAsync(start, cancellationToken);
 
-        public Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken) =>
-            inner.GiveBackAsync(workerId, tries, at, cancellationToken);
+        public bool GiveBackFails { get; set; }
+
+        public int GiveBackAttempts => Volatile.Read(ref _giveBackAttempts);
+
+        private int _giveBackAttempts;
+
+        public Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _giveBackAttempts);
+            return GiveBackFails
+                ? throw new TimeoutException("the database is away")
+                : inner.GiveBackAsync(workerId, tries, at, cancellationToken);
+        }
 
         public Task<IReadOnlyList<ClaimedTry>> StillQueuedAsync(IReadOnlyCollection<(RunId RunId, TaskId TaskId, int TryNumber)> tries, CancellationToken cancellationToken) =>
             inner.StillQueuedAsync(tries, cancellationToken);

@@ -36,7 +36,8 @@ internal sealed class ClusterFixture : IAsyncDisposable
     /// <summary>Tries dispatched by any scheduler, in order: (run, task, try).</summary>
     public BlockingCollection<(RunId Run, TaskId Task, int Try)> Dispatched { get; } = [];
 
-    public ClusterOptions Options { get; } = new() { LeaseTimeout = TimeSpan.FromSeconds(30) };
+    /// <summary>No claiming ahead: a test's claims take exactly the free slots (ClaimAheadTests turn it on).</summary>
+    public ClusterOptions Options { get; } = new() { LeaseTimeout = TimeSpan.FromSeconds(30), ClaimAhead = 0 };
 
     private readonly List<LoadedDag> _dags = [];
 
