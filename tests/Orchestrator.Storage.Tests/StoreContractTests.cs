@@ -38,6 +38,20 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARunOfHundredsOfTasks_IsStoredWhole_EveryFieldOfEveryTask()
+    {
+        var run = new RunId("wide");
+        var tasks = Enumerable.Range(0, 457).Select(i => new TaskInstanceRecord(run, new TaskId($"t{i:D3}"),
+            i % 3 == 0 ? TaskInstanceState.None : TaskInstanceState.Scheduled, i % 4, 3 + (i % 5), i % 2 == 0 ? "default" : "training",
+            T0.AddMilliseconds(i), i % 7 == 0 ? null : $"reason {i}", i % 11 == 0 ? T0.AddSeconds(i) : null, null, null,
+            i % 6 == 0 ? "gpu" : null, 1 + (i % 3), i - 200)).ToList();
+
+        Assert.True(await Store.Runs.CreateAsync(new DagRunRecord(run, new DagId("wide"), "v1", T0, RunType.Manual, DagRunState.Queued, "{}", T0), tasks, default));
+
+        Assert.Equal(tasks, await Store.TaskInstances.ListAsync(run, default)); // listed by task id, as created
+    }
+
+    [Fact]
     public async Task SecondRun_ForTheSameDagAndLogicalDate_IsRefused_AndWritesNothing()
     {
         Assert.True(await CreateRunAsync("r1", "etl", T0, "a"));

@@ -91,23 +91,34 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
             "SELECT COUNT(*) FROM dag_runs WHERE dag_id = @dagId AND state IN ('queued', 'running')", new { dagId = dagId.Value }, null, cancellationToken)),
             cancellationToken);
 
+    // A run of thousands of tasks is created in a few statements, not one per task (14 parameters a row).
+    private const int TasksPerInsert = 200;
+
     private static async Task InsertTasksAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskInstanceRecord> tasks, CancellationToken cancellationToken)
     {
-        foreach (var task in tasks)
+        foreach (var chunk in tasks.Chunk(TasksPerInsert))
         {
-            await connection.ExecuteAsync(SqlSession.Command($"""
-                INSERT INTO task_instances ({TaskInstanceRow.Columns})
-                VALUES (@runId, @taskId, @state, @tryNumber, @maxTries, @queue, @updatedAt, @stateReason, @nextTryAt, @startedAt, @endedAt,
-                        @pool, @poolSlots, @priorityWeight)
-                """,
-                new
-                {
-                    runId = task.RunId.Value, taskId = task.TaskId.Value, state = task.State.ToName(), tryNumber = (long)task.TryNumber,
-                    maxTries = (long)task.MaxTries, queue = task.Queue, updatedAt = Ms.Of(task.UpdatedAt), stateReason = task.StateReason,
-                    nextTryAt = Ms.Of(task.NextTryAt), startedAt = Ms.Of(task.StartedAt), endedAt = Ms.Of(task.EndedAt),
-                    pool = task.Pool, poolSlots = task.PoolSlots, priorityWeight = task.PriorityWeight,
-                },
-                transaction, cancellationToken));
+            var parameters = new DynamicParameters();
+            var rows = string.Join(", ", chunk.Select((task, i) =>
+            {
+                parameters.Add($"r{i}", task.RunId.Value);
+                parameters.Add($"t{i}", task.TaskId.Value);
+                parameters.Add($"s{i}", task.State.ToName());
+                parameters.Add($"n{i}", (long)task.TryNumber);
+                parameters.Add($"m{i}", (long)task.MaxTries);
+                parameters.Add($"q{i}", task.Queue);
+                parameters.Add($"u{i}", Ms.Of(task.UpdatedAt));
+                parameters.Add($"w{i}", task.StateReason, System.Data.DbType.String);
+                parameters.Add($"x{i}", Ms.Of(task.NextTryAt), System.Data.DbType.Int64);
+                parameters.Add($"b{i}", Ms.Of(task.StartedAt), System.Data.DbType.Int64);
+                parameters.Add($"e{i}", Ms.Of(task.EndedAt), System.Data.DbType.Int64);
+                parameters.Add($"p{i}", task.Pool, System.Data.DbType.String);
+                parameters.Add($"ps{i}", (long)task.PoolSlots);
+                parameters.Add($"pw{i}", (long)task.PriorityWeight);
+                return $"(@r{i}, @t{i}, @s{i}, @n{i}, @m{i}, @q{i}, @u{i}, @w{i}, @x{i}, @b{i}, @e{i}, @p{i}, @ps{i}, @pw{i})";
+            }));
+            await connection.ExecuteAsync(SqlSession.Command(
+                $"INSERT INTO task_instances ({TaskInstanceRow.Columns}) VALUES {rows}", parameters, transaction, cancellationToken));
         }
     }
 }
