@@ -19,12 +19,16 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    // No DefaultValueFactory: --help prints a factory's value, and this one holds the database password.
     public static Option<string?> Storage { get; } = new("--storage")
     {
         Description = "The metadata store: sqlite:PATH or a PostgreSQL connection string (default $ORCHESTRATOR_STORAGE, else SQLite in the home).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORCHESTRATOR_STORAGE"),
         Recursive = true,
     };
+
+    /// <summary>--storage, else $ORCHESTRATOR_STORAGE, else null (SQLite in the home).</summary>
+    public static string? StorageOf(ParseResult parse) =>
+        parse.GetValue(Storage) ?? (Environment.GetEnvironmentVariable("ORCHESTRATOR_STORAGE") is { Length: > 0 } storage ? storage : null);
 
     public static Option<OutputFormat> Output { get; } = new("--output", "-o")
     {

@@ -25,7 +25,7 @@ public interface ITaskInstanceStore
 
     /// <summary>Gives back tries <paramref name="workerId"/> claimed but never started (claimed ahead of a free slot):
     /// each whose try row is still open and this worker's, and whose instance still runs that try, loses its try row
-    /// and is queued again as before the claim (its <c>try_number</c> one less, queued as of the claim's time). One
+    /// and is queued again as before the claim (its <c>try_number</c> one less, in its place in line). One
     /// transaction; returns the tries given back (a try recorded lost meanwhile, or another's, is left alone).</summary>
     Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken);
 

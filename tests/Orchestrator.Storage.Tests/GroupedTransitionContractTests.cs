@@ -105,6 +105,41 @@ public sealed class PostgresGroupedTransitionContractTests : GroupedTransitionCo
         Assert.All(await Store.TaskInstances.ListAsync(run, default), i => Assert.Equal(TaskInstanceState.Scheduled, i.State));
     }
 
+    [Fact]
+    public async Task AWriteWhoseConnectionDies_FailsWithTheServersError_NotWithTheUndoThatFollowed()
+    {
+        var run = new RunId("killed");
+        var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.True(await Store.Runs.CreateAsync(new DagRunRecord(run, new DagId("killed"), "v1", at, RunType.Manual, DagRunState.Running, "{}", at),
+            [new TaskInstanceRecord(run, new TaskId("t1"), TaskInstanceState.None, 0, 1, "default", at)], default));
+
+        // The batch waits for t1's row; its server process is then ended (as a database restart does).
+        await using var other = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(PostgresBackend.ConnectionString) { SearchPath = _backend.Schema }.ConnectionString);
+        await other.OpenAsync();
+        await using var holding = await other.BeginTransactionAsync();
+        await Execute(other, holding, "UPDATE task_instances SET state_reason = 'held' WHERE task_id = 't1'");
+        var batch = Store.ApplyAsync(new StateChangeBatch(Transitions:
+            [new TaskTransition(run, new TaskId("t1"), TaskInstanceState.None, TaskInstanceState.Scheduled, "ready", at)]), default);
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30))) // a hang guard, not a timing
+        {
+            while (true)
+            {
+                await using var kill = new Npgsql.NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()", other, holding);
+                if (await kill.ExecuteScalarAsync(bound.Token) is true)
+                {
+                    break;
+                }
+
+                await Task.Delay(20, bound.Token);
+            }
+        }
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => batch.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("57P01", Assert.IsType<Npgsql.PostgresException>(error).SqlState);
+        await holding.RollbackAsync();
+    }
+
     private static async Task Execute(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, string sql)
     {
         await using var command = new Npgsql.NpgsqlCommand(sql, connection, transaction);

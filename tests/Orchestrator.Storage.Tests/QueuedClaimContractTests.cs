@@ -106,6 +106,22 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
     }
 
     [Fact]
+    public async Task GiveBack_KeepsATrysPlaceInLine_AsOfWhenItWasQueued()
+    {
+        await CreateRunAsync("r1", DagRunState.Running, ("first", TaskInstanceState.Scheduled, 0, "default", T0));
+        var run = new RunId("r1");
+        Assert.True(await Store.TaskInstances.TryTransitionAsync(
+            new TaskTransition(run, new TaskId("first"), TaskInstanceState.Scheduled, TaskInstanceState.Queued, "ready", T0.AddSeconds(5)), default));
+        var claimed = await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 1, "w1", T0.AddSeconds(10)), default);
+        await CreateRunAsync("r2", DagRunState.Running, ("meanwhile", TaskInstanceState.Queued, 0, "default", T0.AddSeconds(8)));
+
+        Assert.Single(await Store.TaskInstances.GiveBackAsync("w1", claimed, T0.AddSeconds(12), default));
+
+        Assert.Equal(T0.AddSeconds(5), (await Store.TaskInstances.GetAsync(run, new TaskId("first"), default))!.UpdatedAt);
+        Assert.Equal("first", Assert.Single(await Store.TaskInstances.ClaimQueuedAsync(Claim(["default"], 1, "w2", T0.AddSeconds(13)), default)).TaskId.Value);
+    }
+
+    [Fact]
     public async Task Claim_LeavesQueuedTasksOfRunsThatAreNotRunning_AndOfTestRuns()
     {
         await CreateRunAsync("queued-run", DagRunState.Queued, ("a", TaskInstanceState.Queued, 0, "default", T0));
@@ -218,6 +234,12 @@ public abstract class QueuedClaimContractTests : MetadataStoreContract
         Assert.Equal([("r1", "retry", 3, 3), ("r1", "waiting", 1, 3), ("r2", "waiting", 1, 3)],
             still.Select(s => (s.RunId.Value, s.TaskId.Value, s.TryNumber, s.MaxTries)).Order());
         Assert.Empty(await Store.TaskInstances.StillQueuedAsync([], default));
+
+        // A try named twice (a resumed run dispatched again while the first dispatch is watched), and a stale try
+        // number beside the current one: each still-queued try is named once.
+        var twice = await Store.TaskInstances.StillQueuedAsync(
+            [Try("r1", "waiting", 1), Try("r1", "waiting", 1), Try("r1", "requeued", 1), Try("r1", "requeued", 2)], default);
+        Assert.Equal([("waiting", 1), ("requeued", 2)], twice.Select(s => (s.TaskId.Value, s.TryNumber)).OrderByDescending(s => s.Item1));
     }
 
     [Fact]

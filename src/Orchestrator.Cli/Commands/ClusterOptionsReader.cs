@@ -22,7 +22,7 @@ internal sealed class ClusterOptionsReader
     /// <summary>The cluster's options, or the error naming the option and what it expects.</summary>
     public (ClusterOptions? Options, string? Error) Read(ParseResult parse, string role)
     {
-        var storage = parse.GetValue(CommonOptions.Storage);
+        var storage = CommonOptions.StorageOf(parse);
         if (!MetadataStores.IsPostgres(storage))
         {
             return (null, $"`{role}` runs in a cluster on PostgreSQL: set --storage or ORCHESTRATOR_STORAGE to its connection string (Host=…;Port=…;Username=…;Password=…;Database=…); on one machine, `standalone` runs everything in one process");

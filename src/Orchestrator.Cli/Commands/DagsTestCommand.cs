@@ -40,7 +40,7 @@ internal static class DagsTestCommand
             }
 
             var home = parse.GetValue(CommonOptions.Home)!;
-            var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+            var database = MetadataStores.Database(CommonOptions.StorageOf(parse), home);
             // Without the home's store the run still runs, with no Variables or Connections, and is not recorded.
             var store = await TryOpenStoreAsync(console, database, cancellationToken);
             await using var host = OrchestratorHost.Build(parse, console, store);

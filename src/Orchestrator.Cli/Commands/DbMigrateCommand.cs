@@ -25,7 +25,7 @@ internal static class DbMigrateCommand
         var command = new Command("migrate", "Create or upgrade the schemas of the metadata store, Hangfire and Quartz on --storage (idempotent).");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var storage = parse.GetValue(CommonOptions.Storage);
+            var storage = CommonOptions.StorageOf(parse);
             SqlDatabase database;
             try
             {

@@ -55,7 +55,7 @@ internal static class StandaloneCommand
             }
 
             var home = Path.GetFullPath(parse.GetValue(CommonOptions.Home)!);
-            var storage = parse.GetValue(CommonOptions.Storage);
+            var storage = CommonOptions.StorageOf(parse);
             // One engine per home (and per SQLite file kept elsewhere), taken before anything is opened or resumed.
             using var locks = new CompositeDisposable();
             try

@@ -15,7 +15,7 @@ internal static class WebserverCommand
         web.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var storage = parse.GetValue(CommonOptions.Storage);
+            var storage = CommonOptions.StorageOf(parse);
             if (!MetadataStores.IsPostgres(storage))
             {
                 await console.Error.WriteLineAsync("error: `webserver` serves a cluster on PostgreSQL: set --storage or ORCHESTRATOR_STORAGE to its connection string (Host=…;Port=…;Username=…;Password=…;Database=…); on one machine, `standalone` runs everything in one process");

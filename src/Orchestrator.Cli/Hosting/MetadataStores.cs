@@ -16,7 +16,7 @@ internal static class MetadataStores
     public const string SqliteFileName = "orchestrator.db";
 
     public static Task<SqlMetadataStore> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
-        OpenAsync(parse.GetValue(CommonOptions.Storage), parse.GetValue(CommonOptions.Home)!, cancellationToken);
+        OpenAsync(CommonOptions.StorageOf(parse), parse.GetValue(CommonOptions.Home)!, cancellationToken);
 
     public static Task<SqlMetadataStore> OpenAsync(string? storage, string home, CancellationToken cancellationToken) =>
         SqlMetadataStore.OpenAsync(Database(storage, home), TimeProvider.System, cancellationToken);

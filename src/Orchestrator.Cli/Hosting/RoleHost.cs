@@ -13,7 +13,7 @@ internal static class RoleHost
     public static async Task<int> RunAsync(CliConsole console, ParseResult parse, string role, Action<IServiceCollection> addRole, CancellationToken cancellationToken)
     {
         var home = Path.GetFullPath(parse.GetValue(CommonOptions.Home)!);
-        var database = MetadataStores.Database(parse.GetValue(CommonOptions.Storage), home);
+        var database = MetadataStores.Database(CommonOptions.StorageOf(parse), home);
         Storage.Sql.SqlMetadataStore store;
         try
         {

@@ -169,16 +169,20 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             return;
         }
 
+        // A try signalled twice (its run resumed here while it was watched) is looked at once, as of its first signal.
+        due = [.. due.DistinctBy(d => (d.Queue, Key(d.Try)))];
+
         var unsettled = due;
         try
         {
             foreach (var queue in due.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
             {
                 var ofQueue = due.Where(d => d.Queue == queue).ToList();
+                var dueKeys = ofQueue.Select(d => Key(d.Try)).ToHashSet();
                 List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> younger;
                 lock (_gate)
                 {
-                    younger = [.. _signalled.Where(d => d.Queue == queue)];
+                    younger = [.. _signalled.Where(d => d.Queue == queue && !dueKeys.Contains(Key(d.Try))).DistinctBy(d => Key(d.Try))];
                 }
 
                 // Progress is judged on every try of the queue still being watched, not only the due ones: workers claim

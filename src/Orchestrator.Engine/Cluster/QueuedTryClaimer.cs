@@ -27,6 +27,7 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     // Set when tries held here had to be given back (the slots stayed busy): none are claimed ahead again until a
     // try ends here, or the worker would take back what it just gave away.
     private volatile bool _aheadPaused;
+    private int _giveBackFailures;
     private int _failuresInARow;
     private volatile string? _standalone;
 
@@ -73,6 +74,11 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
             var given = await _store.TaskInstances.GiveBackAsync(_worker.WorkerId, [.. late.Select(h => h.Try)], _time.GetUtcNow(), CancellationToken.None);
             _logger.LogDebug("Worker {Worker}: gave {Count} tries claimed ahead back to the queue (no slot freed within {Hold})",
                 _worker.WorkerId, given.Count, _options.ClaimAheadHold);
+            if (Interlocked.Exchange(ref _giveBackFailures, 0) is > 0 and var failures)
+            {
+                _logger.LogInformation("Worker {Worker}: giving back tries claimed ahead works again after {Failures} failure(s)", _worker.WorkerId, failures);
+            }
+
             foreach (var queue in _queues)
             {
                 await _store.Signals.TryNotifyAsync(QueueChannels.Of(queue), CancellationToken.None);
@@ -81,7 +87,12 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             _held.PutBack(late);
-            _logger.LogWarning("Worker {Worker}: giving back {Count} tries claimed ahead failed ({Error}); trying again shortly", _worker.WorkerId, late.Count, exception.Message);
+            // Once per outage: this runs every half hold while the database is away.
+            if (Interlocked.Increment(ref _giveBackFailures) == 1)
+            {
+                _logger.LogWarning("Worker {Worker}: giving back {Count} tries claimed ahead failed ({Error}); trying again every {Every}; they never start here meanwhile",
+                    _worker.WorkerId, late.Count, exception.Message, _options.ClaimAheadHold / 2);
+            }
         }
     }
 

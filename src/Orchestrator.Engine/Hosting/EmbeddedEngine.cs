@@ -128,7 +128,7 @@ public sealed class EmbeddedEngine : IAsyncDisposable
         {
             await ClusterHangfire.EnsureMigratedAsync(clustered, cancellationToken);
             hangfire = ClusterHangfire.CreateStorage(clustered); // tries go to worker processes
-            dispatcher = new ClusterDispatcher(hangfire, store, StoreRetry.Create(logger, time, "Dispatching tries"), clustered, time, logger);
+            dispatcher = new ClusterDispatcher(hangfire, store, StoreRetry.Create(logger, time, "Dispatching tries", onlyOutages: true), clustered, time, logger);
             coordinator.Attach(dispatcher);
         }
         else

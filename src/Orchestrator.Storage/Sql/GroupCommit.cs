@@ -90,7 +90,7 @@ internal sealed class GroupCommit(SqlDatabase database)
 
             if (single && !outcomes[0].Applied)
             {
-                await transaction.RollbackAsync(CancellationToken.None);
+                await RollbackAfterAsync(transaction, outcomes[0].Error);
             }
             else
             {
@@ -99,10 +99,11 @@ internal sealed class GroupCommit(SqlDatabase database)
         }
         catch (Exception exception)
         {
-            // The transaction itself failed (connection, commit): nothing in it was written.
-            foreach (var write in batch)
+            // The transaction itself failed (connection, commit): nothing in it was written. A write that failed on
+            // its own keeps its error (the connection breaking under it says more than the commit that followed).
+            for (var i = 0; i < batch.Count; i++)
             {
-                write.Done.TrySetException(exception);
+                batch[i].Done.TrySetException(outcomes[i].Error ?? exception);
             }
 
             return;
@@ -150,11 +151,33 @@ internal sealed class GroupCommit(SqlDatabase database)
         }
         else
         {
-            await transaction.RollbackAsync("queued_write", CancellationToken.None);
-            await transaction.ReleaseAsync("queued_write", CancellationToken.None);
+            try
+            {
+                await transaction.RollbackAsync("queued_write", CancellationToken.None);
+                await transaction.ReleaseAsync("queued_write", CancellationToken.None);
+            }
+            catch (Exception) when (error is not null)
+            {
+                // The write's own error broke the connection (the database went away): that error is the one to
+                // report; the batch's next statement or its commit fails on the broken connection anyway.
+            }
         }
 
         return (applied, error);
+    }
+
+    /// <summary>Undoes a single write's transaction; when the write failed because the connection broke, the undo
+    /// fails too, and the write's error is the one its caller gets.</summary>
+    private static async Task RollbackAfterAsync(DbTransaction transaction, Exception? error)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception) when (error is not null)
+        {
+            // Nothing was written: the transaction dies with its connection.
+        }
     }
 
     private sealed class QueuedWrite(Func<DbConnection, DbTransaction, Task<bool>> work, CancellationToken cancellationToken)

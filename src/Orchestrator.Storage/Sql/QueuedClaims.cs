@@ -80,13 +80,18 @@ internal static class QueuedClaims
         foreach (var one in tries)
         {
             var key = new { runId = one.RunId.Value, taskId = one.TaskId.Value, tryNumber = (long)one.TryNumber, workerId, at = Ms.Of(at) };
-            // Queued again as of its claim's time (not now): it goes ahead of whatever was queued after it was claimed.
+            // Queued again as of when it was queued before the claim (its state history says when): it keeps its
+            // place in line instead of going behind everything queued meanwhile. Without that history, its claim's time.
             var requeued = await connection.ExecuteAsync(SqlSession.Command("""
                 UPDATE task_instances
                    SET state = 'queued', try_number = try_number - 1,
                        state_reason = 'given back by ' || @workerId || ' before it started',
-                       updated_at = COALESCE((SELECT tt.started_at FROM task_tries tt
-                                               WHERE tt.run_id = @runId AND tt.task_id = @taskId AND tt.try_number = @tryNumber), @at),
+                       updated_at = COALESCE(
+                           (SELECT MAX(h.at) FROM task_state_changes h
+                             WHERE h.run_id = @runId AND h.task_id = @taskId AND h.to_state = 'queued'),
+                           (SELECT tt.started_at FROM task_tries tt
+                             WHERE tt.run_id = @runId AND tt.task_id = @taskId AND tt.try_number = @tryNumber),
+                           @at),
                        started_at = CASE WHEN try_number = 1 THEN NULL ELSE started_at END
                  WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
                    AND EXISTS (SELECT 1 FROM task_tries tt

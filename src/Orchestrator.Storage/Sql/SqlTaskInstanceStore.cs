@@ -67,7 +67,9 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
         // One read per run (a dispatch batch is mostly one run's), at most 500 tasks per statement.
         foreach (var byRun in tries.GroupBy(t => t.RunId))
         {
-            var wanted = byRun.ToDictionary(t => t.TaskId.Value, t => t.TryNumber, StringComparer.Ordinal);
+            // A try may be named twice (a resumed run dispatches its queued tries again while earlier ones are watched).
+            var wanted = byRun.GroupBy(t => t.TaskId.Value, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(t => t.TryNumber).ToHashSet(), StringComparer.Ordinal);
             foreach (var chunk in wanted.Keys.Chunk(500))
             {
                 var (list, parameters) = SqlInList.Of(chunk);
@@ -75,7 +77,7 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
                 var queued = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, long TryNumber, long MaxTries)>(SqlSession.Command(
                     $"SELECT task_id, try_number, max_tries FROM task_instances WHERE run_id = @runId AND state = 'queued' AND task_id IN ({list})",
                     parameters, null, cancellationToken)), cancellationToken);
-                still.AddRange(queued.Where(q => wanted[q.TaskId] == q.TryNumber + 1)
+                still.AddRange(queued.Where(q => wanted[q.TaskId].Contains((int)q.TryNumber + 1))
                     .Select(q => new ClaimedTry(byRun.Key, new TaskId(q.TaskId), (int)q.TryNumber + 1, (int)q.MaxTries)));
             }
         }

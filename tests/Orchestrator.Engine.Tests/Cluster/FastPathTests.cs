@@ -238,6 +238,37 @@ public sealed class FastPathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATryDispatchedTwice_WhileWatched_IsLookedAtOnce_AndHandedOverOnce()
+    {
+        var dag = new DagBuilder("twice");
+        dag.Task("a", "empty");
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        await _cluster.TriggerAsync(scheduler, loaded);
+        var jobs = new List<string>();
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            jobs.AddRange(tries.Select(t => $"{t.TaskId}/{t.TryNumber}"));
+            return Task.CompletedTask;
+        }, ClusterDispatcher.StillQueuedIn(_cluster.Store), _cluster.Store.Signals, ResiliencePipeline.Empty,
+            new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) }, _cluster.Time, NullLogger.Instance);
+        var (run, task, tryNumber) = _cluster.NextDispatched();
+
+        // The run resumed in this process: its queued try is dispatched again while the first dispatch is watched.
+        dispatcher.Enqueue(run, task, tryNumber, "default");
+        await dispatcher.FlushAsync(default);
+        _cluster.Time.Advance(TimeSpan.FromMilliseconds(500));
+        dispatcher.Enqueue(run, task, tryNumber, "default");
+        await dispatcher.FlushAsync(default);
+        _cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.FlushAsync(default);
+
+        Assert.Equal(["a/1"], jobs);
+        await dispatcher.DisposeAsync();
+        Assert.Equal(["a/1"], jobs);
+    }
+
+    [Fact]
     public async Task ABacklogBeingWorkedThrough_IsJudgedOnItsOldestPart_AndAStalledOneIsReadWhole()
     {
         var reads = new List<int>();
