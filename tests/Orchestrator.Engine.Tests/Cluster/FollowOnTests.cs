@@ -152,17 +152,7 @@ public sealed class FollowOnTests : IAsyncLifetime
         var runId = await _cluster.TriggerAsync(scheduler, loaded);
 
         await worker.ClaimAndStartAsync([_cluster.NextDispatched()], default);
-        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60))) // a hang guard, not a timing
-        {
-            while ((await _cluster.Store.TryReports.ListAsync([runId], 10, default)).All(r => r.TaskId.Value != "t1"))
-            {
-                _cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the report's retry waits on this clock
-                await Task.Delay(10, bound.Token);
-            }
-        }
-
-        await scheduler.Driving.TakeReportsAsync(default);
-        await scheduler.Coordinator.DrainAsync();
+        await RecordOnceReportedAsync(runId, "t1", scheduler); // the report's retry waits on the fake clock
         Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
         Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default), t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome!)));
         await worker.StopAsync(TimeSpan.FromMinutes(1));
@@ -183,21 +173,28 @@ public sealed class FollowOnTests : IAsyncLifetime
         var runId = await _cluster.TriggerAsync(scheduler, loaded);
 
         await worker.ClaimAndStartAsync([_cluster.NextDispatched()], default);
+        await RecordOnceReportedAsync(runId, "t1", scheduler); // the read's retry waits on the fake clock
+        Assert.Equal(3, reports.OutputReads);
+        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default), t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome!)));
+        await worker.StopAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Moves the fake clock on (retries wait on it) until <paramref name="task"/>'s report is in the store, then
+    /// lets the scheduler record every report.</summary>
+    private async Task RecordOnceReportedAsync(RunId runId, string task, Scheduler scheduler)
+    {
         using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60))) // a hang guard, not a timing
         {
-            while ((await _cluster.Store.TryReports.ListAsync([runId], 10, default)).All(r => r.TaskId.Value != "t1"))
+            while ((await _cluster.Store.TryReports.ListAsync([runId], 10, default)).All(r => r.TaskId.Value != task))
             {
-                _cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the read's retry waits on this clock
+                _cluster.Time.Advance(TimeSpan.FromSeconds(1));
                 await Task.Delay(10, bound.Token);
             }
         }
 
         await scheduler.Driving.TakeReportsAsync(default);
         await scheduler.Coordinator.DrainAsync();
-        Assert.Equal(3, reports.OutputReads);
-        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
-        Assert.All(await _cluster.Store.TaskInstances.ListTriesAsync(runId, null, default), t => Assert.Equal((1, "success"), (t.TryNumber, t.Outcome!)));
-        await worker.StopAsync(TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Fails the first <c>failures</c> reads of outputs as PostgreSQL does while it shuts down (57P01).</summary>
