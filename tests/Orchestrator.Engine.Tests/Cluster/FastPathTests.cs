@@ -61,8 +61,7 @@ public sealed class FastPathTests : IAsyncLifetime
     [Fact]
     public async Task ABatchJob_SkipsTriesTheFastPathClaimed_AndRunsTheRest()
     {
-        var probe = new SlotProbe();
-        probe.Open();
+        var probe = new SlotProbe(); // held until the fast worker stops claiming: a freed slot would claim again
         _cluster.Registry.Register("test.probe", probe);
         var dag = new DagBuilder("three");
         foreach (var id in new[] { "a", "b", "c" })
@@ -79,6 +78,8 @@ public sealed class FastPathTests : IAsyncLifetime
         var batch = new[] { _cluster.NextDispatched(), _cluster.NextDispatched(), _cluster.NextDispatched() };
 
         await claimer.WakeAsync(); // one slot: the oldest queued try
+        fast.BeginStop();
+        probe.Open();
         await fast.StopAsync(TimeSpan.FromMinutes(1));
         await fallback.ClaimAndStartAsync([.. batch], default);
         await fallback.StopAsync(TimeSpan.FromMinutes(1));
