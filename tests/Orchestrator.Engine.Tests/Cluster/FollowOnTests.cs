@@ -198,38 +198,27 @@ public sealed class FollowOnTests : IAsyncLifetime
     }
 
     /// <summary>Fails the first <c>failures</c> reads of outputs as PostgreSQL does while it shuts down (57P01).</summary>
-    private sealed class OutageOnOutputs(ITryReportStore inner, int failures) : ITryReportStore
+    private sealed class OutageOnOutputs(ITryReportStore inner, int failures) : DelegatingTryReports(inner)
     {
         private int _reads;
 
         public int OutputReads => _reads;
 
-        public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) => inner.ReportAsync(report, cancellationToken);
-
-        public Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken) =>
-            inner.ReportAsync(report, follow, cancellationToken);
-
-        public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) =>
+        public override Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _reads) <= failures
                 ? throw new Npgsql.PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
-                : inner.OutputsAsync(runId, cancellationToken);
-
-        public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken) => inner.ListAsync(runIds, limit, cancellationToken);
-
-        public Task<int> DeleteStaleAsync(CancellationToken cancellationToken) => inner.DeleteStaleAsync(cancellationToken);
+                : Inner.OutputsAsync(runId, cancellationToken);
     }
 
     /// <summary>Loses the answer of the first report that starts a follow-on: it commits, <c>afterCommit</c> runs, and the
     /// caller gets a connection error.</summary>
-    private sealed class AnswerLosingReports(ITryReportStore inner, Func<Task> afterCommit) : ITryReportStore
+    private sealed class AnswerLosingReports(ITryReportStore inner, Func<Task> afterCommit) : DelegatingTryReports(inner)
     {
         private int _lost;
 
-        public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) => inner.ReportAsync(report, cancellationToken);
-
-        public async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
+        public override async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
         {
-            var result = await inner.ReportAsync(report, follow, cancellationToken);
+            var result = await Inner.ReportAsync(report, follow, cancellationToken);
             if (result.Followed is not null && Interlocked.Exchange(ref _lost, 1) == 0)
             {
                 await afterCommit();
@@ -238,12 +227,6 @@ public sealed class FollowOnTests : IAsyncLifetime
 
             return result;
         }
-
-        public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) => inner.OutputsAsync(runId, cancellationToken);
-
-        public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken) => inner.ListAsync(runIds, limit, cancellationToken);
-
-        public Task<int> DeleteStaleAsync(CancellationToken cancellationToken) => inner.DeleteStaleAsync(cancellationToken);
     }
 
     /// <summary>t0 → t1 → t2 → gate, run by one following-on worker up to the gate, which waits for the test; every

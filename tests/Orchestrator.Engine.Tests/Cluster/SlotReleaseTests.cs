@@ -24,25 +24,14 @@ public sealed class SlotReleaseTests : IAsyncLifetime
         var dag = new DagBuilder("independent");
         dag.Task("a", "empty");
         dag.Task("b", "empty");
-        var loaded = _cluster.Register(dag);
-        var scheduler = _cluster.NewScheduler("s1");
-        var reports = new HeldReports(_cluster.Store.TryReports, hold: "a");
-        using var worker = _cluster.NewWorker("w1", concurrency: 1, followQueues: new HashSet<string> { "default" },
-            store: new Pools.HookedStore(_cluster.Store) { ReportsOverride = reports });
-        var runId = await _cluster.TriggerAsync(scheduler, loaded);
-        var dispatched = new[] { _cluster.NextDispatched(), _cluster.NextDispatched() }.OrderBy(t => t.Task.Value).ToList(); // a, b
+        var (runId, scheduler, worker, reports, job) = await StartBothOnOneSlotAsync(dag);
 
         // One slot: b can only run once a's slot is free, and a's report stays uncommitted until the test lets it go.
-        var job = worker.ClaimAndStartAsync(dispatched, default);
-        await reports.HeldEntered;
         await job.WaitAsync(TimeSpan.FromSeconds(30)); // b claimed and started: the slot was free (a hang guard)
         await reports.Committed("b").WaitAsync(TimeSpan.FromSeconds(30));
 
         reports.Release();
-        await worker.StopAsync(TimeSpan.FromMinutes(1));
-        await scheduler.Driving.TakeReportsAsync(default);
-        await scheduler.Coordinator.DrainAsync();
-        Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        await FinishAsync(runId, scheduler, worker);
     }
 
     [Fact]
@@ -51,23 +40,37 @@ public sealed class SlotReleaseTests : IAsyncLifetime
         var dag = new DagBuilder("chain_and_other");
         dag.Task("next", "empty").DependsOn(dag.Task("a", "empty"));
         dag.Task("b", "empty");
-        var loaded = _cluster.Register(dag);
-        var scheduler = _cluster.NewScheduler("s1");
-        var reports = new HeldReports(_cluster.Store.TryReports, hold: "a");
-        using var worker = _cluster.NewWorker("w1", concurrency: 1, followQueues: new HashSet<string> { "default" },
-            store: new Pools.HookedStore(_cluster.Store) { ReportsOverride = reports });
-        var runId = await _cluster.TriggerAsync(scheduler, loaded);
-        var dispatched = new[] { _cluster.NextDispatched(), _cluster.NextDispatched() }.OrderBy(t => t.Task.Value).ToList(); // a, b
+        var (runId, scheduler, worker, reports, job) = await StartBothOnOneSlotAsync(dag);
 
-        var job = worker.ClaimAndStartAsync(dispatched, default);
-        await reports.HeldEntered;
         await Task.Delay(200); // a window for b to start wrongly; b is not claimed while a's report is held
         Assert.False(job.IsCompleted);
         Assert.Equal(TaskInstanceState.Queued, (await _cluster.TasksAsync(runId))["b"].State);
 
         reports.Release();
         await job.WaitAsync(TimeSpan.FromSeconds(30));
+        await FinishAsync(runId, scheduler, worker);
+    }
+
+    /// <summary>Triggers <paramref name="dag"/> (tasks a and b ready) and hands both to a worker of one slot whose
+    /// report of a is held; returns once a's report is held, with the job that claims and starts them.</summary>
+    private async Task<(RunId Run, Scheduler Scheduler, ClusterTaskWorker Worker, HeldReports Reports, Task Job)> StartBothOnOneSlotAsync(DagBuilder dag)
+    {
+        var loaded = _cluster.Register(dag);
+        var scheduler = _cluster.NewScheduler("s1");
+        var reports = new HeldReports(_cluster.Store.TryReports, hold: "a");
+        var worker = _cluster.NewWorker("w1", concurrency: 1, followQueues: new HashSet<string> { "default" },
+            store: new Pools.HookedStore(_cluster.Store) { ReportsOverride = reports });
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        var dispatched = new[] { _cluster.NextDispatched(), _cluster.NextDispatched() }.OrderBy(t => t.Task.Value).ToList(); // a, b
+        var job = worker.ClaimAndStartAsync(dispatched, default);
+        await reports.HeldEntered;
+        return (runId, scheduler, worker, reports, job);
+    }
+
+    private async Task FinishAsync(RunId runId, Scheduler scheduler, ClusterTaskWorker worker)
+    {
         await worker.StopAsync(TimeSpan.FromMinutes(1));
+        worker.Dispose();
         await scheduler.Driving.TakeReportsAsync(default);
         await scheduler.Coordinator.DrainAsync();
         Assert.Equal(DagRunState.Success, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
@@ -75,7 +78,7 @@ public sealed class SlotReleaseTests : IAsyncLifetime
 
     /// <summary>Holds the report of task <c>hold</c> before it reaches the store until <see cref="Release"/>; tells when
     /// another task's report has committed.</summary>
-    private sealed class HeldReports(ITryReportStore inner, string hold) : ITryReportStore
+    private sealed class HeldReports(ITryReportStore inner, string hold) : DelegatingTryReports(inner)
     {
         private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,9 +93,7 @@ public sealed class SlotReleaseTests : IAsyncLifetime
         private TaskCompletionSource CommittedSource(string task) =>
             _committed.GetOrAdd(task, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-        public Task<bool> ReportAsync(TryReport report, CancellationToken cancellationToken) => inner.ReportAsync(report, cancellationToken);
-
-        public async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
+        public override async Task<ReportResult> ReportAsync(TryReport report, FollowOn? follow, CancellationToken cancellationToken)
         {
             if (report.TaskId.Value == hold)
             {
@@ -100,15 +101,9 @@ public sealed class SlotReleaseTests : IAsyncLifetime
                 await _release.Task;
             }
 
-            var result = await inner.ReportAsync(report, follow, cancellationToken);
+            var result = await Inner.ReportAsync(report, follow, cancellationToken);
             CommittedSource(report.TaskId.Value).TrySetResult();
             return result;
         }
-
-        public Task<IReadOnlyDictionary<TaskId, string>> OutputsAsync(RunId runId, CancellationToken cancellationToken) => inner.OutputsAsync(runId, cancellationToken);
-
-        public Task<IReadOnlyList<TryReport>> ListAsync(IReadOnlyCollection<RunId>? runIds, int limit, CancellationToken cancellationToken) => inner.ListAsync(runIds, limit, cancellationToken);
-
-        public Task<int> DeleteStaleAsync(CancellationToken cancellationToken) => inner.DeleteStaleAsync(cancellationToken);
     }
 }
