@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Orchestrator.Core.States;
 using Orchestrator.Core.Model;
@@ -76,7 +77,7 @@ internal static class GroupedFinishes
     /// <summary>Deletes the reports these group-committed tries came from.</summary>
     public static async Task DeleteReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(RunId RunId, TaskId TaskId, int TryNumber)> reports, CancellationToken cancellationToken)
     {
-        foreach (var chunk in reports.Chunk(MaxPerStatement))
+        foreach (var chunk in reports.GroupBy(r => r.RunId).SelectMany(byRun => byRun.Chunk(MaxPerStatement)))
         {
             if (chunk.Length == 1)
             {
@@ -84,16 +85,18 @@ internal static class GroupedFinishes
                 continue;
             }
 
-            var parameters = new DynamicParameters();
-            var keys = string.Join(", ", chunk.Select((r, i) =>
-            {
-                parameters.Add($"r{i}", r.RunId.Value);
-                parameters.Add($"t{i}", r.TaskId.Value);
-                parameters.Add($"n{i}", (long)r.TryNumber);
-                return $"(@r{i}, @t{i}, @n{i})";
-            }));
-            await connection.ExecuteAsync(SqlSession.Command(
-                $"DELETE FROM try_reports WHERE (run_id, task_id, try_number) IN (VALUES {keys})", parameters, transaction, cancellationToken));
+            // No join with the keys: try_reports is a queue, analysed mostly while empty, and PostgreSQL then takes it
+            // for one row and compares every report with every key (0.4 s for 200 keys and 2,700 reports). A list of
+            // the run's tasks, each checked with its try, is read at worst once whatever the statistics say.
+            var (tasks, parameters) = SqlInList.Of(chunk.Select(r => r.TaskId.Value));
+            var (tries, triesParameters) = SqlInList.Of(chunk.Select(r => $"{r.TaskId.Value}#{r.TryNumber.ToString(CultureInfo.InvariantCulture)}"), "k");
+            parameters.AddDynamicParams(triesParameters);
+            parameters.Add("runId", chunk[0].RunId.Value);
+            await connection.ExecuteAsync(SqlSession.Command($"""
+                DELETE FROM try_reports
+                 WHERE run_id = @runId AND task_id IN ({tasks})
+                   AND task_id || '#' || CAST(try_number AS TEXT) IN ({tries})
+                """, parameters, transaction, cancellationToken));
         }
     }
 

@@ -16,11 +16,13 @@ internal static class QueuedClaims
     {
         var (queues, parameters) = SqlInList.Of(claim.Queues);
         parameters.Add("limit", (long)claim.Limit);
-        // EXISTS, not a join: FOR UPDATE must lock the instances only, never the run rows the schedulers write.
+        // The run's state is a scalar subquery per row, not a join: FOR UPDATE must lock the instances only, never
+        // the run rows the schedulers write; and PostgreSQL turns EXISTS into a hash join that reads and sorts every
+        // queued instance (66 ms with 9,000 queued), where this walks the queued-only index in claim order (0.7 ms).
         var candidates = (await connection.QueryAsync<Candidate>(SqlSession.Command($"""
             SELECT ti.run_id, ti.task_id, ti.try_number, ti.max_tries FROM task_instances ti
              WHERE ti.state = 'queued' AND ti.queue IN ({queues})
-               AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.run_id = ti.run_id AND r.state = 'running' AND r.run_type <> 'test')
+               AND (SELECT r.state = 'running' AND r.run_type <> 'test' FROM dag_runs r WHERE r.run_id = ti.run_id)
              ORDER BY ti.priority_weight DESC, ti.updated_at, ti.run_id, ti.task_id
              LIMIT @limit{database.ForUpdateSkipLocked}
             """, parameters, transaction, cancellationToken))).ToList();
@@ -55,13 +57,15 @@ internal static class QueuedClaims
         // Rarely fewer than all: only those whose try row is new start.
         var keys = string.Join(", ", candidates.Select((c, i) => (c, i)).Where(p => inserted.Contains((p.c.RunId, p.c.TaskId))).Select(p => $"(@r{p.i}, @t{p.i})"));
 
-        // The rows are locked and were read queued in this transaction: the compare-and-set holds for each.
+        // The rows were read queued and locked in this transaction, so nobody changed them since: they are updated by
+        // key alone. (A "state = 'queued'" here let PostgreSQL, whose statistics take a burst of queued instances
+        // for one row, walk every queued instance once per key.)
         var updated = await connection.ExecuteAsync(SqlSession.Command($"""
             UPDATE task_instances
                SET state = 'running', try_number = try_number + 1,
                    state_reason = 'try ' || CAST(try_number + 1 AS TEXT) || ' started on ' || @workerId,
                    updated_at = @at, next_try_at = NULL, started_at = COALESCE(started_at, @at)
-             WHERE (run_id, task_id) IN (VALUES {keys}) AND state = 'queued'
+             WHERE (run_id, task_id) IN (VALUES {keys})
             """, values, transaction, cancellationToken));
         if (updated != started.Count)
         {

@@ -6,13 +6,14 @@ namespace Orchestrator.Storage.Sql;
 /// parameter on Npgsql, which PostgreSQL's IN refuses.</summary>
 internal static class SqlInList
 {
-    public static (string List, DynamicParameters Parameters) Of<T>(IEnumerable<T> values)
+    /// <summary><paramref name="prefix"/> names the parameters (p0, p1, …), so that two lists can share a statement.</summary>
+    public static (string List, DynamicParameters Parameters) Of<T>(IEnumerable<T> values, string prefix = "p")
     {
         var parameters = new DynamicParameters();
         var names = new List<string>();
         foreach (var value in values.Distinct())
         {
-            var name = $"p{names.Count}";
+            var name = $"{prefix}{names.Count}";
             parameters.Add(name, value);
             names.Add("@" + name);
         }

@@ -74,10 +74,12 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
             {
                 var (list, parameters) = SqlInList.Of(chunk);
                 parameters.Add("runId", byRun.Key.Value);
-                var queued = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, long TryNumber, long MaxTries)>(SqlSession.Command(
-                    $"SELECT task_id, try_number, max_tries FROM task_instances WHERE run_id = @runId AND state = 'queued' AND task_id IN ({list})",
+                // The state is checked here, not in SQL: "state = 'queued'" lets PostgreSQL pick the queued-only
+                // index, whose statistics lag a burst of thousands queued at once, and scan all of it per call.
+                var rows = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, string State, long TryNumber, long MaxTries)>(SqlSession.Command(
+                    $"SELECT task_id, state, try_number, max_tries FROM task_instances WHERE run_id = @runId AND task_id IN ({list})",
                     parameters, null, cancellationToken)), cancellationToken);
-                still.AddRange(queued.Where(q => wanted[q.TaskId].Contains((int)q.TryNumber + 1))
+                still.AddRange(rows.Where(q => q.State == "queued" && wanted[q.TaskId].Contains((int)q.TryNumber + 1))
                     .Select(q => new ClaimedTry(byRun.Key, new TaskId(q.TaskId), (int)q.TryNumber + 1, (int)q.MaxTries)));
             }
         }

@@ -95,11 +95,13 @@ internal sealed class SqlTryReportStore(SqlSession session) : ITryReportStore
     public async Task<int> DeleteStaleAsync(CancellationToken cancellationToken)
     {
         var deleted = 0;
+        // A scalar subquery, not EXISTS: PostgreSQL turned EXISTS into a hash join that read all of task_tries (0.3 s
+        // with 300,000 tries) whenever it overestimated the reports; this looks up each report's try by its key.
         await session.WriteAsync(async (connection, transaction) => deleted = await connection.ExecuteAsync(SqlSession.Command("""
             DELETE FROM try_reports
-             WHERE EXISTS (SELECT 1 FROM task_tries t
-                            WHERE t.run_id = try_reports.run_id AND t.task_id = try_reports.task_id
-                              AND t.try_number = try_reports.try_number AND t.ended_at IS NOT NULL)
+             WHERE (SELECT t.ended_at FROM task_tries t
+                     WHERE t.run_id = try_reports.run_id AND t.task_id = try_reports.task_id
+                       AND t.try_number = try_reports.try_number) IS NOT NULL
             """, null, transaction, cancellationToken)), cancellationToken);
         return deleted;
     }
