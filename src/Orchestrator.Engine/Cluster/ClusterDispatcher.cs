@@ -41,6 +41,9 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
     private readonly Task _loop;
     private Dictionary<string, List<DispatchedTry>> _pending = new(StringComparer.Ordinal);
     private readonly Queue<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> _signalled = new();
+
+    // When workers were last seen claiming from each queue (only the flush, under _flushing, uses it).
+    private readonly Dictionary<string, DateTimeOffset> _progressSeenAt = new(StringComparer.Ordinal);
     private bool _wakeRequested;
 
     public ClusterDispatcher(JobStorage storage, IMetadataStore store, Polly.ResiliencePipeline retry, ClusterOptions options, TimeProvider time, ILogger logger)
@@ -178,6 +181,15 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             foreach (var queue in due.Select(d => d.Queue).Distinct(StringComparer.Ordinal).ToList())
             {
                 var ofQueue = due.Where(d => d.Queue == queue).ToList();
+                if (!all && _progressSeenAt.TryGetValue(queue, out var seenAt) && _time.GetUtcNow() - seenAt < _options.HangfireFallbackAfter)
+                {
+                    // Workers claimed from this queue less than a fallback period ago: the due tries wait for the next
+                    // look without a read each (a backlog of thousands made one read of 500 per dispatch otherwise).
+                    Defer(ofQueue);
+                    unsettled = [.. unsettled.Where(d => d.Queue != queue)];
+                    continue;
+                }
+
                 var dueKeys = ofQueue.Select(d => Key(d.Try)).ToHashSet();
                 List<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> younger;
                 lock (_gate)
@@ -192,16 +204,9 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
                 if (progress && !all)
                 {
                     // Workers are claiming from this queue: look again later at the due ones left (or not read yet).
-                    var later = _time.GetUtcNow();
+                    _progressSeenAt[queue] = _time.GetUtcNow();
                     var read = ofQueue.Take(checkedCount).Select(d => Key(d.Try)).ToHashSet();
-                    lock (_gate)
-                    {
-                        foreach (var left in ofQueue.Where(d => still.Contains(Key(d.Try)) || !read.Contains(Key(d.Try))))
-                        {
-                            _signalled.Enqueue((later, left.Queue, left.Try));
-                        }
-                    }
-
+                    Defer([.. ofQueue.Where(d => still.Contains(Key(d.Try)) || !read.Contains(Key(d.Try)))]);
                     unsettled = [.. unsettled.Where(d => d.Queue != queue)];
                     continue;
                 }
@@ -246,6 +251,19 @@ public sealed class ClusterDispatcher : ITaskDispatcher, IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>Watches <paramref name="tries"/> again, as if signalled now.</summary>
+    private void Defer(IReadOnlyList<(DateTimeOffset SignalledAt, string Queue, DispatchedTry Try)> tries)
+    {
+        var later = _time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var left in tries)
+            {
+                _signalled.Enqueue((later, left.Queue, left.Try));
+            }
         }
     }
 

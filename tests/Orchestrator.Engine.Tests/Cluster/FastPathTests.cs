@@ -307,6 +307,57 @@ public sealed class FastPathTests : IAsyncLifetime
         await dispatcher.DisposeAsync();
     }
 
+    [Fact]
+    public async Task AQueueSeenMoving_IsNotReadAgain_ForEachDispatchThatFallsDue_WithinAFallbackPeriod()
+    {
+        var reads = new List<int>();
+        var claimed = new HashSet<string>(StringComparer.Ordinal) { "t0000" }; // a worker took the oldest
+        var jobs = new List<string>();
+        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            jobs.AddRange(tries.Select(t => t.TaskId));
+            return Task.CompletedTask;
+        }, (tries, _) =>
+        {
+            reads.Add(tries.Count);
+            return Task.FromResult<IReadOnlyList<DispatchedTry>>([.. tries.Where(t => !claimed.Contains(t.TaskId))]);
+        }, _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
+        for (var i = 0; i < 1_200; i++)
+        {
+            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"t{i:D4}"), 1, "default");
+        }
+
+        await dispatcher.FlushAsync(default);
+        for (var step = 1; step <= 9; step++) // the scheduler keeps dispatching, a try every 100 ms
+        {
+            _cluster.Time.Advance(TimeSpan.FromMilliseconds(100));
+            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"late{step}"), 1, "default");
+            await dispatcher.FlushAsync(default);
+        }
+
+        _cluster.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await dispatcher.FlushAsync(default);
+        Assert.Equal([500], reads); // the first due ones: the queue moves
+
+        for (var step = 1; step <= 9; step++) // each later dispatch falls due in turn, within a second of that read
+        {
+            _cluster.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await dispatcher.FlushAsync(default);
+        }
+
+        Assert.Equal([500], reads);
+        Assert.Empty(jobs);
+        Assert.Equal(1_208, dispatcher.Pending);
+
+        reads.Clear();
+        _cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.FlushAsync(default); // nothing claimed since: read, and handed over
+        Assert.Equal(1_208, jobs.Count);
+        Assert.Equal(0, dispatcher.Pending);
+        await dispatcher.DisposeAsync();
+    }
+
     /// <summary>A task that counts how many run at once, held until the test opens it.</summary>
     private sealed class SlotProbe : ITaskExecutor
     {
