@@ -90,7 +90,7 @@ public sealed class ClusterTaskWorker(
             throw;
         }
 
-        await RunHeldAsync(runId, taskId, tryNumber, null, claimedAt, cancellationToken);
+        await RunHeldAsync(runId, taskId, tryNumber, null, claimedAt, null, cancellationToken);
     }
 
     /// <summary>A Hangfire batch job's tries: each still queued is claimed by compare-and-set when a slot frees, and
@@ -133,7 +133,7 @@ public sealed class ClusterTaskWorker(
 
     /// <summary>Runs a try this worker claimed from the store (<see cref="ITaskInstanceStore.ClaimQueuedAsync"/>) in
     /// the background, in a slot the caller took for it.</summary>
-    internal void StartClaimed(ClaimedTry claimed, DateTimeOffset claimedAt) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimed.MaxTries, claimedAt);
+    internal void StartClaimed(ClaimedTry claimed, ClaimBatch claim) => StartHeld(claimed.RunId, claimed.TaskId, claimed.TryNumber, claimed.MaxTries, claim.ClaimedAt, claim);
 
     private async Task<bool> TryClaimAsync(RunId runId, TaskId taskId, int tryNumber, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -146,13 +146,13 @@ public sealed class ClusterTaskWorker(
         return false;
     }
 
-    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt)
+    private void StartHeld(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, ClaimBatch? claim = null)
     {
         var run = Task.Run(async () =>
         {
             try
             {
-                await RunHeldAsync(runId, taskId, tryNumber, maxTries, claimedAt, CancellationToken.None);
+                await RunHeldAsync(runId, taskId, tryNumber, maxTries, claimedAt, claim, CancellationToken.None);
             }
             catch (Exception exception)
             {
@@ -167,7 +167,7 @@ public sealed class ClusterTaskWorker(
     /// <summary>Runs a claimed try in the slot it holds and reports it; runs the try its report started next, if any
     /// (<see cref="FollowQueues"/>), in the same slot. The slot is freed as soon as no try can follow on, before a
     /// last report commits: the next claim overlaps that commit, and reports of tries ending together share one.</summary>
-    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken stopping)
+    private async Task RunHeldAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, ClaimBatch? claim, CancellationToken stopping)
     {
         var freed = 0;
         void Free()
@@ -181,10 +181,10 @@ public sealed class ClusterTaskWorker(
 
         try
         {
-            var (next, startedAt) = await RunOneAsync(runId, taskId, tryNumber, maxTries, claimedAt, Free, stopping);
+            var (next, startedAt) = await RunOneAsync(runId, taskId, tryNumber, maxTries, claimedAt, claim, Free, stopping);
             while (next is { } follow)
             {
-                (next, startedAt) = await RunOneAsync(follow.RunId, follow.TaskId, follow.TryNumber, follow.MaxTries, startedAt, Free, stopping);
+                (next, startedAt) = await RunOneAsync(follow.RunId, follow.TaskId, follow.TryNumber, follow.MaxTries, startedAt, null, Free, stopping);
             }
         }
         finally
@@ -195,7 +195,7 @@ public sealed class ClusterTaskWorker(
 
     // free() releases the slot; it is called before the report when the report cannot start a follow-on.
     private async Task<(ClaimedTry? Next, DateTimeOffset StartedAt)> RunOneAsync(
-        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, Action free, CancellationToken stopping)
+        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, ClaimBatch? claim, Action free, CancellationToken stopping)
     {
         using var lost = new CancellationTokenSource();
         _running[(runId, taskId, tryNumber)] = lost; // until its report commits: the heartbeat keeps its lease meanwhile
@@ -203,7 +203,7 @@ public sealed class ClusterTaskWorker(
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, _interrupt.Token);
             var began = time.GetTimestamp();
-            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, lost.Token, interrupted.Token);
+            var attempt = await RunClaimedAsync(runId, taskId, tryNumber, maxTries, claimedAt, claim, lost.Token, interrupted.Token);
             RecordTryTime(time.GetElapsedTime(began));
             var follow = attempt.Outcome == TryOutcome.Success && !lost.IsCancellationRequested && !stopping.IsCancellationRequested
                 ? await FollowOnAsync(runId, taskId) : null;
@@ -278,14 +278,15 @@ public sealed class ClusterTaskWorker(
         _interrupt.Dispose();
     }
 
-    private async Task<TryRecord> RunClaimedAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, CancellationToken lost, CancellationToken stopping)
+    private async Task<TryRecord> RunClaimedAsync(
+        RunId runId, TaskId taskId, int tryNumber, int? maxTries, DateTimeOffset claimedAt, ClaimBatch? claim, CancellationToken lost, CancellationToken stopping)
     {
         TryRequest request;
         try
         {
             // A database restarting under a claimed try delays it; it does not fail it (the try has not run yet).
             using var loading = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
-            request = await _outageRetry.ExecuteAsync(token => new ValueTask<TryRequest>(LoadAsync(runId, taskId, tryNumber, maxTries, token)), loading.Token);
+            request = await _outageRetry.ExecuteAsync(token => new ValueTask<TryRequest>(LoadAsync(runId, taskId, tryNumber, maxTries, claim, token)), loading.Token);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
@@ -319,8 +320,8 @@ public sealed class ClusterTaskWorker(
     }
 
     /// <summary>What a try needs from the store. <paramref name="maxTries"/> comes with a batch claim; a Hangfire
-    /// job's try reads its instance for it.</summary>
-    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, CancellationToken cancellationToken)
+    /// job's try reads its instance for it. A claimed try's upstream outputs are read once for its whole claim.</summary>
+    private async Task<TryRequest> LoadAsync(RunId runId, TaskId taskId, int tryNumber, int? maxTries, ClaimBatch? claim, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(runId, out var run))
         {
@@ -348,7 +349,8 @@ public sealed class ClusterTaskWorker(
         if (task.DependsOn.Count > 0)
         {
             // Reported outputs too: an upstream try may have started this one before a scheduler recorded it.
-            foreach (var (id, json) in await store.TryReports.OutputsAsync(runId, cancellationToken))
+            var read = claim is null ? await store.TryReports.OutputsAsync(runId, cancellationToken) : await claim.OutputsAsync(runId, cancellationToken);
+            foreach (var (id, json) in read)
             {
                 outputs[id] = JsonDocument.Parse(json).RootElement.Clone();
             }

@@ -7,7 +7,7 @@ namespace Orchestrator.Engine.Cluster;
 internal sealed class HeldTries
 {
     private readonly Lock _gate = new();
-    private readonly LinkedList<(ClaimedTry Try, DateTimeOffset ClaimedAt)> _held = new();
+    private readonly LinkedList<(ClaimedTry Try, ClaimBatch Batch)> _held = new();
 
     public int Count
     {
@@ -20,13 +20,13 @@ internal sealed class HeldTries
         }
     }
 
-    public void Add(IEnumerable<ClaimedTry> tries, DateTimeOffset claimedAt)
+    public void Add(IEnumerable<ClaimedTry> tries, ClaimBatch batch)
     {
         lock (_gate)
         {
             foreach (var one in tries)
             {
-                _held.AddLast((one, claimedAt));
+                _held.AddLast((one, batch));
             }
         }
     }
@@ -34,12 +34,12 @@ internal sealed class HeldTries
     /// <summary>Takes up to <paramref name="most"/> tries claimed after <paramref name="claimedAfter"/>, oldest claim
     /// first. An older one is never started: it is due to be given back (a try held past its lease could already run
     /// elsewhere), and it waits in front until it is.</summary>
-    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> Take(int most, DateTimeOffset claimedAfter)
+    public List<(ClaimedTry Try, ClaimBatch Batch)> Take(int most, DateTimeOffset claimedAfter)
     {
-        var taken = new List<(ClaimedTry, DateTimeOffset)>();
+        var taken = new List<(ClaimedTry, ClaimBatch)>();
         lock (_gate)
         {
-            while (taken.Count < most && _held.First is { } first && first.Value.ClaimedAt > claimedAfter)
+            while (taken.Count < most && _held.First is { } first && first.Value.Batch.ClaimedAt > claimedAfter)
             {
                 taken.Add(first.Value);
                 _held.RemoveFirst();
@@ -50,12 +50,12 @@ internal sealed class HeldTries
     }
 
     /// <summary>Takes every try claimed at or before <paramref name="claimedBy"/>.</summary>
-    public List<(ClaimedTry Try, DateTimeOffset ClaimedAt)> TakeClaimedBy(DateTimeOffset claimedBy)
+    public List<(ClaimedTry Try, ClaimBatch Batch)> TakeClaimedBy(DateTimeOffset claimedBy)
     {
-        var taken = new List<(ClaimedTry, DateTimeOffset)>();
+        var taken = new List<(ClaimedTry, ClaimBatch)>();
         lock (_gate)
         {
-            while (_held.First is { } first && first.Value.ClaimedAt <= claimedBy)
+            while (_held.First is { } first && first.Value.Batch.ClaimedAt <= claimedBy)
             {
                 taken.Add(first.Value);
                 _held.RemoveFirst();
@@ -66,7 +66,7 @@ internal sealed class HeldTries
     }
 
     /// <summary>Puts tries taken but not given back (the database unreachable) back in front, in their order.</summary>
-    public void PutBack(IReadOnlyList<(ClaimedTry Try, DateTimeOffset ClaimedAt)> tries)
+    public void PutBack(IReadOnlyList<(ClaimedTry Try, ClaimBatch Batch)> tries)
     {
         lock (_gate)
         {

@@ -150,9 +150,9 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
     {
         while (!_worker.Stopping && _held.Count > 0 && _worker.Slots.TryTake(1) == 1)
         {
-            if (_held.Take(1, _time.GetUtcNow() - _options.ClaimAheadHold) is [var (held, claimedAt)])
+            if (_held.Take(1, _time.GetUtcNow() - _options.ClaimAheadHold) is [var (held, batch)])
             {
-                _worker.StartClaimed(held, claimedAt);
+                _worker.StartClaimed(held, batch);
             }
             else
             {
@@ -173,9 +173,9 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
         while (!_worker.Stopping && _standalone is null)
         {
             var free = _worker.Slots.TryTake(int.MaxValue);
-            foreach (var (held, claimedAt) in _held.Take(free, _time.GetUtcNow() - _options.ClaimAheadHold))
+            foreach (var (held, batch) in _held.Take(free, _time.GetUtcNow() - _options.ClaimAheadHold))
             {
-                _worker.StartClaimed(held, claimedAt);
+                _worker.StartClaimed(held, batch);
                 free--;
             }
 
@@ -218,12 +218,13 @@ internal sealed class QueuedTryClaimer : IAsyncDisposable
 
             var startNow = Math.Min(free, claimed.Count);
             ReleaseSlots(free - startNow);
+            var claim = new ClaimBatch(now, _store.TryReports); // made after the claim committed: see ClaimBatch
             foreach (var one in claimed.Take(startNow))
             {
-                _worker.StartClaimed(one, now);
+                _worker.StartClaimed(one, claim);
             }
 
-            _held.Add(claimed.Skip(startNow), now);
+            _held.Add(claimed.Skip(startNow), claim);
             if (claimed.Count < free + ahead)
             {
                 return; // nothing more queued now
