@@ -86,6 +86,38 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
 
     private static string WaitingFor(string pool) => $"waiting for a slot in pool {pool}";
 
+    /// <summary>Whether the tasks this plan readies may commit in several transactions (<see cref="SplitOff"/>): a
+    /// run's start and a completion's downstream may (a crash between pieces leaves ready tasks in none, which the
+    /// run's next driver decides again); an operator's change may not.</summary>
+    public bool MayCommitInPieces { get; init; }
+
+    /// <summary>Leaves this plan the transitions and dispatches of its first <paramref name="tasks"/> tasks and returns
+    /// the rest as plans of at most that many tasks each, in order, each task's transitions kept together and in order.
+    /// Empty when there are not more than <paramref name="tasks"/> tasks or the plan may not be split.</summary>
+    public IReadOnlyList<CompletionPlan> SplitOff(int tasks)
+    {
+        var byTask = Transitions.GroupBy(t => t.TaskId).ToList();
+        if (!MayCommitInPieces || byTask.Count <= tasks)
+        {
+            return [];
+        }
+
+        var pieces = byTask.Chunk(tasks).Select(chunk => chunk.Select(g => g.Key).ToHashSet()).ToList();
+        var rest = pieces.Skip(1).Select(ids =>
+        {
+            var piece = new CompletionPlan(run, at);
+            piece.Transitions.AddRange(Transitions.Where(t => ids.Contains(t.TaskId)));
+            piece.Dispatch.AddRange(Dispatch.Where(d => ids.Contains(d.Task)));
+            piece.PoolWaits.AddRange(PoolWaits.Where(ids.Contains));
+            return piece;
+        }).ToList();
+        var moved = pieces.Skip(1).SelectMany(ids => ids).ToHashSet();
+        Transitions.RemoveAll(t => moved.Contains(t.TaskId));
+        Dispatch.RemoveAll(d => moved.Contains(d.Task));
+        PoolWaits.RemoveAll(moved.Contains);
+        return rest;
+    }
+
     public void StartRun() => RunTransition = new RunTransition(run.Record.RunId, DagRunState.Queued, DagRunState.Running, at);
 
     public RunTransition EndRun(DagRunState final) => new(run.Record.RunId, DagRunState.Running, final, at);

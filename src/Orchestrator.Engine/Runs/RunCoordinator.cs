@@ -126,7 +126,7 @@ public sealed partial class RunCoordinator
             var now = _time.GetUtcNow();
             var decisions = new List<TaskDecision>();
             tracker.Start(decisions);
-            var plan = new CompletionPlan(active, now);
+            var plan = new CompletionPlan(active, now) { MayCommitInPieces = true };
             plan.AddDecisions(decisions);
             if (record.State == DagRunState.Queued)
             {
@@ -264,7 +264,7 @@ public sealed partial class RunCoordinator
         {
             await Task.WhenAll(group.Select(c => c.RecordedBefore)); // the tries' starts, usually already written
             var now = _time.GetUtcNow();
-            var plan = new CompletionPlan(active, now);
+            var plan = new CompletionPlan(active, now) { MayCommitInPieces = true };
             var finishes = new List<TryFinish>();
             var outputs = new List<(RunId, TaskId, string)>();
             var reports = group.Where(c => c.FromReport).Select(c => (active.Record.RunId, c.TaskId, c.Attempt.TryNumber)).ToList();
@@ -384,6 +384,9 @@ public sealed partial class RunCoordinator
         }
 
         var runEnd = active.Tracker.FinalRunState() is { } final ? plan.EndRun(final) : null;
+        // Thousands of ready tasks (a run's start, a wide fan-out) commit a piece at a time: workers start on the
+        // first piece while the next commits, instead of after the whole (0.7 s for 10,000 on PostgreSQL).
+        var pieces = runEnd is null ? plan.SplitOff(TasksPerCommit) : [];
         var batch = new StateChangeBatch(Transitions: plan.Transitions, Run: plan.RunTransition ?? runEnd)
         {
             MoreFinishedTries = finishes,
@@ -438,7 +441,15 @@ public sealed partial class RunCoordinator
             Metrics?.RunFinished(runEnd.To);
             RunFinished?.Invoke(active.Record.RunId, runEnd.To);
         }
+
+        foreach (var piece in pieces)
+        {
+            await CommitAsync(active, piece, [], [], cancellationToken);
+        }
     }
+
+    // Ready tasks per commit when a plan readies more (two grouped statements per transition step on PostgreSQL).
+    internal const int TasksPerCommit = 500;
 
     /// <summary>Tasks the store shows mid-way: queue them again. A try that was running when the engine stopped is
     /// recorded as lost and runs again without using up a retry (its process group, when recorded, is stopped first).</summary>

@@ -57,15 +57,17 @@ internal sealed class ClusterFixture : IAsyncDisposable
         return dag;
     }
 
-    public Scheduler NewScheduler(string name)
+    /// <summary>A scheduler; with <paramref name="store"/>, one that drives its runs through that store.</summary>
+    public Scheduler NewScheduler(string name, IMetadataStore? store = null)
     {
+        store ??= Store;
         var options = new ClusterOptions { LeaseTimeout = Options.LeaseTimeout, ProcessName = name };
-        var leases = new RunLeases(Store.Leases, options, Time);
+        var leases = new RunLeases(store.Leases, options, Time);
         var versions = new DagVersions();
         _dags.ForEach(versions.Add);
-        var coordinator = new RunCoordinator(Store, versions, Time, NullLogger.Instance) { FenceFor = leases.Get };
+        var coordinator = new RunCoordinator(store, versions, Time, NullLogger.Instance) { FenceFor = leases.Get };
         coordinator.Attach(new Queue(Dispatched));
-        var driving = new ClusterDriving(Store, coordinator, leases, options, Time, NullLogger.Instance, (run, token) => coordinator.StartAsync(run, token));
+        var driving = new ClusterDriving(store, coordinator, leases, options, Time, NullLogger.Instance, (run, token) => coordinator.StartAsync(run, token));
         return new Scheduler(coordinator, leases, driving);
     }
 

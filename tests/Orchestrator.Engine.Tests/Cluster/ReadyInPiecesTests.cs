@@ -1,0 +1,82 @@
+using Orchestrator.Core.Authoring;
+using Orchestrator.Core.Model;
+using Orchestrator.Core.States;
+using Orchestrator.Engine.Runs;
+using Orchestrator.Storage.Records;
+
+namespace Orchestrator.Engine.Tests.Cluster;
+
+/// <summary>A plan that readies thousands of tasks commits them a piece at a time, so workers start on the first
+/// piece while the next commits; a driver that fails between pieces leaves the rest to the run's next driver, which
+/// queues each remaining task once.</summary>
+public sealed class ReadyInPiecesTests : IAsyncLifetime
+{
+    private const int Tasks = 1_200;
+
+    private ClusterFixture _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task ARunsStart_QueuesItsTasksInPieces_AndDispatchesEachPieceBeforeTheNextCommits()
+    {
+        var loaded = _cluster.Register(Independent("wide"));
+        var applied = new List<(int Queued, int DispatchedBefore)>();
+        var store = new Pools.HookedStore(_cluster.Store)
+        {
+            BeforeApply = batch =>
+            {
+                applied.Add((batch.Transitions?.Count(t => t.To == TaskInstanceState.Queued) ?? 0, _cluster.Dispatched.Count));
+                return Task.CompletedTask;
+            },
+        };
+
+        var runId = await _cluster.TriggerAsync(_cluster.NewScheduler("s1", store), loaded);
+
+        Assert.Equal([(500, 0), (500, 500), (200, 1_000)], applied);
+        Assert.Equal(Tasks, _cluster.Dispatched.Count);
+        Assert.Equal(DagRunState.Running, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+        Assert.All((await _cluster.TasksAsync(runId)).Values, t => Assert.Equal(TaskInstanceState.Queued, t.State));
+    }
+
+    [Fact]
+    public async Task ADriverFailingBetweenPieces_LeavesTheRestToTheNextDriver_WhichQueuesEachTaskOnce()
+    {
+        var loaded = _cluster.Register(Independent("cut"));
+        var commits = 0;
+        var failing = new Pools.HookedStore(_cluster.Store)
+        {
+            BeforeApply = _ => ++commits == 2 ? throw new InvalidOperationException("the scheduler dies here") : Task.CompletedTask,
+        };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.TriggerAsync(_cluster.NewScheduler("s1", failing), loaded));
+        var runId = (await _cluster.Store.Runs.ListAsync(new RunQuery(DagId: loaded.Id, Limit: 1), default)).Single().RunId;
+        var tasks = await _cluster.TasksAsync(runId);
+        Assert.Equal(500, tasks.Values.Count(t => t.State == TaskInstanceState.Queued)); // the first piece only
+        Assert.Equal(Tasks - 500, tasks.Values.Count(t => t.State == TaskInstanceState.None));
+        Assert.Equal(DagRunState.Running, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
+
+        var next = _cluster.NewScheduler("s2");
+        Assert.True(await next.Coordinator.StartAsync(runId, default));
+
+        Assert.All((await _cluster.TasksAsync(runId)).Values, t => Assert.Equal((TaskInstanceState.Queued, 0), (t.State, t.TryNumber)));
+        foreach (var task in new[] { "t0000", "t0499", "t0500", "t1199" })
+        {
+            var history = await _cluster.Store.TaskInstances.HistoryAsync(runId, new TaskId(task), default);
+            Assert.Equal(["none>scheduled", "scheduled>queued"], history.Select(h => $"{h.From.ToName()}>{h.To.ToName()}"));
+        }
+    }
+
+    private static DagBuilder Independent(string id)
+    {
+        var dag = new DagBuilder(id);
+        foreach (var i in Enumerable.Range(0, Tasks))
+        {
+            dag.Task($"t{i:D4}", "empty");
+        }
+
+        return dag;
+    }
+}
