@@ -91,10 +91,10 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
     /// run's next driver decides again); an operator's change may not.</summary>
     public bool MayCommitInPieces { get; init; }
 
-    /// <summary>Leaves this plan the transitions and dispatches of its first <paramref name="tasks"/> tasks and returns
-    /// the rest as plans of at most that many tasks each, in order, each task's transitions kept together and in order.
-    /// Empty when there are not more than <paramref name="tasks"/> tasks or the plan may not be split.</summary>
-    public IReadOnlyList<CompletionPlan> SplitOff(int tasks)
+    /// <summary>Leaves this plan the transitions and dispatches of its first <paramref name="first"/> tasks and returns
+    /// the rest as plans of at most <paramref name="tasks"/> tasks each, in order, each task's transitions kept together
+    /// and in order. Empty when there are not more than <paramref name="tasks"/> tasks or the plan may not be split.</summary>
+    public IReadOnlyList<CompletionPlan> SplitOff(int first, int tasks)
     {
         var byTask = Transitions.GroupBy(t => t.TaskId).ToList();
         if (!MayCommitInPieces || byTask.Count <= tasks)
@@ -102,7 +102,8 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
             return [];
         }
 
-        var pieces = byTask.Chunk(tasks).Select(chunk => chunk.Select(g => g.Key).ToHashSet()).ToList();
+        var pieces = new[] { byTask.Take(first).ToArray() }.Concat(byTask.Skip(first).Chunk(tasks))
+            .Select(chunk => chunk.Select(g => g.Key).ToHashSet()).ToList();
         var rest = pieces.Skip(1).Select(ids =>
         {
             var piece = new CompletionPlan(run, at);

@@ -7,7 +7,7 @@ using Orchestrator.Storage.Records;
 namespace Orchestrator.Engine.Tests.Cluster;
 
 /// <summary>A plan that readies thousands of tasks commits them a piece at a time, so workers start on the first
-/// piece while the next commits; a driver that fails between pieces leaves the rest to the run's next driver, which
+/// (small) piece while the next commits; a driver that fails between pieces leaves the rest to the run's next driver, which
 /// queues each remaining task once.</summary>
 public sealed class ReadyInPiecesTests : IAsyncLifetime
 {
@@ -35,7 +35,7 @@ public sealed class ReadyInPiecesTests : IAsyncLifetime
 
         var runId = await _cluster.TriggerAsync(_cluster.NewScheduler("s1", store), loaded);
 
-        Assert.Equal([(500, 0), (500, 500), (200, 1_000)], applied);
+        Assert.Equal([(100, 0), (500, 100), (500, 600), (100, 1_100)], applied); // the first piece small: workers start at once
         Assert.Equal(Tasks, _cluster.Dispatched.Count);
         Assert.Equal(DagRunState.Running, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
         Assert.All((await _cluster.TasksAsync(runId)).Values, t => Assert.Equal(TaskInstanceState.Queued, t.State));
@@ -54,15 +54,15 @@ public sealed class ReadyInPiecesTests : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.TriggerAsync(_cluster.NewScheduler("s1", failing), loaded));
         var runId = (await _cluster.Store.Runs.ListAsync(new RunQuery(DagId: loaded.Id, Limit: 1), default)).Single().RunId;
         var tasks = await _cluster.TasksAsync(runId);
-        Assert.Equal(500, tasks.Values.Count(t => t.State == TaskInstanceState.Queued)); // the first piece only
-        Assert.Equal(Tasks - 500, tasks.Values.Count(t => t.State == TaskInstanceState.None));
+        Assert.Equal(100, tasks.Values.Count(t => t.State == TaskInstanceState.Queued)); // the first piece only
+        Assert.Equal(Tasks - 100, tasks.Values.Count(t => t.State == TaskInstanceState.None));
         Assert.Equal(DagRunState.Running, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
 
         var next = _cluster.NewScheduler("s2");
         Assert.True(await next.Coordinator.StartAsync(runId, default));
 
         Assert.All((await _cluster.TasksAsync(runId)).Values, t => Assert.Equal((TaskInstanceState.Queued, 0), (t.State, t.TryNumber)));
-        foreach (var task in new[] { "t0000", "t0499", "t0500", "t1199" })
+        foreach (var task in new[] { "t0000", "t0099", "t0100", "t1199" })
         {
             var history = await _cluster.Store.TaskInstances.HistoryAsync(runId, new TaskId(task), default);
             Assert.Equal(["none>scheduled", "scheduled>queued"], history.Select(h => $"{h.From.ToName()}>{h.To.ToName()}"));
