@@ -272,25 +272,7 @@ public sealed class FastPathTests : IAsyncLifetime
     [Fact]
     public async Task ABacklogBeingWorkedThrough_IsJudgedOnItsOldestPart_AndAStalledOneIsReadWhole()
     {
-        var reads = new List<int>();
-        var claimed = new HashSet<string>(StringComparer.Ordinal) { "t0000" }; // a worker took the oldest
-        var jobs = new List<string>();
-        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
-        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
-        {
-            jobs.AddRange(tries.Select(t => t.TaskId));
-            return Task.CompletedTask;
-        }, (tries, _) =>
-        {
-            reads.Add(tries.Count);
-            return Task.FromResult<IReadOnlyList<DispatchedTry>>([.. tries.Where(t => !claimed.Contains(t.TaskId))]);
-        }, _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
-        for (var i = 0; i < 1_200; i++)
-        {
-            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"t{i:D4}"), 1, "default");
-        }
-
-        await dispatcher.FlushAsync(default);
+        var (dispatcher, reads, jobs) = await BacklogOf1200WithTheOldestClaimedAsync();
         _cluster.Time.Advance(TimeSpan.FromSeconds(1));
         await dispatcher.FlushAsync(default);
         Assert.Equal([500], reads); // progress in the first part: the other 700 are not read now
@@ -310,25 +292,7 @@ public sealed class FastPathTests : IAsyncLifetime
     [Fact]
     public async Task AQueueSeenMoving_IsNotReadAgain_ForEachDispatchThatFallsDue_WithinAFallbackPeriod()
     {
-        var reads = new List<int>();
-        var claimed = new HashSet<string>(StringComparer.Ordinal) { "t0000" }; // a worker took the oldest
-        var jobs = new List<string>();
-        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
-        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
-        {
-            jobs.AddRange(tries.Select(t => t.TaskId));
-            return Task.CompletedTask;
-        }, (tries, _) =>
-        {
-            reads.Add(tries.Count);
-            return Task.FromResult<IReadOnlyList<DispatchedTry>>([.. tries.Where(t => !claimed.Contains(t.TaskId))]);
-        }, _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
-        for (var i = 0; i < 1_200; i++)
-        {
-            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"t{i:D4}"), 1, "default");
-        }
-
-        await dispatcher.FlushAsync(default);
+        var (dispatcher, reads, jobs) = await BacklogOf1200WithTheOldestClaimedAsync();
         for (var step = 1; step <= 9; step++) // the scheduler keeps dispatching, a try every 100 ms
         {
             _cluster.Time.Advance(TimeSpan.FromMilliseconds(100));
@@ -356,6 +320,31 @@ public sealed class FastPathTests : IAsyncLifetime
         Assert.Equal(1_208, jobs.Count);
         Assert.Equal(0, dispatcher.Pending);
         await dispatcher.DisposeAsync();
+    }
+
+    /// <summary>A dispatcher watching 1,200 tries signalled now, of which a worker claimed the oldest; with the store
+    /// reads it makes (how many tries each) and the tries it hands to Hangfire.</summary>
+    private async Task<(ClusterDispatcher Dispatcher, List<int> Reads, List<string> Jobs)> BacklogOf1200WithTheOldestClaimedAsync()
+    {
+        var reads = new List<int>();
+        var jobs = new List<string>();
+        var options = new ClusterOptions { HangfireFallbackAfter = TimeSpan.FromSeconds(1) };
+        var dispatcher = new ClusterDispatcher((queue, tries, _) =>
+        {
+            jobs.AddRange(tries.Select(t => t.TaskId));
+            return Task.CompletedTask;
+        }, (tries, _) =>
+        {
+            reads.Add(tries.Count);
+            return Task.FromResult<IReadOnlyList<DispatchedTry>>([.. tries.Where(t => t.TaskId != "t0000")]);
+        }, _cluster.Store.Signals, ResiliencePipeline.Empty, options, _cluster.Time, NullLogger.Instance);
+        for (var i = 0; i < 1_200; i++)
+        {
+            dispatcher.Enqueue(new RunId("backlog"), new TaskId($"t{i:D4}"), 1, "default");
+        }
+
+        await dispatcher.FlushAsync(default);
+        return (dispatcher, reads, jobs);
     }
 
     /// <summary>A task that counts how many run at once, held until the test opens it.</summary>
