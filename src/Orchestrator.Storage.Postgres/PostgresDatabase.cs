@@ -53,6 +53,8 @@ public sealed partial class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     public override string Describe => _describe;
 
+    public override bool SavepointsAreRoundTrips => true;
+
     public override string ForUpdate => " FOR UPDATE";
 
     public override string ForUpdateSkipLocked => " FOR UPDATE SKIP LOCKED";

@@ -74,6 +74,30 @@ public abstract class FollowOnContractTests : MetadataStoreContract
         Assert.Empty(await Store.TaskInstances.ListTriesAsync(Run, new TaskId("next"), default));
     }
 
+    [Fact]
+    public async Task ReportsArrivingTogether_EachKeepOrUndoTheirOwnFollowOn()
+    {
+        // Writes arriving together share a transaction: a refused report's follow-on start must be undone, the
+        // accepted ones' kept, whatever else the transaction held.
+        const int Pairs = 30;
+        var tasks = Enumerable.Range(0, Pairs).SelectMany(i => new[] { ($"a{i:D2}", TaskInstanceState.Running), ($"next{i:D2}", TaskInstanceState.None) });
+        await CreateAsync(DagRunState.Running, RunType.Manual, [.. tasks]);
+        foreach (var i in Enumerable.Range(0, Pairs))
+        {
+            await StartAsync($"a{i:D2}", "w1");
+        }
+
+        // Even ones come from the try's own worker; odd ones from another worker, which the store refuses.
+        var results = await Task.WhenAll(Enumerable.Range(0, Pairs).Select(i => Task.Run(() =>
+            Store.TryReports.ReportAsync(Report($"a{i:D2}", i % 2 == 0 ? "w1" : "w2", "success"), Follow(($"next{i:D2}", [])), default))));
+
+        Assert.Equal(Enumerable.Range(0, Pairs).Select(i => i % 2 == 0), results.Select(r => r.Accepted));
+        var states = (await Store.TaskInstances.ListAsync(Run, default)).ToDictionary(t => t.TaskId.Value, t => t.State);
+        Assert.All(Enumerable.Range(0, Pairs), i => Assert.Equal(i % 2 == 0 ? TaskInstanceState.Running : TaskInstanceState.None, states[$"next{i:D2}"]));
+        Assert.Equal(Pairs / 2, (await Store.TryReports.ListAsync([Run], 100, default)).Count);
+        Assert.Equal(Pairs / 2, (await Store.TaskInstances.ListTriesAsync(Run, null, default)).Count(t => t.TaskId.Value.StartsWith("next", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData(DagRunState.Failed, RunType.Manual)]
     [InlineData(DagRunState.Running, RunType.Test)]

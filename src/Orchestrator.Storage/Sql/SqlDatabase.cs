@@ -23,6 +23,10 @@ public abstract class SqlDatabase
     /// writer (SQLite) queues this process's writers here instead of letting them collide on the file lock.</summary>
     public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 
+    /// <summary>Whether a savepoint costs a round trip to a server (a group commit then first tries its batch without
+    /// one per write).</summary>
+    public virtual bool SavepointsAreRoundTrips => false;
+
     /// <summary>Appended to a SELECT that must lock the rows it reads until the transaction ends (" FOR UPDATE"); empty
     /// where the transaction holds the whole database anyway (SQLite's single writer).</summary>
     public virtual string ForUpdate => "";
