@@ -55,7 +55,10 @@ internal static class GroupedFinishes
             return $"(@r{i}, @t{i}, @n{i}, @a{i}, @o{i}, @e{i}, @s{i}, @w{i}, @x{i}, @m{i}, @f{i})";
         }));
         // VALUES columns are column1.. on both PostgreSQL and SQLite: run, task, try, at, outcome, error, next state,
-        // reason, next try at, max tries, finished.
+        // reason, next try at, max tries, finished. The instance's "running that try" check is one comparison with the
+        // key's try, not "state = 'running'" on its own: analysed at rest, PostgreSQL takes running instances for one
+        // row and would scan them all once per key (3.6 s for 500 keys and 5,000 running); this way it cannot filter
+        // on the state before joining, and looks each key up by the primary key.
         var closed = await connection.ExecuteAsync(SqlSession.Command($"""
             UPDATE task_tries
                SET ended_at = v.column4, outcome = v.column5, error = v.column6, duration_ms = v.column4 - task_tries.started_at
@@ -70,7 +73,7 @@ internal static class GroupedFinishes
                    ended_at = CASE WHEN v.column11 = 1 THEN v.column4 ELSE task_instances.ended_at END
               FROM (VALUES {rows}) AS v
              WHERE task_instances.run_id = v.column1 AND task_instances.task_id = v.column2
-               AND task_instances.state = 'running' AND task_instances.try_number = v.column3
+               AND CASE WHEN task_instances.state = 'running' THEN task_instances.try_number END = v.column3
             """, parameters, transaction, cancellationToken)) == chunk.Count;
     }
 
