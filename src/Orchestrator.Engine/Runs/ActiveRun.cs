@@ -62,6 +62,11 @@ internal sealed class ActiveRun(DagRunRecord record, LoadedDag dag, RunTracker t
     /// <summary>1 while a committer works through <see cref="Pending"/> (set and cleared with Interlocked).</summary>
     public int Committing;
 
+    /// <summary>Set (under <see cref="Gate"/>) once a commit of this run failed and it was dropped: nothing more is
+    /// committed from this view of it. A completion still queued to it fails, and its report stays in the store for
+    /// the run's next driver, which reads the store afresh.</summary>
+    public volatile bool Dropped;
+
     public TaskDefinition Task(TaskId id) => Dag.Definition.Tasks[Dag.Graph.IndexOf(id)];
 
     /// <summary>The run as its tries see it, made once (the worker's secrets source and log limits are the same for

@@ -136,6 +136,13 @@ public sealed partial class RunCoordinator
             await ResumeAsync(active, instances, plan, cancellationToken);
             await CommitAsync(active, plan, [], [], cancellationToken);
         }
+        catch
+        {
+            // Not driven here after all (a piece may have committed): the next start or adoption, in this process or
+            // another, begins again from the store.
+            Drop(active, new InvalidOperationException($"run {runId} could not be started"));
+            throw;
+        }
         finally
         {
             active.Gate.Release();
@@ -216,18 +223,24 @@ public sealed partial class RunCoordinator
             await active.Gate.WaitAsync();
             try
             {
-                while (!active.Pending.IsEmpty)
+                if (active.Dropped)
                 {
-                    await CommitPendingAsync(active, _stopping);
+                    FailPending(active, new InvalidOperationException($"run {active.Record.RunId} is no longer driven by this engine"));
+                }
+                else
+                {
+                    while (!active.Pending.IsEmpty)
+                    {
+                        await CommitPendingAsync(active, _stopping);
+                    }
                 }
             }
             catch (Exception exception)
             {
                 // The store refused or failed: this engine's view of the run can no longer be trusted. Stop driving
                 // it; its state in the store is intact and the next start of the engine resumes it from there.
-                _runs.TryRemove(active.Record.RunId, out _);
                 _logger.LogError(exception, "Run {RunId}: recording task completions failed; the run is no longer driven by this engine", active.Record.RunId);
-                FailPending(active, exception);
+                Drop(active, exception);
                 return;
             }
             finally
@@ -242,6 +255,16 @@ public sealed partial class RunCoordinator
                 return;
             }
         }
+    }
+
+    /// <summary>Stops driving <paramref name="active"/> here (under its gate): what is queued to it fails, and a
+    /// completion that still reaches it fails too, instead of being committed from a view of the run that a fresh
+    /// start of it (which may be this process's) no longer shares.</summary>
+    private void Drop(ActiveRun active, Exception exception)
+    {
+        active.Dropped = true;
+        _runs.TryRemove(KeyValuePair.Create(active.Record.RunId, active));
+        FailPending(active, exception);
     }
 
     private static void FailPending(ActiveRun active, Exception exception)
