@@ -42,6 +42,42 @@ public sealed class ReadyInPiecesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWideFanOut_QueuesItsChildrenInPieces_AfterTheRootsEndIsRecordedInTheFirst()
+    {
+        var dag = new DagBuilder("fan");
+        dag.Task("root", "empty");
+        foreach (var i in Enumerable.Range(0, Tasks))
+        {
+            dag.Task($"t{i:D4}", "empty").DependsOn("root");
+        }
+
+        var loaded = _cluster.Register(dag);
+        var applied = new List<(int Finished, int Queued)>();
+        var store = new Pools.HookedStore(_cluster.Store)
+        {
+            BeforeApply = batch =>
+            {
+                applied.Add((batch.MoreFinishedTries.Count, batch.Transitions?.Count(t => t.To == TaskInstanceState.Queued) ?? 0));
+                return Task.CompletedTask;
+            },
+        };
+        var scheduler = _cluster.NewScheduler("s1", store);
+        var runId = await _cluster.TriggerAsync(scheduler, loaded);
+        using var worker = _cluster.NewWorker("w1");
+        var (run, task, tryNumber) = _cluster.NextDispatched();
+        await worker.RunAsync(run, task, tryNumber, default);
+        applied.Clear();
+
+        await scheduler.Driving.TakeReportsAsync(default);
+        await scheduler.Coordinator.DrainAsync();
+
+        Assert.Equal([(1, 100), (0, 500), (0, 500), (0, 100)], applied);
+        var tasks = await _cluster.TasksAsync(runId);
+        Assert.Equal(TaskInstanceState.Success, tasks["root"].State);
+        Assert.Equal(Tasks, tasks.Values.Count(t => t.State == TaskInstanceState.Queued));
+    }
+
+    [Fact]
     public async Task ADriverFailingBetweenPieces_LeavesTheRestToTheNextStart_WhichQueuesEachTaskOnce()
     {
         var loaded = _cluster.Register(Independent("cut"));
