@@ -96,8 +96,14 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
     /// and in order. Empty when there are not more than <paramref name="tasks"/> tasks or the plan may not be split.</summary>
     public IReadOnlyList<CompletionPlan> SplitOff(int first, int tasks)
     {
+        // Checked before grouping: every commit asks, and most ready a handful of tasks.
+        if (!MayCommitInPieces || Transitions.Count <= tasks)
+        {
+            return [];
+        }
+
         var byTask = Transitions.GroupBy(t => t.TaskId).ToList();
-        if (!MayCommitInPieces || byTask.Count <= tasks)
+        if (byTask.Count <= tasks)
         {
             return [];
         }

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
@@ -38,22 +39,10 @@ internal static class GroupedFinishes
             TaskStateMachine.EnsureCanTransition(TaskInstanceState.Running, finish.NextState, finish.TaskId);
         }
 
-        var parameters = new DynamicParameters();
-        var rows = string.Join(", ", chunk.Select((f, i) =>
-        {
-            parameters.Add($"r{i}", f.RunId.Value);
-            parameters.Add($"t{i}", f.TaskId.Value);
-            parameters.Add($"n{i}", (long)f.TryNumber);
-            parameters.Add($"a{i}", Ms.Of(f.At));
-            parameters.Add($"o{i}", f.Outcome);
-            parameters.Add($"e{i}", f.Error, System.Data.DbType.String);
-            parameters.Add($"s{i}", f.NextState.ToName());
-            parameters.Add($"w{i}", f.Reason, System.Data.DbType.String);
-            parameters.Add($"x{i}", Ms.Of(f.NextTryAt), System.Data.DbType.Int64);
-            parameters.Add($"m{i}", (long?)f.MaxTries, System.Data.DbType.Int64);
-            parameters.Add($"f{i}", f.NextState.IsFinished() ? 1L : 0L);
-            return $"(@r{i}, @t{i}, @n{i}, @a{i}, @o{i}, @e{i}, @s{i}, @w{i}, @x{i}, @m{i}, @f{i})";
-        }));
+        var (rows, parameters) = SqlValueRows.Of(chunk,
+            ("r", f => f.RunId.Value, null), ("t", f => f.TaskId.Value, null), ("n", f => (long)f.TryNumber, null), ("a", f => Ms.Of(f.At), null),
+            ("o", f => f.Outcome, null), ("e", f => f.Error, DbType.String), ("s", f => f.NextState.ToName(), null), ("w", f => f.Reason, DbType.String),
+            ("x", f => Ms.Of(f.NextTryAt), DbType.Int64), ("m", f => (long?)f.MaxTries, DbType.Int64), ("f", f => f.NextState.IsFinished() ? 1L : 0L, null));
         // VALUES columns are column1.. on both PostgreSQL and SQLite: run, task, try, at, outcome, error, next state,
         // reason, next try at, max tries, finished. The instance's "running that try" check is one comparison with the
         // key's try, not "state = 'running'" on its own: analysed at rest, PostgreSQL takes running instances for one

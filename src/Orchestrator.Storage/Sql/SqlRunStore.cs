@@ -98,25 +98,12 @@ internal sealed class SqlRunStore(SqlSession session) : IRunStore
     {
         foreach (var chunk in tasks.Chunk(TasksPerInsert))
         {
-            var parameters = new DynamicParameters();
-            var rows = string.Join(", ", chunk.Select((task, i) =>
-            {
-                parameters.Add($"r{i}", task.RunId.Value);
-                parameters.Add($"t{i}", task.TaskId.Value);
-                parameters.Add($"s{i}", task.State.ToName());
-                parameters.Add($"n{i}", (long)task.TryNumber);
-                parameters.Add($"m{i}", (long)task.MaxTries);
-                parameters.Add($"q{i}", task.Queue);
-                parameters.Add($"u{i}", Ms.Of(task.UpdatedAt));
-                parameters.Add($"w{i}", task.StateReason, System.Data.DbType.String);
-                parameters.Add($"x{i}", Ms.Of(task.NextTryAt), System.Data.DbType.Int64);
-                parameters.Add($"b{i}", Ms.Of(task.StartedAt), System.Data.DbType.Int64);
-                parameters.Add($"e{i}", Ms.Of(task.EndedAt), System.Data.DbType.Int64);
-                parameters.Add($"p{i}", task.Pool, System.Data.DbType.String);
-                parameters.Add($"ps{i}", (long)task.PoolSlots);
-                parameters.Add($"pw{i}", (long)task.PriorityWeight);
-                return $"(@r{i}, @t{i}, @s{i}, @n{i}, @m{i}, @q{i}, @u{i}, @w{i}, @x{i}, @b{i}, @e{i}, @p{i}, @ps{i}, @pw{i})";
-            }));
+            var (rows, parameters) = SqlValueRows.Of(chunk,
+                ("r", t => t.RunId.Value, null), ("t", t => t.TaskId.Value, null), ("s", t => t.State.ToName(), null), ("n", t => (long)t.TryNumber, null),
+                ("m", t => (long)t.MaxTries, null), ("q", t => t.Queue, null), ("u", t => Ms.Of(t.UpdatedAt), null),
+                ("w", t => t.StateReason, System.Data.DbType.String), ("x", t => Ms.Of(t.NextTryAt), System.Data.DbType.Int64),
+                ("b", t => Ms.Of(t.StartedAt), System.Data.DbType.Int64), ("e", t => Ms.Of(t.EndedAt), System.Data.DbType.Int64),
+                ("p", t => t.Pool, System.Data.DbType.String), ("ps", t => (long)t.PoolSlots, null), ("pw", t => (long)t.PriorityWeight, null));
             await connection.ExecuteAsync(SqlSession.Command(
                 $"INSERT INTO task_instances ({TaskInstanceRow.Columns}) VALUES {rows}", parameters, transaction, cancellationToken));
         }
