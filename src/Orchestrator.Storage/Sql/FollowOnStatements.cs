@@ -15,7 +15,7 @@ internal static class FollowOnStatements
     public static async Task<ClaimedTry?> StartAsync(
         DbConnection connection, DbTransaction transaction, TryReport report, FollowCandidate candidate, FollowOn follow, CancellationToken cancellationToken)
     {
-        var (others, parameters) = SqlInList.Of(candidate.OtherUpstreams.Select(t => t.Value));
+        var (others, parameters) = SqlRunKeys.Of(report.RunId.Value, candidate.OtherUpstreams.Select(t => t.Value), "u");
         var queues = string.Join(", ", follow.Queues.Select((_, i) => $"@q{i}"));
         for (var i = 0; i < follow.Queues.Count; i++)
         {
@@ -23,8 +23,9 @@ internal static class FollowOnStatements
         }
 
         var upstreamsDone = candidate.OtherUpstreams.Count == 0 ? "" : $"""
-               AND (SELECT COUNT(*) FROM task_instances u
-                     WHERE u.run_id = @runId AND u.task_id IN ({others}) AND u.state = 'success') = @upstreams
+               AND (SELECT COUNT(*) FROM (VALUES {others}) AS k
+                      JOIN task_instances u ON u.run_id = k.column1 AND u.task_id = k.column2
+                     WHERE u.state = 'success') = @upstreams
             """;
         parameters.AddDynamicParams(new
         {

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using Dapper;
 using Orchestrator.Core.States;
 using Orchestrator.Core.Model;
@@ -69,7 +70,7 @@ internal static class GroupedFinishes
     /// <summary>Deletes the reports these group-committed tries came from.</summary>
     public static async Task DeleteReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(RunId RunId, TaskId TaskId, int TryNumber)> reports, CancellationToken cancellationToken)
     {
-        foreach (var chunk in reports.GroupBy(r => r.RunId).SelectMany(byRun => byRun.Chunk(MaxPerStatement)))
+        foreach (var chunk in reports.Chunk(MaxPerStatement))
         {
             if (chunk.Length == 1)
             {
@@ -77,18 +78,21 @@ internal static class GroupedFinishes
                 continue;
             }
 
-            // No join with the keys: try_reports is a queue, analysed mostly while empty, and PostgreSQL then takes it
-            // for one row and compares every report with every key (0.4 s for 200 keys and 2,700 reports). A list of
-            // the run's tasks, each checked with its try, is read at worst once whatever the statistics say.
-            var (tasks, parameters) = SqlInList.Of(chunk.Select(r => r.TaskId.Value));
-            var (tries, triesParameters) = SqlInList.Of(chunk.Select(r => $"{r.TaskId.Value}#{r.TryNumber.ToString(CultureInfo.InvariantCulture)}"), "k");
-            parameters.AddDynamicParams(triesParameters);
-            parameters.Add("runId", chunk[0].RunId.Value);
-            await connection.ExecuteAsync(SqlSession.Command($"""
-                DELETE FROM try_reports
-                 WHERE run_id = @runId AND task_id IN ({tasks})
-                   AND task_id || '#' || CAST(try_number AS TEXT) IN ({tries})
-                """, parameters, transaction, cancellationToken));
+            // One DELETE per report, all sent at once: the whole primary key, equal to values, is the one plan
+            // statistics cannot spoil. try_reports is a queue, analysed mostly while empty; joined with the keys,
+            // PostgreSQL compared every report with every key (0.4 s for 200 keys and 2,700 reports), and given the run
+            // and a task list, it walked every report of the run, dead ones included (40 ms for 200 keys).
+            var parameters = new DynamicParameters();
+            var statements = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                parameters.Add($"r{i}", chunk[i].RunId.Value);
+                parameters.Add($"t{i}", chunk[i].TaskId.Value);
+                parameters.Add($"n{i}", (long)chunk[i].TryNumber);
+                statements.Append(CultureInfo.InvariantCulture, $"DELETE FROM try_reports WHERE run_id = @r{i} AND task_id = @t{i} AND try_number = @n{i};\n");
+            }
+
+            await connection.ExecuteAsync(SqlSession.Command(statements.ToString(), parameters, transaction, cancellationToken));
         }
     }
 

@@ -67,12 +67,13 @@ internal static class GroupedTransitions
         }
 
         // Name one that did not move (the transaction is undone anyway).
-        var (list, names) = SqlInList.Of(alike.Select(t => t.TaskId.Value));
-        names.Add("runId", first.RunId.Value);
+        var (keys, names) = SqlRunKeys.Of(first.RunId.Value, alike.Select(t => t.TaskId.Value));
         names.Add("to", first.To.ToName());
-        var stuck = await connection.QueryFirstOrDefaultAsync<string>(SqlSession.Command(
-            $"SELECT task_id FROM task_instances WHERE run_id = @runId AND task_id IN ({list}) AND state <> @to ORDER BY task_id",
-            names, transaction, cancellationToken));
+        var stuck = await connection.QueryFirstOrDefaultAsync<string>(SqlSession.Command($"""
+            SELECT ti.task_id FROM (VALUES {keys}) AS k
+              JOIN task_instances ti ON ti.run_id = k.column1 AND ti.task_id = k.column2
+             WHERE ti.state <> @to ORDER BY ti.task_id
+            """, names, transaction, cancellationToken));
         return alike.FirstOrDefault(t => t.TaskId.Value == stuck) ?? first;
     }
 }

@@ -76,7 +76,9 @@ internal static class QueuedClaims
     }
 
     /// <summary>Undoes the claim of tries that never started (<see cref="ITaskInstanceStore.GiveBackAsync"/>): per try,
-    /// a compare-and-set on the instance running that try with this worker's open try row, then that row deleted.</summary>
+    /// a compare-and-set on the instance running that try with this worker's open try row, then that row deleted.
+    /// "Open and this worker's" is one comparison so that the try is found by its key (see
+    /// <see cref="SqlTryReportStore"/>).</summary>
     public static async Task<IReadOnlyList<ClaimedTry>> GiveBackAsync(
         DbConnection connection, DbTransaction transaction, string workerId, IReadOnlyCollection<ClaimedTry> tries, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -100,7 +102,7 @@ internal static class QueuedClaims
                  WHERE run_id = @runId AND task_id = @taskId AND state = 'running' AND try_number = @tryNumber
                    AND EXISTS (SELECT 1 FROM task_tries tt
                                 WHERE tt.run_id = @runId AND tt.task_id = @taskId AND tt.try_number = @tryNumber
-                                  AND tt.worker_id = @workerId AND tt.ended_at IS NULL)
+                                  AND CASE WHEN tt.ended_at IS NULL THEN tt.worker_id END = @workerId)
                 """, key, transaction, cancellationToken));
             if (requeued == 0)
             {
@@ -109,7 +111,8 @@ internal static class QueuedClaims
 
             var deleted = await connection.ExecuteAsync(SqlSession.Command("""
                 DELETE FROM task_tries
-                 WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber AND worker_id = @workerId AND ended_at IS NULL
+                 WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber
+                   AND CASE WHEN ended_at IS NULL THEN worker_id END = @workerId
                 """, key, transaction, cancellationToken));
             if (deleted != 1)
             {

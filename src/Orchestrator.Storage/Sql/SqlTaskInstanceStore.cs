@@ -72,13 +72,13 @@ internal sealed class SqlTaskInstanceStore(SqlSession session) : ITaskInstanceSt
                 .ToDictionary(g => g.Key, g => g.Select(t => t.TryNumber).ToHashSet(), StringComparer.Ordinal);
             foreach (var chunk in wanted.Keys.Chunk(500))
             {
-                var (list, parameters) = SqlInList.Of(chunk);
-                parameters.Add("runId", byRun.Key.Value);
+                var (keys, parameters) = SqlRunKeys.Of(byRun.Key.Value, chunk);
                 // The state is checked here, not in SQL: "state = 'queued'" lets PostgreSQL pick the queued-only
                 // index, whose statistics lag a burst of thousands queued at once, and scan all of it per call.
-                var rows = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, string State, long TryNumber, long MaxTries)>(SqlSession.Command(
-                    $"SELECT task_id, state, try_number, max_tries FROM task_instances WHERE run_id = @runId AND task_id IN ({list})",
-                    parameters, null, cancellationToken)), cancellationToken);
+                var rows = await session.ReadAsync(async connection => await connection.QueryAsync<(string TaskId, string State, long TryNumber, long MaxTries)>(SqlSession.Command($"""
+                    SELECT ti.task_id, ti.state, ti.try_number, ti.max_tries FROM (VALUES {keys}) AS k
+                      JOIN task_instances ti ON ti.run_id = k.column1 AND ti.task_id = k.column2
+                    """, parameters, null, cancellationToken)), cancellationToken);
                 still.AddRange(rows.Where(q => q.State == "queued" && wanted[q.TaskId].Contains((int)q.TryNumber + 1))
                     .Select(q => new ClaimedTry(byRun.Key, new TaskId(q.TaskId), (int)q.TryNumber + 1, (int)q.MaxTries)));
             }

@@ -19,20 +19,22 @@ internal static class TaskStatements
     public static Task<int> MoveAsync(DbConnection connection, DbTransaction transaction, TaskTransition change, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
     {
         TaskStateMachine.EnsureCanTransition(change.From, change.To, change.TaskId);
-        var (tasks, parameters) = SqlInList.Of(taskIds);
+        // The expected state is a column of the keys too: compared with a constant, it would let PostgreSQL pick a
+        // partial index on the state, whose statistics lag a burst of thousands queued at once.
+        var (keys, parameters) = SqlRunKeys.Of(change.RunId.Value, taskIds, shared: ("from", change.From.ToName()));
         parameters.AddDynamicParams(new
         {
-            to = change.To.ToName(), from = change.From.ToName(), reason = change.Reason, at = Ms.Of(change.At),
-            nextTryAt = Ms.Of(change.NextTryAt), finished = change.To.IsFinished() ? 1L : 0L, runId = change.RunId.Value,
-            maxTries = (long?)change.MaxTries,
+            to = change.To.ToName(), reason = change.Reason, at = Ms.Of(change.At),
+            nextTryAt = Ms.Of(change.NextTryAt), finished = change.To.IsFinished() ? 1L : 0L, maxTries = (long?)change.MaxTries,
         });
         return connection.ExecuteAsync(SqlSession.Command($"""
             UPDATE task_instances
                SET state = @to, state_reason = @reason, updated_at = @at, next_try_at = @nextTryAt,
-                   max_tries = COALESCE(@maxTries, max_tries),
-                   started_at = CASE WHEN @to = 'none' THEN NULL ELSE started_at END,
-                   ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE ended_at END
-             WHERE run_id = @runId AND state = @from AND task_id IN ({tasks})
+                   max_tries = COALESCE(@maxTries, task_instances.max_tries),
+                   started_at = CASE WHEN @to = 'none' THEN NULL ELSE task_instances.started_at END,
+                   ended_at = CASE WHEN @finished = 1 THEN @at WHEN @to = 'none' THEN NULL ELSE task_instances.ended_at END
+              FROM (VALUES {keys}) AS k
+             WHERE task_instances.run_id = k.column1 AND task_instances.task_id = k.column2 AND task_instances.state = k.column3
             """, parameters, transaction, cancellationToken));
     }
 
