@@ -1,5 +1,4 @@
 using System.Data;
-using Dapper;
 
 namespace Orchestrator.Storage.Sql;
 
@@ -7,9 +6,9 @@ namespace Orchestrator.Storage.Sql;
 /// statements that write or match many rows at once. <see cref="DbType"/> is given for cells that may be null.</summary>
 internal static class SqlValueRows
 {
-    public static (string Rows, DynamicParameters Parameters) Of<T>(IReadOnlyList<T> items, params (string Prefix, Func<T, object?> Value, DbType? Type)[] columns)
+    public static (string Rows, SqlParameters Parameters) Of<T>(IReadOnlyList<T> items, params (string Prefix, Func<T, object?> Value, DbType? Type)[] columns)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         var rows = string.Join(", ", items.Select((item, i) => "(" + string.Join(", ", columns.Select(column =>
         {
             var name = $"{column.Prefix}{i}";
