@@ -473,7 +473,7 @@ public sealed partial class RunCoordinator
     }
 
     // Ready tasks per commit when a plan readies more than TasksPerCommit (one grouped statement per transition step
-    // and 500 tasks on PostgreSQL); the first commit takes fewer.
+    // and 500 tasks on PostgreSQL); the first commit takes fewer, and each next one twice as many, up to that.
     internal const int TasksPerCommit = 500;
     internal const int FirstTasksPerCommit = 100;
 

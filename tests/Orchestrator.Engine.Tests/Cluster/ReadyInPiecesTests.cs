@@ -35,7 +35,7 @@ public sealed class ReadyInPiecesTests : IAsyncLifetime
 
         var runId = await _cluster.TriggerAsync(_cluster.NewScheduler("s1", store), loaded);
 
-        Assert.Equal([(100, 0), (500, 100), (500, 600), (100, 1_100)], applied); // the first piece small: workers start at once
+        Assert.Equal([(100, 0), (200, 100), (400, 300), (500, 700)], applied); // the first piece small, then growing: workers start at once
         Assert.Equal(Tasks, _cluster.Dispatched.Count);
         Assert.Equal(DagRunState.Running, (await _cluster.Store.Runs.GetAsync(runId, default))!.State);
         Assert.All((await _cluster.TasksAsync(runId)).Values, t => Assert.Equal(TaskInstanceState.Queued, t.State));
@@ -71,7 +71,7 @@ public sealed class ReadyInPiecesTests : IAsyncLifetime
         await scheduler.Driving.TakeReportsAsync(default);
         await scheduler.Coordinator.DrainAsync();
 
-        Assert.Equal([(1, 100), (0, 500), (0, 500), (0, 100)], applied);
+        Assert.Equal([(1, 100), (0, 200), (0, 400), (0, 500)], applied);
         var tasks = await _cluster.TasksAsync(runId);
         Assert.Equal(TaskInstanceState.Success, tasks["root"].State);
         Assert.Equal(Tasks, tasks.Values.Count(t => t.State == TaskInstanceState.Queued));
