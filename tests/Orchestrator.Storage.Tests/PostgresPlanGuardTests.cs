@@ -6,10 +6,10 @@ using Orchestrator.Storage.Sql;
 
 namespace Orchestrator.Storage.Tests;
 
-/// <summary>Statements that name many tasks of a run, or one worker's try, keep finding rows by key when PostgreSQL's
-/// statistics know nothing of that run or worker — the usual case, since a run's rows are new and the tables were
-/// analysed before it began. Each statement runs in a transaction of its own, which then counts the rows it read (by
-/// sequential and index scans): a plan that walks a whole run, or all of a worker's open tries, reads thousands.</summary>
+/// <summary>Statements that name many tasks of a run, or one try, keep finding rows by key when PostgreSQL's statistics
+/// know nothing of that run, worker or burst — the usual case, since a run's rows are new and the tables were analysed
+/// before it began. Each statement runs in a transaction of its own, which then counts the rows (or index pages) it
+/// read: a plan that walks a whole run, a burst of queued instances or all of a worker's open tries reads thousands.</summary>
 public sealed class PostgresPlanGuardTests : IAsyncLifetime
 {
     private const int RunSize = 4_000;
@@ -82,6 +82,20 @@ public sealed class PostgresPlanGuardTests : IAsyncLifetime
         Assert.InRange(read, 200, 2 * 200);
     }
 
+    [Fact]
+    public async Task StartingOneTryOfABurstOfQueued_FindsItByKey()
+    {
+        await ExecuteAsync($"UPDATE task_instances SET state = 'queued' WHERE run_id = '{Big}'");
+        var start = new TryStart(Big, Task(2_345), 1, "busy", T0, T0.AddMinutes(1));
+
+        // Index pages, not rows: walking the queued-only index finds the one row too, but reads the whole burst's pages.
+        var (started, pages) = await InOwnTransactionAsync(async (connection, transaction) => await TaskStatements.StartTryAsync(connection, transaction, start, default),
+            "SELECT SUM(pg_stat_get_xact_blocks_fetched(indexrelid))::bigint FROM pg_index WHERE indrelid = 'task_instances'::regclass");
+
+        Assert.True(started);
+        Assert.InRange(pages, 1, 20); // 11 by the key; 38 walking the queued-only index
+    }
+
     private static TaskId Task(int i) => new($"t{i:0000}");
 
     private async Task CreateRunAsync(RunId run, int tasks) =>
@@ -90,7 +104,15 @@ public sealed class PostgresPlanGuardTests : IAsyncLifetime
 
     /// <summary>Runs <paramref name="statement"/> on a connection of its own and returns its result with the rows of
     /// <paramref name="table"/> read in that transaction, by sequential scans and index scans.</summary>
-    private async Task<(T Result, long Fetched)> InOwnTransactionAsync<T>(string table, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> statement)
+    private Task<(T Result, long Read)> InOwnTransactionAsync<T>(string table, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> statement) =>
+        InOwnTransactionAsync(statement, $"""
+            SELECT pg_stat_get_xact_tuples_returned('{table}'::regclass)
+                   + (SELECT COALESCE(SUM(pg_stat_get_xact_tuples_returned(indexrelid)), 0) FROM pg_index WHERE indrelid = '{table}'::regclass)::bigint
+            """);
+
+    /// <summary>Runs <paramref name="statement"/> on a connection of its own and returns its result with what
+    /// <paramref name="count"/> says of that transaction.</summary>
+    private async Task<(T Result, long Count)> InOwnTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> statement, string count)
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -103,15 +125,10 @@ public sealed class PostgresPlanGuardTests : IAsyncLifetime
         }
 
         var result = await statement(connection, transaction);
-        await using var count = new NpgsqlCommand(
-            """
-            SELECT pg_stat_get_xact_tuples_returned(@table::regclass)
-                   + (SELECT COALESCE(SUM(pg_stat_get_xact_tuples_returned(indexrelid)), 0) FROM pg_index WHERE indrelid = @table::regclass)::bigint
-            """, connection, transaction);
-        count.Parameters.AddWithValue("table", table);
-        var fetched = (long)(await count.ExecuteScalarAsync())!;
+        await using var counting = new NpgsqlCommand(count, connection, transaction);
+        var counted = (long)(await counting.ExecuteScalarAsync())!;
         await transaction.RollbackAsync();
-        return (result, fetched);
+        return (result, counted);
     }
 
     private async Task ExecuteAsync(string sql)

@@ -16,6 +16,10 @@ internal sealed class TryReporter(IMetadataStore store, ClusterOptions options, 
     // Each candidate costs a statement in the report's transaction when it is not ready.
     private const int MaxFollowCandidates = 4;
 
+    // A join of more upstream tasks is left to the scheduler: every upstream's report would count all the others'
+    // states (work growing with the square of the width: 20 s of database time for a 1,500-way join), to start it once.
+    internal const int MaxFollowUpstreams = 16;
+
     private readonly Polly.ResiliencePipeline _retry = StoreRetry.Create(logger, time, "Recording a try's end");
 
     // One NOTIFY for the reports of every try that ended while the last one was being sent.
@@ -25,15 +29,15 @@ internal sealed class TryReporter(IMetadataStore store, ClusterOptions options, 
     private string WorkerId => options.ProcessName;
 
     /// <summary>The downstream tasks of <paramref name="task"/> a worker of <paramref name="queues"/> may start right
-    /// after it succeeds: all_success and without a pool (a pool's slots are the pool admitter's to give), highest
-    /// priority weight first. Null when none.</summary>
+    /// after it succeeds: all_success, without a pool (a pool's slots are the pool admitter's to give) and of at most
+    /// <see cref="MaxFollowUpstreams"/> upstream tasks, highest priority weight first. Null when none.</summary>
     public static FollowOn? FollowOn(LoadedDag dag, int task, IReadOnlySet<string> queues, DateTimeOffset leaseUntil)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var taskId = dag.Graph.TaskIds[task];
         var candidates = dag.Graph.Downstream(task)
             .Select(i => dag.Definition.Tasks[i])
-            .Where(t => t.TriggerRule == TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue))
+            .Where(t => t.TriggerRule == TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue) && t.DependsOn.Count <= MaxFollowUpstreams)
             .OrderByDescending(t => t.PriorityWeight)
             .Take(MaxFollowCandidates)
             .Select(t => new FollowCandidate(t.Id, [.. t.DependsOn.Where(u => u != taskId)]))

@@ -92,6 +92,20 @@ public sealed class FollowOnTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AJoinOfMoreUpstreamsThanTheBound_IsLeftToTheScheduler()
+    {
+        var dag = new DagBuilder("joins");
+        var upstream = Enumerable.Range(0, TryReporter.MaxFollowUpstreams + 1).Select(i => dag.Task($"u{i:00}", "empty")).ToArray();
+        dag.Task("narrow", "empty").DependsOn(upstream[..TryReporter.MaxFollowUpstreams]);
+        dag.Task("wide", "empty").DependsOn(upstream);
+        var loaded = _cluster.Register(dag);
+
+        var follow = TryReporter.FollowOn(loaded, loaded.Graph.IndexOf(new TaskId("u00")), new HashSet<string> { "default" }, _cluster.Time.GetUtcNow());
+
+        Assert.Equal(["narrow"], follow!.Candidates.Select(c => c.TaskId.Value)); // "wide" would recount all its upstream tasks per report
+    }
+
+    [Fact]
     public async Task AfterAResume_AClearedTaskRunsAgain_InsteadOfBeingTakenForAFollowOn()
     {
         var (runId, scheduler, worker, gate) = await ChainWithAGateAsync();
