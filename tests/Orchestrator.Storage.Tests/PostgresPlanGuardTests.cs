@@ -90,11 +90,29 @@ public sealed class PostgresPlanGuardTests : IAsyncLifetime
 
         // Index pages, not rows: walking the queued-only index finds the one row too, but reads the whole burst's pages.
         var (started, pages) = await InOwnTransactionAsync(async (connection, transaction) => await TaskStatements.StartTryAsync(connection, transaction, start, default),
-            "SELECT SUM(pg_stat_get_xact_blocks_fetched(indexrelid))::bigint FROM pg_index WHERE indrelid = 'task_instances'::regclass");
+            IndexPagesRead);
 
         Assert.True(started);
         Assert.InRange(pages, 1, 20); // 11 by the key; 38 walking the queued-only index
     }
+
+    [Fact]
+    public async Task AFollowOnBehindABurstOfQueued_LooksOnlyForHigherWeights()
+    {
+        var next = Task(RunSize - 1);
+        await ExecuteAsync($"UPDATE task_instances SET state = 'queued' WHERE run_id = '{Big}' AND task_id <> '{next}'");
+        var report = new TryReport(Big, Task(0), 1, "busy", "success", null, false, T0, T0.AddSeconds(1), null, T0.AddSeconds(1));
+        var follow = new FollowOn([new FollowCandidate(next, [])], ["default"], T0.AddMinutes(1));
+
+        // The queued tasks all weigh as much as the next one, so none goes first; walking them all reads the burst's pages.
+        var (started, pages) = await InOwnTransactionAsync((connection, transaction) => FollowOnStatements.StartAsync(connection, transaction, report, follow.Candidates[0], follow, default),
+            IndexPagesRead);
+
+        Assert.Equal(next, started?.TaskId);
+        Assert.InRange(pages, 1, 20);
+    }
+
+    private const string IndexPagesRead = "SELECT SUM(pg_stat_get_xact_blocks_fetched(indexrelid))::bigint FROM pg_index WHERE indrelid = 'task_instances'::regclass";
 
     private static TaskId Task(int i) => new($"t{i:0000}");
 

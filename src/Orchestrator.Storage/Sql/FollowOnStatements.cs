@@ -37,6 +37,9 @@ internal static class FollowOnStatements
             at = Ms.Of(report.ReportedAt),
             leaseUntil = Ms.Of(follow.LeaseUntil),
         });
+        // The weight to beat is read once (a scalar subquery), not compared row by row: so it bounds the scan of the
+        // queued-only index, which otherwise visits every entry of the queues, the dead ones a burst left included
+        // (0.4 ms a hop after a 10,000-task run, where the whole statement takes 0.05 ms).
         var started = (await connection.QueryAsync<(long TryNumber, long MaxTries)>(SqlSession.Command($"""
             UPDATE task_instances
                SET state = 'running', try_number = try_number + 1,
@@ -45,7 +48,8 @@ internal static class FollowOnStatements
              WHERE run_id = @runId AND task_id = @taskId AND state = 'none'
                AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.run_id = @runId AND r.state = 'running' AND r.run_type <> 'test'){upstreamsDone}
                AND NOT EXISTS (SELECT 1 FROM task_instances q
-                                WHERE q.state = 'queued' AND q.queue IN ({queues}) AND q.priority_weight > task_instances.priority_weight)
+                                WHERE q.state = 'queued' AND q.queue IN ({queues})
+                                  AND q.priority_weight > (SELECT w.priority_weight FROM task_instances w WHERE w.run_id = @runId AND w.task_id = @taskId))
             RETURNING try_number, max_tries
             """, parameters, transaction, cancellationToken))).ToList();
         if (started.Count == 0)
