@@ -37,7 +37,7 @@ internal sealed class TryReporter(IMetadataStore store, ClusterOptions options, 
         var taskId = dag.Graph.TaskIds[task];
         var candidates = dag.Graph.Downstream(task)
             .Select(i => dag.Definition.Tasks[i])
-            .Where(t => t.TriggerRule == TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue) && t.DependsOn.Count <= MaxFollowUpstreams)
+            .Where(t => t.TriggerRule == TriggerRule.AllSuccess && t.Pool is null && queues.Contains(t.Queue) && t.DependsOn.Distinct().Count() <= MaxFollowUpstreams)
             .OrderByDescending(t => t.PriorityWeight)
             .Take(MaxFollowCandidates)
             .Select(t => new FollowCandidate(t.Id, [.. t.DependsOn.Where(u => u != taskId)]))

@@ -98,6 +98,7 @@ internal sealed class CompletionPlan(ActiveRun run, DateTimeOffset at)
     /// and a piece of 500 after one of 100 took longer to commit (50 ms) than 4 slots took to run the 100.</summary>
     public IReadOnlyList<CompletionPlan> SplitOff(int first, int tasks)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(first);
         // Checked before grouping: every commit asks, and most ready a handful of tasks.
         if (!MayCommitInPieces || Transitions.Count <= tasks)
         {
