@@ -9,9 +9,9 @@ using Orchestrator.Storage.Records;
 
 namespace Orchestrator.Storage.Sql;
 
-/// <summary>Many finished tries of one group commit in few statements: the tries close, their task instances move on,
-/// and their workers' reports go, each as one UPDATE/DELETE joined to a VALUES list of up to 200 tries, where one
-/// statement per try and step was written before. Each statement is a compare-and-set that must hit every try it
+/// <summary>Many finished tries of one group commit in few statements: the tries close and their task instances move
+/// on, each step as one UPDATE joined to a VALUES list of up to 200 tries, and their workers' reports go, in one
+/// round trip of keyed DELETEs. Each UPDATE is a compare-and-set that must hit every try it
 /// names (the try still open; the instance still running that try).</summary>
 internal static class GroupedFinishes
 {
@@ -82,7 +82,7 @@ internal static class GroupedFinishes
             // statistics cannot spoil. try_reports is a queue, analysed mostly while empty; joined with the keys,
             // PostgreSQL compared every report with every key (0.4 s for 200 keys and 2,700 reports), and given the run
             // and a task list, it walked every report of the run, dead ones included (40 ms for 200 keys).
-            var parameters = new DynamicParameters();
+            var parameters = new SqlParameters();
             var statements = new StringBuilder();
             for (var i = 0; i < chunk.Length; i++)
             {
