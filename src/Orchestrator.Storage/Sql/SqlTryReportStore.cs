@@ -114,12 +114,6 @@ internal sealed class SqlTryReportStore(SqlSession session) : ITryReportStore
         return deleted;
     }
 
-    /// <summary>In a batch's transaction: the reports it recorded go.</summary>
-    internal static async Task DeleteAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, (RunId RunId, TaskId TaskId, int TryNumber) report, CancellationToken cancellationToken) =>
-        await connection.ExecuteAsync(SqlSession.Command(
-            "DELETE FROM try_reports WHERE run_id = @runId AND task_id = @taskId AND try_number = @tryNumber",
-            new { runId = report.RunId.Value, taskId = report.TaskId.Value, tryNumber = (long)report.TryNumber }, transaction, cancellationToken));
-
     private sealed class ReportRow
     {
         public string RunId { get; set; } = "";
